@@ -1,0 +1,152 @@
+//! The command line: clap definitions, and the one place that maps an
+//! outcome to an exit code.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+use crate::diagnostics::DiagnosticFormat;
+
+/// Manage a cloud phone system's account as code: validate YAML manifests,
+/// plan the changes against the live account, apply them.
+#[derive(Debug, Parser)]
+#[command(name = "vocm", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// How diagnostics are printed: text (stderr), json or github (stdout).
+    #[arg(long, global = true, value_enum, env = "VOCM_DIAGNOSTICS")]
+    pub diagnostics: Option<DiagnosticFormat>,
+    /// Never colour the output (also: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Print only errors and what was asked for.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more about what vocm does.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check manifests: YAML, schema and every offline rule.
+    Validate(commands::validate::ValidateArgs),
+    /// Print the JSON Schema of manifests (or of the diagnostics format).
+    Schema(commands::schema::SchemaArgs),
+}
+
+/// How output looks, decided once from flags, environment and terminal.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl Style {
+    fn from_global(g: &Global) -> Self {
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .filter(|w| *w >= 40)
+            .unwrap_or(100);
+        Self {
+            color: !g.no_color && !no_color_env && std::io::stderr().is_terminal(),
+            width,
+            quiet: g.quiet,
+            verbose: g.verbose,
+        }
+    }
+
+    #[must_use]
+    pub fn text(&self) -> crate::diagnostics::text::TextStyle {
+        crate::diagnostics::text::TextStyle {
+            color: self.color,
+            width: self.width,
+        }
+    }
+}
+
+/// What a command reports to `main`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: invalid input, refused or failed operation.
+    Failure,
+    /// Exit 2: `--detailed-exitcode` and the plan has changes.
+    Changes,
+    /// Exit 130: interrupted.
+    Interrupted,
+}
+
+impl Outcome {
+    #[must_use]
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::Failure => 1,
+            Outcome::Changes => 2,
+            Outcome::Interrupted => 130,
+        }
+    }
+}
+
+/// Runs vocm with these arguments; returns the process exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints usage errors with its own exit code 2; vocm's
+            // contract is 1 for any bad argument (2 means "changes").
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
+    let style = Style::from_global(&cli.global);
+    let outcome = match &cli.command {
+        Command::Validate(args) => commands::validate::run(args, &cli.global, style),
+        Command::Schema(args) => commands::schema::run(args),
+    };
+    ExitCode::from(outcome.code())
+}
+
+/// Writes to stdout; a closed pipe (`vocm schema | head`) is not an error.
+pub fn print_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Writes to stderr, ignoring a closed pipe.
+pub fn print_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Paths given on the command line, `.` when none.
+#[must_use]
+pub fn paths_or_cwd(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand. They glue the library's pieces together and
+//! hold no rules of their own.
+
+pub mod schema;
+pub mod validate;

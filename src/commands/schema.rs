@@ -1,0 +1,32 @@
+//! `vocm schema`: the JSON Schema of manifests, for editors and CI.
+
+use clap::{Args, ValueEnum};
+
+use crate::cli::{Outcome, print_stdout};
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema: the manifest format, or the JSON diagnostics format.
+    #[arg(value_enum, default_value_t = Which::Manifest)]
+    pub which: Which,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Which {
+    Manifest,
+    Diagnostics,
+}
+
+#[must_use]
+pub fn run(args: &SchemaArgs) -> Outcome {
+    let text = match args.which {
+        Which::Manifest => crate::schema::manifest_schema_text(),
+        Which::Diagnostics => {
+            let mut s = serde_json::to_string_pretty(&crate::diagnostics::json::schema()).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    print_stdout(&text);
+    Outcome::Success
+}

@@ -1,0 +1,107 @@
+//! Stable diagnostic codes. A code, once released, keeps its meaning: CI
+//! scripts and editor integrations match on them.
+
+macro_rules! codes {
+    ($($variant:ident => $code:literal, $summary:literal;)*) => {
+        /// Every diagnostic vocm can emit.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $(#[doc = $summary] $variant,)*
+        }
+
+        impl Code {
+            /// All codes, in declaration order (documentation and the test that
+            /// every code has a snapshot iterate over it).
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable `vocm::<area>::<what>` string.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            /// One line on what the code means.
+            #[must_use]
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $summary,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    InputNotFound => "vocm::input::not-found", "a path given on the command line does not exist";
+    InputRead => "vocm::input::read", "a file or directory could not be read";
+    InputNoManifests => "vocm::input::no-manifests", "no *.yaml or *.yml file was found";
+    InputEncoding => "vocm::input::encoding", "a manifest is not valid UTF-8";
+    InputTooLarge => "vocm::input::too-large", "a manifest exceeds the file size limit";
+    YamlSyntax => "vocm::yaml::syntax", "the YAML cannot be parsed";
+    YamlTooDeep => "vocm::yaml::too-deep", "the YAML nests deeper than the limit";
+    YamlTooManyNodes => "vocm::yaml::too-many-nodes", "the YAML has more nodes than the limit (aliases count once per use)";
+    YamlComplexKey => "vocm::yaml::complex-key", "a mapping key is itself a mapping or sequence";
+    ManifestDuplicateKey => "vocm::manifest::duplicate-key", "a key is defined twice, in one file or across files";
+    ManifestVersion => "vocm::manifest::version", "an unsupported manifest format version";
+    ManifestNoAccount => "vocm::manifest::no-account", "no file defines the account section";
+    SchemaUnknownSection => "vocm::schema::unknown-section", "a top-level section vocm does not know";
+    SchemaUnknownField => "vocm::schema::unknown-field", "a field vocm does not know";
+    SchemaMissingField => "vocm::schema::missing-field", "a required field is missing";
+    SchemaType => "vocm::schema::type", "a value has the wrong type";
+    SchemaEnum => "vocm::schema::enum", "a value is not one of the allowed choices";
+    SchemaRange => "vocm::schema::range", "a number is outside its allowed range";
+    SchemaLength => "vocm::schema::length", "a string or list is too short or too long";
+    SchemaFormat => "vocm::schema::format", "a string does not have the expected form";
+    SchemaInvalid => "vocm::schema::invalid", "a value breaks another schema rule";
+    ReferenceUnknown => "vocm::reference::unknown", "a reference names a resource that is not defined";
+    ReferenceSiteRequired => "vocm::reference::site-required", "a resource needs a site because the account has several";
+    ExtensionLength => "vocm::extension::length", "an extension does not have the account's number of digits";
+    ExtensionDuplicate => "vocm::extension::duplicate", "two resources have the same extension";
+    ExtensionNoRange => "vocm::extension::no-range", "an `auto` extension on a site without an extension_range";
+    ExtensionRangeFull => "vocm::extension::range-full", "no free extension is left in the site's range";
+    SiteExtensionRange => "vocm::site::extension-range", "a site's extension_range is not a valid range";
+    NumberAssignedTwice => "vocm::number::assigned-twice", "a phone number is assigned to more than one resource";
+    NumberFaxUsage => "vocm::number::fax-usage", "an internet fax number is not declared with usage: fax";
+    NumberFaxAsVoice => "vocm::number::fax-as-voice", "a fax number is used as a voice number";
+    DeviceAssignedTwice => "vocm::device::assigned-twice", "a device is assigned to more than one user";
+    RingGroupDuplicateMember => "vocm::ring-group::duplicate-member", "a ring group lists the same member twice";
+    ForwardingDelay => "vocm::forwarding::delay", "a no-answer delay is outside 10..=60 seconds";
+    ForwardingSelf => "vocm::forwarding::self", "a resource forwards calls to itself";
+    ForwardingLoop => "vocm::forwarding::loop", "forwarding rules send calls around a cycle";
+    EmergencyNoSiteAddress => "vocm::emergency::no-site-address", "emergency_address: site on a user without a site address";
+    OutboundOverridden => "vocm::outbound::overridden", "a user's outbound calling is replaced by a site or account override";
+    AudioMissing => "vocm::audio::missing", "an audio file does not exist";
+    AudioFormat => "vocm::audio::format", "an audio file is not WAV or MP3";
+    AudioTooLarge => "vocm::audio::too-large", "an audio file is larger than 10 MiB";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            let parts: Vec<_> = s.split("::").collect();
+            assert_eq!(parts.len(), 3, "{s}");
+            assert_eq!(parts[0], "vocm");
+            assert!(
+                parts[1..]
+                    .iter()
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '-')),
+                "{s}"
+            );
+        }
+    }
+}

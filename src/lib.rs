@@ -1,0 +1,16 @@
+//! vocm: a cloud phone system's account as code.
+//!
+//! The library does the work; `main.rs` only calls [`run`]. Data flows
+//! from YAML files ([`manifest`]) through validation ([`validate`]) to a
+//! checked [`model::Manifest`].
+
+pub mod cli;
+pub mod commands;
+pub mod diagnostics;
+pub mod manifest;
+pub mod model;
+pub mod schema;
+pub mod source;
+pub mod validate;
+
+pub use cli::run;

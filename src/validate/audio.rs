@@ -1,0 +1,121 @@
+//! Audio files exist, are WAV or MP3 by content, and are at most 10 MiB.
+//!
+//! Reading files is I/O, which rules do not do: the caller passes an
+//! [`AudioFiles`] that answers for a path (the disk, or a test's map).
+
+use std::path::{Path, PathBuf};
+
+use super::ctx::{Ctx, loc};
+use crate::diagnostics::Code;
+use crate::model::audio::MAX_AUDIO_BYTES;
+
+/// What is known of an audio file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AudioProbe {
+    Missing,
+    Unreadable(String),
+    Found {
+        size: u64,
+        /// `wav`, `mp3`, another detected type, or `None` when unknown.
+        kind: Option<&'static str>,
+    },
+}
+
+/// Answers what is at a path.
+pub trait AudioFiles: Sync {
+    fn probe(&self, path: &Path) -> AudioProbe;
+}
+
+/// Audio files on disk.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DiskAudio;
+
+impl AudioFiles for DiskAudio {
+    fn probe(&self, path: &Path) -> AudioProbe {
+        use std::io::Read as _;
+        let meta = match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => m,
+            Ok(_) => return AudioProbe::Unreadable("it is a directory".into()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return AudioProbe::Missing,
+            Err(e) => return AudioProbe::Unreadable(e.to_string()),
+        };
+        let mut head = [0u8; 64];
+        let n = match std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) {
+            Ok(n) => n,
+            Err(e) => return AudioProbe::Unreadable(e.to_string()),
+        };
+        AudioProbe::Found {
+            size: meta.len(),
+            kind: kind_of(&head[..n]),
+        }
+    }
+}
+
+/// The type of a file by its first bytes.
+#[must_use]
+pub fn kind_of(head: &[u8]) -> Option<&'static str> {
+    infer::get(head).map(|t| t.extension())
+}
+
+/// Where an audio file's path points: relative to the manifest declaring it.
+#[must_use]
+pub fn resolve(manifest_file: &Path, file: &str) -> PathBuf {
+    manifest_file
+        .parent()
+        .unwrap_or_else(|| Path::new(""))
+        .join(file)
+}
+
+pub fn check(ctx: &mut Ctx<'_>, files: &dyn AudioFiles) {
+    for (key, e) in &ctx.m.audio_files {
+        let doc_file = ctx.raw.document(e.origin).file;
+        let manifest_path = ctx.raw.sources.get(doc_file).path.clone();
+        let path = resolve(&manifest_path, &e.value.file);
+        let at = loc!["audio_files", key, "file"];
+        let shown = e.value.file.as_str();
+        match files.probe(&path) {
+            AudioProbe::Missing => ctx.error(
+                Code::AudioMissing,
+                e.origin,
+                at,
+                format!("audio file `{shown}` of audio_files.{key} does not exist"),
+                format!("not found at {}", path.display()),
+                "the path is relative to this manifest file; add the file or fix the path",
+            ),
+            AudioProbe::Unreadable(why) => ctx.error(
+                Code::AudioMissing,
+                e.origin,
+                at,
+                format!("audio file `{shown}` of audio_files.{key} cannot be read: {why}"),
+                "unreadable",
+                "check the file's permissions",
+            ),
+            AudioProbe::Found { size, kind } => {
+                if size > MAX_AUDIO_BYTES {
+                    ctx.error(
+                        Code::AudioTooLarge,
+                        e.origin,
+                        at,
+                        format!(
+                            "audio file `{shown}` is {:.1} MiB; the account accepts at most 10 MiB",
+                            size as f64 / (1024.0 * 1024.0)
+                        ),
+                        "too large",
+                        "shorten it, or encode it as MP3",
+                    );
+                }
+                if !matches!(kind, Some("wav" | "mp3")) {
+                    let found = kind.map_or_else(|| "not a recognised audio format".to_owned(), |k| format!("a {k} file"));
+                    ctx.error(
+                        Code::AudioFormat,
+                        e.origin,
+                        at,
+                        format!("audio file `{shown}` is {found}, not WAV or MP3"),
+                        "not WAV or MP3",
+                        "convert it to WAV or MP3 (the file's content decides, not its name)",
+                    );
+                }
+            }
+        }
+    }
+}

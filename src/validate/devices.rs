@@ -1,0 +1,47 @@
+//! Devices have one user; ring groups list each member once.
+
+use std::collections::{HashMap, HashSet};
+
+use super::ctx::{Ctx, loc};
+use crate::diagnostics::{Code, Diagnostic};
+
+pub fn check(ctx: &mut Ctx<'_>) {
+    let mut first: HashMap<&str, (&str, crate::model::Origin)> = HashMap::new();
+    for (k, e) in &ctx.m.users {
+        let device = e.value.device.as_str();
+        if let Some((owner, origin)) = first.get(device) {
+            let (f1, s1) = ctx.value(*origin, loc!["users", *owner, "device"]);
+            let (f2, s2) = ctx.value(e.origin, loc!["users", k, "device"]);
+            ctx.out.push(
+                Diagnostic::error(
+                    Code::DeviceAssignedTwice,
+                    format!("device `{device}` is assigned to both users.{owner} and users.{k}"),
+                )
+                .at(f2, s2, "assigned again here")
+                .related(f1, s1, "first assigned here")
+                .help("a device belongs to one user: register another device for one of them"),
+            );
+        } else {
+            first.insert(device, (k, e.origin));
+        }
+    }
+    for (k, e) in &ctx.m.ring_groups {
+        let mut seen = HashSet::new();
+        for (i, member) in e.value.members.iter().enumerate() {
+            if !seen.insert(member.as_str()) {
+                let first = e.value.members.iter().position(|m| m == member).unwrap_or(0);
+                let (f1, s1) = ctx.value(e.origin, loc!["ring_groups", k, "members", first]);
+                let (f2, s2) = ctx.value(e.origin, loc!["ring_groups", k, "members", i]);
+                ctx.out.push(
+                    Diagnostic::error(
+                        Code::RingGroupDuplicateMember,
+                        format!("ring_groups.{k} lists `{member}` twice"),
+                    )
+                    .at(f2, s2, "listed again here")
+                    .related(f1, s1, "first listed here")
+                    .help("list each member once; the order of the list is the ring order"),
+                );
+            }
+        }
+    }
+}

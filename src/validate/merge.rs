@@ -1,0 +1,242 @@
+//! Typed resources from each document, merged into one [`Manifest`].
+//!
+//! Each resource is deserialised on its own, so that one broken user does
+//! not hide the rest of the set from the rules. A key defined twice — in one
+//! file or across files — is one diagnostic that points at both places.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::manifest::{RawManifest, Seg};
+use crate::model::{
+    Account, Address, AudioFile, AutoAttendant, Device, Entry, Manifest, NumberSpec, Origin,
+    PhoneNumber, RingGroup, Site, User,
+};
+
+/// Resources that are present but could not be read (their errors are
+/// already reported): references to them are not "unknown".
+#[derive(Debug, Default)]
+pub struct Poisoned {
+    keys: HashSet<(&'static str, String)>,
+}
+
+impl Poisoned {
+    #[must_use]
+    pub fn contains(&self, section: &str, key: &str) -> bool {
+        self.keys.contains(&(section_name(section), key.to_owned()))
+    }
+}
+
+fn section_name(s: &str) -> &'static str {
+    crate::model::SECTIONS
+        .iter()
+        .find(|n| **n == s)
+        .copied()
+        .unwrap_or("")
+}
+
+/// One document's resources.
+#[derive(Default)]
+struct Part {
+    account: Option<Account>,
+    addresses: Vec<(String, Address)>,
+    sites: Vec<(String, Site)>,
+    phone_numbers: Vec<(String, Option<PhoneNumber>, NumberSpec)>,
+    devices: Vec<(String, Device)>,
+    audio_files: Vec<(String, AudioFile)>,
+    ring_groups: Vec<(String, RingGroup)>,
+    auto_attendants: Vec<(String, AutoAttendant)>,
+    users: Vec<(String, User)>,
+    failed: Vec<(&'static str, String, String)>,
+}
+
+fn take<T: DeserializeOwned>(
+    section: &'static str,
+    value: Option<&Value>,
+    into: &mut Vec<(String, T)>,
+    failed: &mut Vec<(&'static str, String, String)>,
+) {
+    let Some(Value::Object(map)) = value else { return };
+    for (key, v) in map {
+        match T::deserialize(v) {
+            Ok(t) => into.push((key.clone(), t)),
+            Err(e) => failed.push((section, key.clone(), e.to_string())),
+        }
+    }
+}
+
+fn read_part(value: &Value) -> Part {
+    let mut p = Part::default();
+    let Value::Object(root) = value else { return p };
+    if let Some(v) = root.get("account") {
+        match Account::deserialize(v) {
+            Ok(a) => p.account = Some(a),
+            Err(e) => p.failed.push(("account", String::new(), e.to_string())),
+        }
+    }
+    take("addresses", root.get("addresses"), &mut p.addresses, &mut p.failed);
+    take("sites", root.get("sites"), &mut p.sites, &mut p.failed);
+    let mut numbers = Vec::new();
+    take("phone_numbers", root.get("phone_numbers"), &mut numbers, &mut p.failed);
+    p.phone_numbers = numbers
+        .into_iter()
+        .map(|(k, spec): (String, NumberSpec)| {
+            let n = k.parse().ok();
+            (k, n, spec)
+        })
+        .collect();
+    take("devices", root.get("devices"), &mut p.devices, &mut p.failed);
+    take("audio_files", root.get("audio_files"), &mut p.audio_files, &mut p.failed);
+    take("ring_groups", root.get("ring_groups"), &mut p.ring_groups, &mut p.failed);
+    take("auto_attendants", root.get("auto_attendants"), &mut p.auto_attendants, &mut p.failed);
+    take("users", root.get("users"), &mut p.users, &mut p.failed);
+    p
+}
+
+use serde::Deserialize as _;
+
+/// Merges every document. `schema_failed[i]` says whether document `i`
+/// already has schema errors (then a failed resource is not reported again).
+pub fn merge(raw: &RawManifest, schema_failed: &[bool], out: &mut Vec<Diagnostic>) -> (Manifest, Poisoned) {
+    let parts: Vec<Part> = raw
+        .documents
+        .par_iter()
+        .map(|d| read_part(&d.doc.value))
+        .collect();
+    let mut m = Manifest::default();
+    let mut poisoned = Poisoned::default();
+    let mut merger = Merger { raw, out };
+    for (i, part) in parts.into_iter().enumerate() {
+        let origin = Origin(u32::try_from(i).unwrap_or(u32::MAX));
+        for (section, key, error) in part.failed {
+            if !schema_failed.get(i).copied().unwrap_or(false) {
+                // The schema accepted what serde refused: a gap between the
+                // two that must still reach the user.
+                let path: Vec<Seg<'_>> = if key.is_empty() {
+                    vec![Seg::Key(section)]
+                } else {
+                    vec![Seg::Key(section), Seg::Key(&key)]
+                };
+                let (file, span) = raw.key_span(origin, &path);
+                merger.out.push(
+                    Diagnostic::error(Code::SchemaInvalid, format!("{section}.{key}: {error}"))
+                        .at(file, span, "cannot be read")
+                        .help("see the manifest format in the README"),
+                );
+            }
+            poisoned.keys.insert((section, key));
+        }
+        if let Some(account) = part.account {
+            match &m.account {
+                Some(first) => {
+                    let first = first.origin;
+                    merger.duplicate("account", None, first, origin);
+                }
+                None => m.account = Some(Entry { value: account, origin }),
+            }
+        }
+        merger.section("addresses", part.addresses, &mut m.addresses, origin);
+        merger.section("sites", part.sites, &mut m.sites, origin);
+        for (key, number, spec) in part.phone_numbers {
+            let Some(number) = number else {
+                poisoned.keys.insert(("phone_numbers", key));
+                continue;
+            };
+            if let Some(first) = m.phone_numbers.get(&number) {
+                let first_origin = first.origin;
+                let first_key = key_text(raw, first_origin, &number);
+                merger.duplicate_number(&number, &first_key, &key, first_origin, origin);
+            } else {
+                m.phone_numbers.insert(number, Entry { value: spec, origin });
+            }
+        }
+        merger.section("devices", part.devices, &mut m.devices, origin);
+        merger.section("audio_files", part.audio_files, &mut m.audio_files, origin);
+        merger.section("ring_groups", part.ring_groups, &mut m.ring_groups, origin);
+        merger.section("auto_attendants", part.auto_attendants, &mut m.auto_attendants, origin);
+        merger.section("users", part.users, &mut m.users, origin);
+    }
+    (m, poisoned)
+}
+
+/// The key as written for a number (its human form may differ from E.164).
+fn key_text(raw: &RawManifest, origin: Origin, number: &PhoneNumber) -> String {
+    let doc = &raw.document(origin).doc.value;
+    doc.get("phone_numbers")
+        .and_then(Value::as_object)
+        .and_then(|m| {
+            m.keys()
+                .find(|k| k.parse::<PhoneNumber>().ok().as_ref() == Some(number))
+        })
+        .cloned()
+        .unwrap_or_else(|| number.to_string())
+}
+
+struct Merger<'a> {
+    raw: &'a RawManifest,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Merger<'_> {
+    fn section<T>(
+        &mut self,
+        section: &'static str,
+        items: Vec<(String, T)>,
+        into: &mut IndexMap<String, Entry<T>>,
+        origin: Origin,
+    ) {
+        for (key, value) in items {
+            if let Some(first) = into.get(&key) {
+                let first = first.origin;
+                self.duplicate(section, Some(&key), first, origin);
+            } else {
+                into.insert(key, Entry { value, origin });
+            }
+        }
+    }
+
+    fn duplicate(&mut self, section: &str, key: Option<&str>, first: Origin, second: Origin) {
+        let path: Vec<Seg<'_>> = match key {
+            Some(k) => vec![Seg::Key(section), Seg::Key(k)],
+            None => vec![Seg::Key(section)],
+        };
+        let (f1, s1) = self.raw.key_span(first, &path);
+        let (f2, s2) = self.raw.key_span(second, &path);
+        let (what, help) = match key {
+            Some(k) => (
+                format!("{section}.{k} is defined twice"),
+                "each resource is defined once in the whole set: remove or rename one",
+            ),
+            None => (
+                "the account is defined twice".to_owned(),
+                "keep a single `account:` section in the whole set",
+            ),
+        };
+        let place = if f1 == f2 { "in the same file" } else { "in two files" };
+        self.out.push(
+            Diagnostic::error(Code::ManifestDuplicateKey, format!("{what}, {place}"))
+                .at(f2, s2, "defined again here")
+                .related(f1, s1, "first defined here")
+                .help(help),
+        );
+    }
+
+    fn duplicate_number(&mut self, number: &PhoneNumber, first_key: &str, key: &str, first: Origin, second: Origin) {
+        let (f1, s1) = self.raw.key_span(first, &[Seg::Key("phone_numbers"), Seg::Key(first_key)]);
+        let (f2, s2) = self.raw.key_span(second, &[Seg::Key("phone_numbers"), Seg::Key(key)]);
+        self.out.push(
+            Diagnostic::error(
+                Code::ManifestDuplicateKey,
+                format!("phone number {number} is listed twice in phone_numbers"),
+            )
+            .at(f2, s2, "listed again here")
+            .related(f1, s1, "first listed here")
+            .help("list each number once (different spellings of a number are the same number)"),
+        );
+    }
+}

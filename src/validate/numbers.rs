@@ -1,0 +1,124 @@
+//! Phone numbers: one holder each, fax numbers only for fax, voice numbers
+//! only for voice.
+
+use std::collections::HashMap;
+
+use super::ctx::{Ctx, loc};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::manifest::Seg;
+use crate::model::{NumberUsage, Origin, PhoneNumber};
+
+/// One assignment of a number, and where it is written.
+struct Use<'a> {
+    owner: String,
+    origin: Origin,
+    path: Vec<Seg<'a>>,
+    fax: bool,
+}
+
+pub fn check(ctx: &mut Ctx<'_>) {
+    let m = ctx.m;
+    let mut uses: Vec<(&PhoneNumber, Use<'_>)> = Vec::new();
+    for (k, e) in &m.users {
+        uses.push((
+            &e.value.phone_number,
+            Use {
+                owner: format!("users.{k}"),
+                origin: e.origin,
+                path: loc!["users", k, "phone_number"].to_vec(),
+                fax: false,
+            },
+        ));
+        if let Some(n) = &e.value.internet_fax {
+            uses.push((
+                n,
+                Use {
+                    owner: format!("users.{k}"),
+                    origin: e.origin,
+                    path: loc!["users", k, "internet_fax"].to_vec(),
+                    fax: true,
+                },
+            ));
+        }
+    }
+    for (k, e) in &m.ring_groups {
+        for (i, n) in e.value.phone_numbers.iter().enumerate() {
+            uses.push((
+                n,
+                Use {
+                    owner: format!("ring_groups.{k}"),
+                    origin: e.origin,
+                    path: loc!["ring_groups", k, "phone_numbers", i].to_vec(),
+                    fax: false,
+                },
+            ));
+        }
+    }
+    for (k, e) in &m.auto_attendants {
+        if let Some(n) = &e.value.phone_number {
+            uses.push((
+                n,
+                Use {
+                    owner: format!("auto_attendants.{k}"),
+                    origin: e.origin,
+                    path: loc!["auto_attendants", k, "phone_number"].to_vec(),
+                    fax: false,
+                },
+            ));
+        }
+    }
+
+    let mut first: HashMap<&PhoneNumber, &Use<'_>> = HashMap::with_capacity(uses.len());
+    for (n, u) in &uses {
+        let usage = m.phone_numbers.get(*n).map(|e| e.value.usage);
+        match (u.fax, usage) {
+            (true, Some(NumberUsage::Voice)) => {
+                let (file, span) = ctx.value(u.origin, &u.path);
+                let decl = m.phone_numbers.get(*n).map(|e| e.origin);
+                let mut d = Diagnostic::error(
+                    Code::NumberFaxUsage,
+                    format!("{n}, the internet fax of {}, is not declared as a fax number", u.owner),
+                )
+                .at(file, span, "a voice number")
+                .help(format!("declare it with `\"{n}\": {{usage: fax}}` under `phone_numbers`"));
+                if let Some(o) = decl {
+                    let (f, s) = ctx.key(o, loc!["phone_numbers", n.as_str()]);
+                    d = d.related(f, s, "declared here without `usage: fax`");
+                }
+                ctx.out.push(d);
+            }
+            (false, Some(NumberUsage::Fax)) => {
+                let (file, span) = ctx.value(u.origin, &u.path);
+                ctx.out.push(
+                    Diagnostic::error(
+                        Code::NumberFaxAsVoice,
+                        format!("{n} is a fax number, but {} uses it for calls", u.owner),
+                    )
+                    .at(file, span, "a fax number")
+                    .help("use a voice number here; fax numbers go in a user's `internet_fax`"),
+                );
+            }
+            _ => {}
+        }
+        if let Some(f) = first.get(*n) {
+            let (f1, s1) = ctx.value(f.origin, &f.path);
+            let (f2, s2) = ctx.value(u.origin, &u.path);
+            let owners = if f.owner == u.owner {
+                format!("{} twice", u.owner)
+            } else {
+                format!("both {} and {}", f.owner, u.owner)
+            };
+            ctx.out.push(
+                Diagnostic::error(
+                    Code::NumberAssignedTwice,
+                    format!("{n} is assigned to {owners}"),
+                )
+                .at(f2, s2, "assigned again here")
+                .related(f1, s1, "first assigned here")
+                .help("a number rings one user, ring group or auto attendant: give one of them another number"),
+            );
+        } else {
+            first.insert(n, u);
+        }
+    }
+}
