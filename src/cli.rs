@@ -28,7 +28,7 @@ pub struct Global {
     /// How diagnostics are printed: text (stderr), json or github (stdout).
     #[arg(long, global = true, value_enum, env = "VOCM_DIAGNOSTICS")]
     pub diagnostics: Option<DiagnosticFormat>,
-    /// Never colour the output (also: the NO_COLOR environment variable).
+    /// Never colour the output (also: the `NO_COLOR` environment variable).
     #[arg(long, global = true)]
     pub no_color: bool,
     /// Print only errors and what was asked for.
@@ -118,7 +118,7 @@ where
             // clap prints usage errors with its own exit code 2; vocm's
             // contract is 1 for any bad argument (2 means "changes").
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+            return ExitCode::from(u8::from(e.use_stderr()));
         }
     };
     let style = Style::from_global(&cli.global);

@@ -22,7 +22,8 @@ pub fn run(args: &SchemaArgs) -> Outcome {
     let text = match args.which {
         Which::Manifest => crate::schema::manifest_schema_text(),
         Which::Diagnostics => {
-            let mut s = serde_json::to_string_pretty(&crate::diagnostics::json::schema()).unwrap_or_default();
+            let mut s = serde_json::to_string_pretty(&crate::diagnostics::json::schema())
+                .unwrap_or_default();
             s.push('\n');
             s
         }

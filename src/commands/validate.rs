@@ -25,22 +25,43 @@ pub struct ValidateArgs {
 pub fn run(args: &ValidateArgs, global: &Global, style: Style) -> Outcome {
     let cwd = std::env::current_dir().ok();
     let validated = crate::validate::validate_paths(&paths_or_cwd(&args.paths), cwd.as_deref());
-    let format = args.format.or(global.diagnostics).unwrap_or(DiagnosticFormat::Text);
-    emit(&validated.diagnostics, &validated.raw.sources, format, style);
+    let format = args
+        .format
+        .or(global.diagnostics)
+        .unwrap_or(DiagnosticFormat::Text);
+    emit(
+        &validated.diagnostics,
+        &validated.raw.sources,
+        format,
+        style,
+    );
     let failed = validated.diagnostics.has_errors()
         || (args.deny_warnings && validated.diagnostics.count(Severity::Warning) > 0);
     if format == DiagnosticFormat::Text && !style.quiet && !failed {
         print_stderr(&format!(
             "{}: {}\n",
-            if validated.diagnostics.is_empty() { "valid" } else { "valid, with warnings" },
+            if validated.diagnostics.is_empty() {
+                "valid"
+            } else {
+                "valid, with warnings"
+            },
             counts(&validated.manifest, validated.raw.sources.len())
         ));
     }
-    if failed { Outcome::Failure } else { Outcome::Success }
+    if failed {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    }
 }
 
 /// Prints diagnostics in the chosen format, to the stream the format uses.
-pub fn emit(diagnostics: &Diagnostics, sources: &SourceMap, format: DiagnosticFormat, style: Style) {
+pub fn emit(
+    diagnostics: &Diagnostics,
+    sources: &SourceMap,
+    format: DiagnosticFormat,
+    style: Style,
+) {
     match format {
         DiagnosticFormat::Text => {
             if !diagnostics.is_empty() {
@@ -54,7 +75,8 @@ pub fn emit(diagnostics: &Diagnostics, sources: &SourceMap, format: DiagnosticFo
 
 /// "3 files: 15 users, 2 ring groups, 1 auto attendant, ...".
 fn counts(m: &Manifest, files: usize) -> String {
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let parts = [
         plural(m.users.len(), "user", "users"),
         plural(m.ring_groups.len(), "ring group", "ring groups"),

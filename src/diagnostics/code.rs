@@ -59,9 +59,9 @@ codes! {
     ReferenceSiteRequired => "vocm::reference::site-required", "a resource needs a site because the account has several";
     ExtensionLength => "vocm::extension::length", "an extension does not have the account's number of digits";
     ExtensionDuplicate => "vocm::extension::duplicate", "two resources have the same extension";
-    ExtensionNoRange => "vocm::extension::no-range", "an `auto` extension on a site without an extension_range";
+    ExtensionNoRange => "vocm::extension::no-range", "an `auto` extension on a site without an `extension_range`";
     ExtensionRangeFull => "vocm::extension::range-full", "no free extension is left in the site's range";
-    SiteExtensionRange => "vocm::site::extension-range", "a site's extension_range is not a valid range";
+    SiteExtensionRange => "vocm::site::extension-range", "a site's `extension_range` is not a valid range";
     NumberAssignedTwice => "vocm::number::assigned-twice", "a phone number is assigned to more than one resource";
     NumberFaxUsage => "vocm::number::fax-usage", "an internet fax number is not declared with usage: fax";
     NumberFaxAsVoice => "vocm::number::fax-as-voice", "a fax number is used as a voice number";
@@ -70,7 +70,7 @@ codes! {
     ForwardingDelay => "vocm::forwarding::delay", "a no-answer delay is outside 10..=60 seconds";
     ForwardingSelf => "vocm::forwarding::self", "a resource forwards calls to itself";
     ForwardingLoop => "vocm::forwarding::loop", "forwarding rules send calls around a cycle";
-    EmergencyNoSiteAddress => "vocm::emergency::no-site-address", "emergency_address: site on a user without a site address";
+    EmergencyNoSiteAddress => "vocm::emergency::no-site-address", "`emergency_address: site` on a user without a site address";
     OutboundOverridden => "vocm::outbound::overridden", "a user's outbound calling is replaced by a site or account override";
     AudioMissing => "vocm::audio::missing", "an audio file does not exist";
     AudioFormat => "vocm::audio::format", "an audio file is not WAV or MP3";

@@ -8,7 +8,10 @@ use crate::source::SourceMap;
 
 /// Renders one workflow command per diagnostic.
 #[must_use]
-pub fn render<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, sources: &SourceMap) -> String {
+pub fn render<'a>(
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    sources: &SourceMap,
+) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let level = match d.severity {
@@ -18,7 +21,10 @@ pub fn render<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, sources
         let mut props = Vec::new();
         match &d.location {
             Location::Source(label) => {
-                props.push(format!("file={}", property(&sources.get(label.file).display)));
+                props.push(format!(
+                    "file={}",
+                    property(&sources.get(label.file).display)
+                ));
                 props.push(format!("line={}", label.span.start.line));
                 props.push(format!("col={}", label.span.start.col + 1));
                 if label.span.end.line > label.span.start.line {
@@ -42,7 +48,9 @@ pub fn render<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, sources
 
 /// Escapes a command's message as the GitHub runner expects.
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value: data escapes plus `:` and `,`.

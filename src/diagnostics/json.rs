@@ -107,7 +107,8 @@ pub fn schema() -> serde_json::Value {
         obj.insert("title".into(), "vocm diagnostics".into());
         obj.insert(
             "description".into(),
-            "The diagnostics printed by `vocm validate --format json` and `--diagnostics json`.".into(),
+            "The diagnostics printed by `vocm validate --format json` and `--diagnostics json`."
+                .into(),
         );
     }
     schema
@@ -115,7 +116,10 @@ pub fn schema() -> serde_json::Value {
 
 /// Renders the array, pretty-printed, with a trailing newline.
 #[must_use]
-pub fn render<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, sources: &SourceMap) -> String {
+pub fn render<'a>(
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    sources: &SourceMap,
+) -> String {
     let mut s = serde_json::to_string_pretty(&to_json(diagnostics, sources))
         .unwrap_or_else(|_| "[]".to_owned());
     s.push('\n');

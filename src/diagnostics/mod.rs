@@ -173,7 +173,12 @@ impl Diagnostics {
         self.items.sort_by(|a, b| {
             let key = |d: &Diagnostic| match &d.location {
                 Location::Path(p) => (0u8, Some(p.clone()), None, None),
-                Location::Source(l) => (1, None, Some(l.file), Some((l.span.start, l.span.end.line, l.span.end.col))),
+                Location::Source(l) => (
+                    1,
+                    None,
+                    Some(l.file),
+                    Some((l.span.start, l.span.end.line, l.span.end.col)),
+                ),
                 Location::None => (2, None, None, None),
             };
             key(a)

@@ -69,7 +69,9 @@ fn walk(root: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>
                     .at_path(at)
                     .help("remove the link, or point vocm at a directory without the loop")
                 } else {
-                    let io = e.into_io_error().unwrap_or_else(|| std::io::Error::other("unreadable"));
+                    let io = e
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("unreadable"));
                     read_error(&at, &io)
                 };
                 diagnostics.push(d);

@@ -1,4 +1,10 @@
 //! Reading files in parallel and parsing them.
+//!
+//! Each document is handed, still in the worker thread, to a `digest`
+//! function that keeps what it needs from the document's `Value` (the
+//! validator checks and types it there); only the spans are kept here. So
+//! at most one `Value` per thread is alive at a time, whatever the size of
+//! the account.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -6,69 +12,118 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::discover::{discover, read_error};
-use super::yaml::{self, Parsed};
+use super::spans::SpanTree;
+use super::yaml::{self, Document};
 use super::{LoadedDocument, RawManifest, limits};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Pos, SourceFile, Span, display_path};
 
-/// What reading and parsing one file gave.
-struct FileResult {
+/// What a file gave: its source, and per document what `digest` kept.
+struct FileResult<T> {
     source: SourceFile,
-    parsed: Result<Parsed, Box<Diagnostic>>,
+    documents: Result<Vec<(SpanTree, T)>, Box<Diagnostic>>,
+    diagnostics: Vec<Diagnostic>,
 }
 
-/// Loads every manifest under `paths`. Paths are shown relative to `cwd`.
-#[must_use]
-pub fn load_paths(paths: &[PathBuf], cwd: Option<&Path>) -> (RawManifest, Vec<Diagnostic>) {
+/// Loads every manifest under `paths`, passing each document to `digest`.
+/// Paths are shown relative to `cwd`.
+pub fn load_paths<T, F>(
+    paths: &[PathBuf],
+    cwd: Option<&Path>,
+    digest: F,
+) -> (RawManifest, Vec<T>, Vec<Diagnostic>)
+where
+    T: Send,
+    F: Fn(FileId, &SourceFile, Document) -> (SpanTree, T) + Sync,
+{
     let mut diagnostics = Vec::new();
     let files = discover(paths, &mut diagnostics);
-    let results: Vec<FileResult> = files
+    let results: Vec<FileResult<T>> = files
         .par_iter()
         .enumerate()
-        .map(|(i, path)| read_and_parse(file_id(i), path, display_path(path, cwd)))
+        .map(|(i, path)| {
+            let id = file_id(i);
+            let (source, parsed) = read_and_parse(id, path, display_path(path, cwd));
+            finish(id, source, parsed, &digest)
+        })
         .collect();
-    let mut raw = assemble(results, &mut diagnostics);
-    if !diagnostics.is_empty() {
-        raw.incomplete = true;
-    }
-    (raw, diagnostics)
+    let incomplete = !diagnostics.is_empty();
+    let (mut raw, digests) = assemble(results, &mut diagnostics);
+    raw.incomplete |= incomplete;
+    (raw, digests, diagnostics)
 }
 
 /// Loads manifests given as (name, text) pairs, as if read from files;
 /// for tests and the fuzz harness.
-#[must_use]
-pub fn load_texts(texts: &[(&str, &str)]) -> (RawManifest, Vec<Diagnostic>) {
+pub fn load_texts<T, F>(texts: &[(&str, &str)], digest: F) -> (RawManifest, Vec<T>, Vec<Diagnostic>)
+where
+    T: Send,
+    F: Fn(FileId, &SourceFile, Document) -> (SpanTree, T) + Sync,
+{
     let results = texts
         .iter()
         .enumerate()
         .map(|(i, (name, text))| {
+            let id = file_id(i);
             let source = SourceFile::new((*name).into(), (*name).to_owned(), Arc::from(*text));
-            let parsed = yaml::parse(file_id(i), &source.text);
-            FileResult { source, parsed }
+            let parsed = yaml::parse(id, &source.text);
+            finish(id, source, parsed, &digest)
         })
         .collect();
     let mut diagnostics = Vec::new();
-    let raw = assemble(results, &mut diagnostics);
-    (raw, diagnostics)
+    let (raw, digests) = assemble(results, &mut diagnostics);
+    (raw, digests, diagnostics)
 }
 
 fn file_id(i: usize) -> FileId {
     FileId(u32::try_from(i).unwrap_or(u32::MAX))
 }
 
-fn assemble(results: Vec<FileResult>, diagnostics: &mut Vec<Diagnostic>) -> RawManifest {
+fn finish<T, F>(
+    id: FileId,
+    source: SourceFile,
+    parsed: Result<yaml::Parsed, Box<Diagnostic>>,
+    digest: &F,
+) -> FileResult<T>
+where
+    F: Fn(FileId, &SourceFile, Document) -> (SpanTree, T),
+{
+    match parsed {
+        Ok(parsed) => {
+            let documents = parsed
+                .documents
+                .into_iter()
+                .map(|doc| digest(id, &source, doc))
+                .collect();
+            FileResult {
+                source,
+                documents: Ok(documents),
+                diagnostics: parsed.diagnostics,
+            }
+        }
+        Err(d) => FileResult {
+            source,
+            documents: Err(d),
+            diagnostics: Vec::new(),
+        },
+    }
+}
+
+fn assemble<T>(
+    results: Vec<FileResult<T>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (RawManifest, Vec<T>) {
     let mut raw = RawManifest::default();
+    let mut digests = Vec::new();
     for result in results {
         let file = raw.sources.add(result.source);
-        match result.parsed {
-            Ok(parsed) => {
-                diagnostics.extend(parsed.diagnostics);
-                raw.documents.extend(
-                    parsed
-                        .documents
-                        .into_iter()
-                        .map(|doc| LoadedDocument { file, doc }),
-                );
+        diagnostics.extend(result.diagnostics);
+        match result.documents {
+            Ok(documents) => {
+                for (spans, digest) in documents {
+                    raw.documents.push(LoadedDocument { file, spans });
+                    digests.push(digest);
+                }
             }
             Err(d) => {
                 diagnostics.push(*d);
@@ -76,13 +131,19 @@ fn assemble(results: Vec<FileResult>, diagnostics: &mut Vec<Diagnostic>) -> RawM
             }
         }
     }
-    raw
+    (raw, digests)
 }
 
-fn read_and_parse(id: FileId, path: &Path, shown: String) -> FileResult {
-    let fail = |shown: String, d: Diagnostic| FileResult {
-        source: SourceFile::new(path.to_owned(), shown, Arc::from("")),
-        parsed: Err(Box::new(d)),
+fn read_and_parse(
+    id: FileId,
+    path: &Path,
+    shown: String,
+) -> (SourceFile, Result<yaml::Parsed, Box<Diagnostic>>) {
+    let fail = |shown: String, d: Diagnostic| {
+        (
+            SourceFile::new(path.to_owned(), shown, Arc::from("")),
+            Err(Box::new(d)),
+        )
     };
     match std::fs::metadata(path) {
         Ok(m) if m.len() > limits::MAX_FILE_BYTES => {
@@ -112,15 +173,16 @@ fn read_and_parse(id: FileId, path: &Path, shown: String) -> FileResult {
         }
     };
     let (text, parsed) = decode_and_parse(id, bytes, &shown);
-    FileResult {
-        source: SourceFile::new(path.to_owned(), shown, text),
-        parsed,
-    }
+    (SourceFile::new(path.to_owned(), shown, text), parsed)
 }
 
 /// Decodes UTF-8 (without its byte-order mark) and parses. Text that is not
 /// UTF-8 is kept, lossily, so that the diagnostic can show where it breaks.
-fn decode_and_parse(id: FileId, mut bytes: Vec<u8>, shown: &str) -> (Arc<str>, Result<Parsed, Box<Diagnostic>>) {
+fn decode_and_parse(
+    id: FileId,
+    mut bytes: Vec<u8>,
+    shown: &str,
+) -> (Arc<str>, Result<yaml::Parsed, Box<Diagnostic>>) {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
     }

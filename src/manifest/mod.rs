@@ -11,16 +11,16 @@ pub mod yaml;
 
 pub use discover::discover;
 pub use load::{load_paths, load_texts};
-pub use spans::{Found, Seg};
+pub use spans::{Found, Seg, SpanTree};
 
 use crate::model::Origin;
 use crate::source::{FileId, SourceMap, Span};
 
-/// One YAML document and the file it is in.
+/// Where one YAML document's values are, and the file it is in.
 #[derive(Debug)]
 pub struct LoadedDocument {
     pub file: FileId,
-    pub doc: yaml::Document,
+    pub spans: SpanTree,
 }
 
 /// Every document of a manifest set, with its sources.
@@ -45,24 +45,26 @@ impl RawManifest {
     #[must_use]
     pub fn find(&self, origin: Origin, path: &[Seg<'_>]) -> Option<(FileId, Found)> {
         let d = self.documents.get(origin.0 as usize)?;
-        d.doc.spans.find(&d.doc.value, path).map(|f| (d.file, f))
+        d.spans
+            .find(self.sources.get(d.file), path)
+            .map(|f| (d.file, f))
     }
 
     /// The span of the value at a path (or of the nearest enclosing node).
     #[must_use]
     pub fn value_span(&self, origin: Origin, path: &[Seg<'_>]) -> (FileId, Span) {
-        self.find(origin, path)
-            .map_or((self.document(origin).file, Span::default()), |(f, found)| {
-                (f, found.node.span)
-            })
+        self.find(origin, path).map_or(
+            (self.document(origin).file, Span::default()),
+            |(f, found)| (f, found.node.span),
+        )
     }
 
     /// The span of the key at a path (or of the value when it has none).
     #[must_use]
     pub fn key_span(&self, origin: Origin, path: &[Seg<'_>]) -> (FileId, Span) {
-        self.find(origin, path)
-            .map_or((self.document(origin).file, Span::default()), |(f, found)| {
-                (f, found.key_or_value())
-            })
+        self.find(origin, path).map_or(
+            (self.document(origin).file, Span::default()),
+            |(f, found)| (f, found.key_or_value()),
+        )
     }
 }

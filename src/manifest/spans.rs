@@ -2,17 +2,16 @@
 //!
 //! The loader turns YAML into a `serde_json::Value` (what the JSON Schema
 //! validator and serde want) and, beside it, a [`SpanTree`]: the span of every
-//! node in pre-order. A diagnostic names a path (`users/alice/extension`) and
-//! the tree answers with the span, walking the `Value` for key order. Nothing
-//! is looked up unless a diagnostic needs it, so a valid manifest pays only
-//! for the flat vector.
+//! node in pre-order. The `Value` is dropped as soon as the document is
+//! validated and typed; the tree stays, and answers "where is
+//! `users/alice/extension`?" by reading keys back from the source text.
+//! Nothing is looked up unless a diagnostic needs it, so a valid manifest
+//! pays only for the flat vector.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Map, Value};
-
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// Mappings with more keys than this get a key → position index on first
 /// lookup, so that thousands of diagnostics in a 100,000-user section do
@@ -42,6 +41,12 @@ pub enum Seg<'a> {
 
 impl<'a> From<&'a str> for Seg<'a> {
     fn from(key: &'a str) -> Self {
+        Seg::Key(key)
+    }
+}
+
+impl<'a> From<&'a String> for Seg<'a> {
+    fn from(key: &'a String) -> Self {
         Seg::Key(key)
     }
 }
@@ -116,73 +121,91 @@ impl SpanTree {
         self.nodes.truncate(index);
     }
 
+    /// Frees spare capacity once the document is complete.
+    pub(super) fn shrink(&mut self) {
+        self.nodes.shrink_to_fit();
+    }
+
     /// The node at `index`.
     #[must_use]
     pub fn node(&self, index: usize) -> Option<&SpanNode> {
         self.nodes.get(index)
     }
 
-    /// The `n`th child of the node at `index`.
-    pub(super) fn child(&self, index: usize, n: usize) -> Option<usize> {
-        let end = self.nodes.get(index)?.next as usize;
+    /// The children of the node at `index`.
+    fn children(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        let end = self.nodes.get(index).map_or(0, |n| n.next as usize);
         let mut child = index + 1;
-        for _ in 0..n {
-            if child >= end {
-                return None;
-            }
-            child = self.nodes[child].next as usize;
-        }
-        (child < end).then_some(child)
+        std::iter::from_fn(move || {
+            (child < end).then(|| {
+                let c = child;
+                child = self.nodes[c].next as usize;
+                c
+            })
+        })
     }
 
-    /// Where `key` sits among the keys of the mapping at node `index`.
-    fn position(&self, index: usize, map: &Map<String, Value>, key: &str) -> Option<usize> {
-        if map.len() <= INDEX_ABOVE {
-            return map.keys().position(|k| k == key);
+    /// The `n`th child of the node at `index`.
+    pub(super) fn child(&self, index: usize, n: usize) -> Option<usize> {
+        self.children(index).nth(n)
+    }
+
+    /// The child of the mapping at `index` whose key is `key`.
+    fn child_by_key(&self, source: &SourceFile, index: usize, key: &str) -> Option<usize> {
+        let key_of = |c: usize| self.nodes[c].key.map(|k| unquote(source.slice(k)));
+        let count = self.children(index).take(INDEX_ABOVE + 1).count();
+        if count <= INDEX_ABOVE {
+            return self
+                .children(index)
+                .find(|c| key_of(*c).as_deref() == Some(key));
         }
         let positions = {
-            let mut cache = self.key_index.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut cache = self
+                .key_index
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             Arc::clone(cache.entry(index).or_insert_with(|| {
-                Arc::new(map.keys().enumerate().map(|(i, k)| (k.clone(), i)).collect())
+                Arc::new(
+                    self.children(index)
+                        .filter_map(|c| key_of(c).map(|k| (k, c)))
+                        .collect(),
+                )
             }))
         };
         positions.get(key).copied()
     }
 
-    /// Finds the span at a path, walking `value` (the document this tree
-    /// belongs to) to learn where each key sits.
+    /// Finds the span at a path; `source` is the text this tree was built from.
     #[must_use]
-    pub fn find(&self, value: &Value, path: &[Seg<'_>]) -> Option<Found> {
+    pub fn find(&self, source: &SourceFile, path: &[Seg<'_>]) -> Option<Found> {
         let mut index = 0;
-        let mut value = value;
         let mut node = *self.nodes.first()?;
         for seg in path {
             if node.opaque {
                 return Some(Found { node, exact: false });
             }
-            let step = match (seg, value) {
-                (Seg::Key(k), Value::Object(map)) => map
-                    .get(*k)
-                    .and_then(|v| self.position(index, map, k).map(|n| (n, v))),
-                (Seg::Index(i), Value::Array(items)) => items.get(*i).map(|v| (*i, v)),
-                _ => None,
+            let child = match seg {
+                Seg::Key(k) => self.child_by_key(source, index, k),
+                Seg::Index(i) => self.child(index, *i),
             };
-            let Some((n, next_value)) = step else {
-                return Some(Found { node, exact: false });
-            };
-            let Some(child) = self.child(index, n) else {
+            let Some(child) = child else {
                 return Some(Found { node, exact: false });
             };
             index = child;
-            value = next_value;
             node = self.nodes[child];
         }
         Some(Found { node, exact: true })
     }
 }
 
-impl<'a> From<&'a String> for Seg<'a> {
-    fn from(key: &'a String) -> Self {
-        Seg::Key(key)
+/// A key as written, without its quotes. Keys with escapes are compared as
+/// written, which only matters for keys no manifest uses.
+fn unquote(text: &str) -> String {
+    let t = text.trim();
+    for q in ['"', '\''] {
+        if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
+            return t[1..t.len() - 1].to_owned();
+        }
     }
+    t.to_owned()
 }

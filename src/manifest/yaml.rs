@@ -49,6 +49,13 @@ enum Container {
     Seq(Vec<Value>),
 }
 
+enum Slot {
+    /// The next scalar is a mapping key.
+    Key,
+    /// The next node is a value, under this key's span if in a mapping.
+    Value(Option<Span>),
+}
+
 struct Frame {
     container: Container,
     node: usize,
@@ -119,10 +126,9 @@ impl Builder {
                         let n = self.spans.open(at, None, false);
                         self.spans.close(n, None);
                     }
-                    self.documents.push(Document {
-                        value,
-                        spans: std::mem::take(&mut self.spans),
-                    });
+                    let mut spans = std::mem::take(&mut self.spans);
+                    spans.shrink();
+                    self.documents.push(Document { value, spans });
                 }
                 Event::Scalar(text, style, anchor, tag) => {
                     self.scalar(text, style, anchor, tag.as_ref(), &ys)?;
@@ -137,7 +143,7 @@ impl Builder {
                     };
                     self.open(container, anchor, &ys)?;
                 }
-                Event::SequenceEnd | Event::MappingEnd => self.close(&ys)?,
+                Event::SequenceEnd | Event::MappingEnd => self.close(&ys),
                 Event::Alias(id) => self.alias(id, &ys)?,
                 Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             }
@@ -148,14 +154,18 @@ impl Builder {
         })
     }
 
-    /// The key a new node sits under, or `None` when the node *is* a key.
-    fn pending_key(&self) -> Option<Option<Span>> {
+    /// What the next node is: a mapping key, or a value (under a key or not).
+    fn slot(&self) -> Slot {
         match self.stack.last() {
             Some(Frame {
-                container: Container::Map { key, .. },
+                container: Container::Map { key: None, .. },
                 ..
-            }) => key.as_ref().map(|(_, s)| Some(*s)),
-            _ => Some(None),
+            }) => Slot::Key,
+            Some(Frame {
+                container: Container::Map { key: Some((_, s)), .. },
+                ..
+            }) => Slot::Value(Some(*s)),
+            _ => Slot::Value(None),
         }
     }
 
@@ -180,12 +190,10 @@ impl Builder {
         Ok(())
     }
 
-    fn complex_key(&self, at: Span) -> Box<Diagnostic> {
-        Box::new(
-            Diagnostic::error(Code::YamlComplexKey, "a mapping key must be a plain value")
-                .at(self.file, at, "this key is a mapping, a sequence or an alias")
-                .help("use a string as the key, e.g. `alice:` or `\"+33170000001\":`"),
-        )
+    fn complex_key(&self, at: Span) -> Diagnostic {
+        Diagnostic::error(Code::YamlComplexKey, "a mapping key must be a plain value")
+            .at(self.file, at, "this key is a mapping, a sequence or an alias")
+            .help("use a string as the key, e.g. `alice:` or `\"+33170000001\":`")
     }
 
     fn scalar(
@@ -197,7 +205,7 @@ impl Builder {
         ys: &YSpan,
     ) -> Result<(), Box<Diagnostic>> {
         let at = span(ys);
-        let Some(key) = self.pending_key() else {
+        let Slot::Value(key) = self.slot() else {
             // This scalar is a key: its text is the key whatever its type,
             // so `1001:` and `"+33 1 70 00 00 01":` both work.
             if let Some(Frame {
@@ -220,10 +228,15 @@ impl Builder {
         Ok(())
     }
 
-    fn open(&mut self, container: Container, anchor: usize, ys: &YSpan) -> Result<(), Box<Diagnostic>> {
+    fn open(
+        &mut self,
+        container: Container,
+        anchor: usize,
+        ys: &YSpan,
+    ) -> Result<(), Box<Diagnostic>> {
         let at = span(ys);
-        let Some(key) = self.pending_key() else {
-            return Err(self.complex_key(at));
+        let Slot::Value(key) = self.slot() else {
+            return Err(Box::new(self.complex_key(at)));
         };
         if self.stack.len() >= limits::MAX_DEPTH {
             return Err(Box::new(
@@ -246,9 +259,9 @@ impl Builder {
         Ok(())
     }
 
-    fn close(&mut self, ys: &YSpan) -> Result<(), Box<Diagnostic>> {
+    fn close(&mut self, ys: &YSpan) {
         let Some(frame) = self.stack.pop() else {
-            return Ok(());
+            return;
         };
         let value = match frame.container {
             Container::Map { map, .. } => Value::Object(map),
@@ -265,15 +278,19 @@ impl Builder {
             self.remember(frame.anchor, &value, frame.count);
         }
         self.insert(value, frame.node);
-        Ok(())
     }
 
     fn alias(&mut self, id: usize, ys: &YSpan) -> Result<(), Box<Diagnostic>> {
         let at = span(ys);
-        let Some(key) = self.pending_key() else {
-            return Err(self.complex_key(at));
+        let Slot::Value(key) = self.slot() else {
+            return Err(Box::new(self.complex_key(at)));
         };
-        let Some(count) = self.anchors.get(id).and_then(Option::as_ref).map(|(_, c)| *c) else {
+        let Some(count) = self
+            .anchors
+            .get(id)
+            .and_then(Option::as_ref)
+            .map(|(_, c)| *c)
+        else {
             // The parser rejects unknown aliases; this is unreachable in
             // practice but must not panic.
             return Err(Box::new(
@@ -298,7 +315,12 @@ impl Builder {
             ));
         }
         self.count(count, at)?;
-        let Some(value) = self.anchors.get(id).and_then(Option::as_ref).map(|(v, _)| v.clone()) else {
+        let Some(value) = self
+            .anchors
+            .get(id)
+            .and_then(Option::as_ref)
+            .map(|(v, _)| v.clone())
+        else {
             return Ok(());
         };
         let node = self.spans.open(at, key, true);
@@ -368,7 +390,8 @@ fn scalar_value<'a>(
         return Value::String(text.into_owned());
     }
     match Scalar::parse_from_cow_and_metadata(text, style, tag) {
-        Some(Scalar::Null) => Value::Null,
+        // `None`: a core-schema tag whose content does not fit (`!!int abc`).
+        Some(Scalar::Null) | None => Value::Null,
         Some(Scalar::Boolean(b)) => Value::Bool(b),
         Some(Scalar::Integer(i)) => Value::Number(i.into()),
         // JSON has no infinity or NaN; no vocm field takes a float anyway,
@@ -376,8 +399,6 @@ fn scalar_value<'a>(
         Some(Scalar::FloatingPoint(f)) => Number::from_f64(f.into_inner())
             .map_or_else(|| Value::String(f.to_string()), Value::Number),
         Some(Scalar::String(s)) => Value::String(s.into_owned()),
-        // A core-schema tag whose content does not fit (`!!int abc`).
-        None => Value::Null,
     }
 }
 

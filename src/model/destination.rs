@@ -146,7 +146,10 @@ mod tests {
             assert_eq!(s.parse::<Destination>().unwrap().to_string(), s);
         }
         assert_eq!(
-            "external:+33 6 12 34 56 78".parse::<Destination>().unwrap().to_string(),
+            "external:+33 6 12 34 56 78"
+                .parse::<Destination>()
+                .unwrap()
+                .to_string(),
             "external:+33612345678"
         );
         assert!("dial_by_name".parse::<Destination>().is_err());
@@ -158,7 +161,12 @@ mod tests {
     fn patterns_agree_with_the_parser() {
         let re = regex::Regex::new(DESTINATION_PATTERN).unwrap();
         let menu = regex::Regex::new(MENU_DESTINATION_PATTERN).unwrap();
-        for s in ["voicemail", "user:a.b@c", "external:+33 6 12 34 56 78", "ring_group:x"] {
+        for s in [
+            "voicemail",
+            "user:a.b@c",
+            "external:+33 6 12 34 56 78",
+            "ring_group:x",
+        ] {
             assert!(re.is_match(s) && s.parse::<Destination>().is_ok(), "{s}");
         }
         for s in ["voice mail", "user:", "external:0612", "dial_by_name"] {

@@ -68,8 +68,17 @@ mod tests {
 
     #[test]
     fn normalises_every_usual_form() {
-        for s in ["00:04:f2:aa:bb:cc", "00-04-F2-AA-BB-CC", "0004.f2aa.bbcc", "0004F2AABBCC"] {
-            assert_eq!(s.parse::<MacAddress>().unwrap().as_str(), "00:04:f2:aa:bb:cc", "{s}");
+        for s in [
+            "00:04:f2:aa:bb:cc",
+            "00-04-F2-AA-BB-CC",
+            "0004.f2aa.bbcc",
+            "0004F2AABBCC",
+        ] {
+            assert_eq!(
+                s.parse::<MacAddress>().unwrap().as_str(),
+                "00:04:f2:aa:bb:cc",
+                "{s}"
+            );
         }
         assert!("00:04:f2:aa:bb".parse::<MacAddress>().is_err());
         assert!("00:04:f2:aa:bb:zz".parse::<MacAddress>().is_err());

@@ -46,7 +46,9 @@ impl<'de> Deserialize<'de> for Extension {
         match Raw::deserialize(d)? {
             Raw::Number(n) => Ok(Extension::Digits(n.to_string())),
             Raw::Text(t) if t == "auto" => Ok(Extension::Auto),
-            Raw::Text(t) if !t.is_empty() && t.len() <= 8 && t.bytes().all(|b| b.is_ascii_digit()) => {
+            Raw::Text(t)
+                if !t.is_empty() && t.len() <= 8 && t.bytes().all(|b| b.is_ascii_digit()) =>
+            {
                 Ok(Extension::Digits(t))
             }
             Raw::Text(t) => Err(serde::de::Error::custom(format!(
@@ -102,7 +104,8 @@ impl std::str::FromStr for ExtensionRange {
             .split_once('-')
             .ok_or_else(|| format!("`{s}` is not a range like 1000-1999"))?;
         let (a, b) = (a.trim(), b.trim());
-        let digits = |x: &str| !x.is_empty() && x.len() <= 8 && x.bytes().all(|c| c.is_ascii_digit());
+        let digits =
+            |x: &str| !x.is_empty() && x.len() <= 8 && x.bytes().all(|c| c.is_ascii_digit());
         if !digits(a) || !digits(b) {
             return Err(format!("`{s}` is not a range like 1000-1999"));
         }

@@ -144,7 +144,9 @@ impl Manifest {
     pub fn extension_length(&self) -> u8 {
         self.account
             .as_ref()
-            .map_or(account::DEFAULT_EXTENSION_LENGTH, |a| a.value.extension_length)
+            .map_or(account::DEFAULT_EXTENSION_LENGTH, |a| {
+                a.value.extension_length
+            })
     }
 
     /// The site a resource belongs to: the one named, or the only one.

@@ -32,7 +32,9 @@ impl FromStr for PhoneNumber {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         let Some(rest) = s.strip_prefix('+') else {
-            return Err(format!("`{s}` is not in international form: it must start with +"));
+            return Err(format!(
+                "`{s}` is not in international form: it must start with +"
+            ));
         };
         let mut digits = String::with_capacity(16);
         digits.push('+');
@@ -40,12 +42,18 @@ impl FromStr for PhoneNumber {
             match c {
                 '0'..='9' => digits.push(c),
                 ' ' | '.' | '-' | '/' | '(' | ')' => {}
-                _ => return Err(format!("`{s}` contains `{c}`, which is not part of a phone number")),
+                _ => {
+                    return Err(format!(
+                        "`{s}` contains `{c}`, which is not part of a phone number"
+                    ));
+                }
             }
         }
         let n = digits.len() - 1;
         if !(7..=15).contains(&n) {
-            return Err(format!("`{s}` has {n} digits; an international number has 7 to 15"));
+            return Err(format!(
+                "`{s}` has {n} digits; an international number has 7 to 15"
+            ));
         }
         if digits.as_bytes()[1] == b'0' {
             return Err(format!("`{s}`: a country code never starts with 0"));
@@ -89,6 +97,7 @@ pub struct NumberSpec {
     pub usage: NumberUsage,
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
 fn is_voice(u: &NumberUsage) -> bool {
     *u == NumberUsage::Voice
 }
@@ -106,14 +115,27 @@ mod tests {
             "+33.1.70.00.00.01",
             "+33 (1) 70 00 00 01",
         ] {
-            assert_eq!(input.parse::<PhoneNumber>().unwrap().as_str(), "+33170000001", "{input}");
+            assert_eq!(
+                input.parse::<PhoneNumber>().unwrap().as_str(),
+                "+33170000001",
+                "{input}"
+            );
         }
-        assert_eq!("+1 (408) 555-1234".parse::<PhoneNumber>().unwrap().as_str(), "+14085551234");
+        assert_eq!(
+            "+1 (408) 555-1234".parse::<PhoneNumber>().unwrap().as_str(),
+            "+14085551234"
+        );
     }
 
     #[test]
     fn rejects_what_is_not_a_number() {
-        for input in ["0170000001", "+0170000001", "+33 1 70 ab", "+12", "+1234567890123456"] {
+        for input in [
+            "0170000001",
+            "+0170000001",
+            "+33 1 70 ab",
+            "+12",
+            "+1234567890123456",
+        ] {
             assert!(input.parse::<PhoneNumber>().is_err(), "{input}");
         }
     }
@@ -121,7 +143,12 @@ mod tests {
     #[test]
     fn the_pattern_accepts_what_the_parser_accepts() {
         let re = regex::Regex::new(PHONE_PATTERN).unwrap();
-        for input in ["+33170000001", "+33 1 70 00 00 01", "+1 (408) 555-1234", "+33-1-70-00-00-01"] {
+        for input in [
+            "+33170000001",
+            "+33 1 70 00 00 01",
+            "+1 (408) 555-1234",
+            "+33-1-70-00-00-01",
+        ] {
             assert!(re.is_match(input), "{input}");
             assert!(input.parse::<PhoneNumber>().is_ok(), "{input}");
         }

@@ -23,7 +23,10 @@ pub struct User {
     #[schemars(length(min = 2, max = 30), regex(pattern = NAME_PATTERN))]
     pub last_name: String,
     /// Email for sign-in and onboarding.
-    #[schemars(length(min = 5, max = 128), regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
+    #[schemars(
+        length(min = 5, max = 128),
+        regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    )]
     pub email: String,
     /// The user's site: a key of `sites`; optional when the account has one
     /// site. Changing it replaces the user (the API cannot move a user).
@@ -146,7 +149,9 @@ impl RecordingMode {
 }
 
 /// A participant of a call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Participant {
     /// The user.
@@ -175,7 +180,10 @@ pub struct Voicemail {
     pub notification: VoicemailNotification,
     /// Where notifications go. Default: the user's email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 5, max = 128), regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
+    #[schemars(
+        length(min = 5, max = 128),
+        regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    )]
     pub email: Option<String>,
 }
 

@@ -105,7 +105,10 @@ pub fn check(ctx: &mut Ctx<'_>, files: &dyn AudioFiles) {
                     );
                 }
                 if !matches!(kind, Some("wav" | "mp3")) {
-                    let found = kind.map_or_else(|| "not a recognised audio format".to_owned(), |k| format!("a {k} file"));
+                    let found = kind.map_or_else(
+                        || "not a recognised audio format".to_owned(),
+                        |k| format!("a {k} file"),
+                    );
                     ctx.error(
                         Code::AudioFormat,
                         e.origin,

@@ -8,6 +8,7 @@ use crate::source::{FileId, Span};
 
 use super::merge::Poisoned;
 
+#[derive(Debug)]
 pub struct Ctx<'a> {
     pub raw: &'a RawManifest,
     pub m: &'a Manifest,
@@ -55,8 +56,11 @@ impl<'a> Ctx<'a> {
         help: impl Into<String>,
     ) {
         let (file, span) = self.value(origin, path);
-        self.out
-            .push(Diagnostic::error(code, message).at(file, span, label).help(help));
+        self.out.push(
+            Diagnostic::error(code, message)
+                .at(file, span, label)
+                .help(help),
+        );
     }
 
     /// The text of the value at a path, as written.

@@ -29,7 +29,12 @@ pub fn check(ctx: &mut Ctx<'_>) {
         let mut seen = HashSet::new();
         for (i, member) in e.value.members.iter().enumerate() {
             if !seen.insert(member.as_str()) {
-                let first = e.value.members.iter().position(|m| m == member).unwrap_or(0);
+                let first = e
+                    .value
+                    .members
+                    .iter()
+                    .position(|m| m == member)
+                    .unwrap_or(0);
                 let (f1, s1) = ctx.value(e.origin, loc!["ring_groups", k, "members", first]);
                 let (f2, s2) = ctx.value(e.origin, loc!["ring_groups", k, "members", i]);
                 ctx.out.push(

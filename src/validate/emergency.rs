@@ -22,7 +22,11 @@ pub fn check(ctx: &mut Ctx<'_>) {
             } else {
                 loc!["users", key]
             };
-            let (file, span) = if explicit { ctx.value(e.origin, at) } else { ctx.key(e.origin, at) };
+            let (file, span) = if explicit {
+                ctx.value(e.origin, at)
+            } else {
+                ctx.key(e.origin, at)
+            };
             ctx.out.push(
                 crate::diagnostics::Diagnostic::error(
                     Code::EmergencyNoSiteAddress,

@@ -54,12 +54,16 @@ pub fn check(ctx: &mut Ctx<'_>) {
     let holders = holders(ctx);
     let mut seen: HashMap<&str, &Holder<'_>> = HashMap::with_capacity(holders.len());
     for h in &holders {
-        let Some(digits) = h.extension.digits() else { continue };
+        let Some(digits) = h.extension.digits() else {
+            continue;
+        };
         let at = loc![h.section, h.key, "extension"];
         if digits.len() != len {
             let written = ctx.text(h.origin, at).to_owned();
             let help = if written.starts_with('0') && !written.starts_with(['"', '\'']) {
-                format!("YAML reads the unquoted {written} as the number {digits}: quote it, \"{written}\"")
+                format!(
+                    "YAML reads the unquoted {written} as the number {digits}: quote it, \"{written}\""
+                )
             } else {
                 format!("the account's extensions have {len} digits (`account.extension_length`)")
             };
@@ -67,7 +71,12 @@ pub fn check(ctx: &mut Ctx<'_>) {
                 Code::ExtensionLength,
                 h.origin,
                 at,
-                format!("extension {digits} of {}.{} has {} digits, not {len}", h.section, h.key, digits.len()),
+                format!(
+                    "extension {digits} of {}.{} has {} digits, not {len}",
+                    h.section,
+                    h.key,
+                    digits.len()
+                ),
                 format!("{} digits", digits.len()),
                 help,
             );
@@ -101,10 +110,14 @@ fn range_bounds(first: &str, last: &str) -> Option<(u64, u64)> {
 
 fn check_ranges(ctx: &mut Ctx<'_>, len: usize) {
     for (key, e) in &ctx.m.sites {
-        let Some(r) = &e.value.extension_range else { continue };
+        let Some(r) = &e.value.extension_range else {
+            continue;
+        };
         let at = loc!["sites", key, "extension_range"];
         let problem = if r.first.len() != len || r.last.len() != len {
-            Some(format!("both ends must have {len} digits, the account's extension length"))
+            Some(format!(
+                "both ends must have {len} digits, the account's extension length"
+            ))
         } else if range_bounds(&r.first, &r.last).is_none_or(|(a, b)| a > b) {
             Some("the first extension must not be above the last".to_owned())
         } else {
@@ -140,14 +153,19 @@ fn check_auto(ctx: &mut Ctx<'_>, holders: &[Holder<'_>], len: usize) {
                     Code::ExtensionNoRange,
                     h.origin,
                     at,
-                    format!("{}.{} asks for an `auto` extension, but no site is defined", h.section, h.key),
+                    format!(
+                        "{}.{} asks for an `auto` extension, but no site is defined",
+                        h.section, h.key
+                    ),
                     "no site to generate it from",
                     "define a site with an `extension_range`, or write the extension's digits",
                 );
             }
             continue;
         };
-        let Some(site) = ctx.m.sites.get(site_key) else { continue };
+        let Some(site) = ctx.m.sites.get(site_key) else {
+            continue;
+        };
         let Some(range) = &site.value.extension_range else {
             ctx.error(
                 Code::ExtensionNoRange,
@@ -159,15 +177,16 @@ fn check_auto(ctx: &mut Ctx<'_>, holders: &[Holder<'_>], len: usize) {
             );
             continue;
         };
-        let Some((first, last)) = range_bounds(&range.first, &range.last).filter(|(a, b)| a <= b) else {
+        let Some((first, last)) = range_bounds(&range.first, &range.last).filter(|(a, b)| a <= b)
+        else {
             continue;
         };
         if range.first.len() != len || range.last.len() != len {
             continue;
         }
-        let used = used_per_site.entry(site_key).or_insert_with(|| {
-            taken.iter().filter(|n| (first..=last).contains(*n)).count() as u64
-        });
+        let used = used_per_site
+            .entry(site_key)
+            .or_insert_with(|| taken.iter().filter(|n| (first..=last).contains(*n)).count() as u64);
         *used += 1;
         if *used > last - first + 1 {
             ctx.error(

@@ -65,15 +65,33 @@ pub fn check(ctx: &mut Ctx<'_>) {
     let mut g: DiGraph<Node<'_>, Rule> = DiGraph::new();
     let mut index: HashMap<(&str, &str), NodeIndex> = HashMap::new();
     for (k, e) in &m.users {
-        index.insert(("users", k), g.add_node(Node { section: "users", key: k, origin: e.origin }));
+        index.insert(
+            ("users", k),
+            g.add_node(Node {
+                section: "users",
+                key: k,
+                origin: e.origin,
+            }),
+        );
     }
     for (k, e) in &m.ring_groups {
-        index.insert(("ring_groups", k), g.add_node(Node { section: "ring_groups", key: k, origin: e.origin }));
+        index.insert(
+            ("ring_groups", k),
+            g.add_node(Node {
+                section: "ring_groups",
+                key: k,
+                origin: e.origin,
+            }),
+        );
     }
     for (k, e) in &m.auto_attendants {
         index.insert(
             ("auto_attendants", k),
-            g.add_node(Node { section: "auto_attendants", key: k, origin: e.origin }),
+            g.add_node(Node {
+                section: "auto_attendants",
+                key: k,
+                origin: e.origin,
+            }),
         );
     }
     let mut edges: Vec<(NodeIndex, &Destination, Rule)> = Vec::new();
@@ -88,25 +106,46 @@ pub fn check(ctx: &mut Ctx<'_>) {
         );
     for (from, f) in forwarding {
         for (c, d) in f.rules() {
-            let delayed = c == Condition::NoAnswer && matches!(f.no_answer, Some(NoAnswer::Delayed(_)));
-            edges.push((from, d, Rule { condition: Some(c), delayed }));
+            let delayed =
+                c == Condition::NoAnswer && matches!(f.no_answer, Some(NoAnswer::Delayed(_)));
+            edges.push((
+                from,
+                d,
+                Rule {
+                    condition: Some(c),
+                    delayed,
+                },
+            ));
         }
     }
     for (k, e) in &m.auto_attendants {
         if let Some(d) = &e.value.timeout {
-            edges.push((index[&("auto_attendants", k.as_str())], d, Rule { condition: None, delayed: false }));
+            edges.push((
+                index[&("auto_attendants", k.as_str())],
+                d,
+                Rule {
+                    condition: None,
+                    delayed: false,
+                },
+            ));
         }
     }
     for (from, d, rule) in edges {
         let Some(target) = d.target() else { continue };
-        let Some(&to) = index.get(&target) else { continue };
+        let Some(&to) = index.get(&target) else {
+            continue;
+        };
         if to == from {
             let node = g[from];
             let (file, span) = ctx.value(node.origin, &rule.path(&node));
             ctx.out.push(
                 Diagnostic::error(
                     Code::ForwardingSelf,
-                    format!("{} forwards its `{}` calls to itself", node.name(), rule.field()),
+                    format!(
+                        "{} forwards its `{}` calls to itself",
+                        node.name(),
+                        rule.field()
+                    ),
                 )
                 .at(file, span, "itself")
                 .help("forward to voicemail, another user, a ring group or an external number"),
@@ -131,7 +170,9 @@ fn report_cycles(ctx: &mut Ctx<'_>, g: &DiGraph<Node<'_>, Rule>) {
     components.sort();
     for component in components {
         let start = component[0];
-        let Some(cycle) = shortest_cycle(g, start, &component) else { continue };
+        let Some(cycle) = shortest_cycle(g, start, &component) else {
+            continue;
+        };
         let names: Vec<String> = cycle
             .iter()
             .map(|(n, rule)| format!("{} ({})", g[*n].name(), rule.field().replace('_', " ")))
@@ -144,7 +185,9 @@ fn report_cycles(ctx: &mut Ctx<'_>, g: &DiGraph<Node<'_>, Rule>) {
             format!("forwarding loop: {}", names.join(" → ")),
         )
         .at(file, span, "the loop starts here")
-        .help("break the cycle: send one of these rules to voicemail, a person or an external number");
+        .help(
+            "break the cycle: send one of these rules to voicemail, a person or an external number",
+        );
         for (i, (n, rule)) in cycle.iter().enumerate().skip(1) {
             let node = g[*n];
             let (f, s) = ctx.value(node.origin, &rule.path(&node));

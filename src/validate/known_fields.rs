@@ -27,11 +27,17 @@ pub fn at(path: &[String]) -> Vec<String> {
 
 /// The schema and, through `$ref` and `anyOf`/`oneOf`, what it stands for.
 fn branches<'a>(root: &'a Value, node: &'a Value) -> Vec<&'a Value> {
-    let node = resolve(root, node);
-    let mut out = vec![node];
-    for key in ["anyOf", "oneOf", "allOf"] {
-        if let Some(list) = node.get(key).and_then(Value::as_array) {
-            out.extend(list.iter().map(|b| resolve(root, b)));
+    let mut out = Vec::new();
+    let mut todo = vec![(node, 0)];
+    while let Some((node, depth)) = todo.pop() {
+        let node = resolve(root, node);
+        out.push(node);
+        if depth < 8 {
+            for key in ["anyOf", "oneOf", "allOf"] {
+                if let Some(list) = node.get(key).and_then(Value::as_array) {
+                    todo.extend(list.iter().map(|b| (b, depth + 1)));
+                }
+            }
         }
     }
     out
@@ -69,7 +75,10 @@ mod tests {
         let user = super::at(&["users".into(), "alice".into()]);
         assert!(user.contains(&"extension".to_owned()), "{user:?}");
         let forwarding = super::at(&["users".into(), "alice".into(), "forwarding".into()]);
-        assert!(forwarding.contains(&"no_answer".to_owned()), "{forwarding:?}");
+        assert!(
+            forwarding.contains(&"no_answer".to_owned()),
+            "{forwarding:?}"
+        );
         let delayed = super::at(&[
             "users".into(),
             "alice".into(),

@@ -7,7 +7,6 @@
 use std::collections::HashSet;
 
 use indexmap::IndexMap;
-use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -40,9 +39,9 @@ fn section_name(s: &str) -> &'static str {
         .unwrap_or("")
 }
 
-/// One document's resources.
+/// One document's resources, typed.
 #[derive(Default)]
-struct Part {
+pub struct Part {
     account: Option<Account>,
     addresses: Vec<(String, Address)>,
     sites: Vec<(String, Site)>,
@@ -61,7 +60,9 @@ fn take<T: DeserializeOwned>(
     into: &mut Vec<(String, T)>,
     failed: &mut Vec<(&'static str, String, String)>,
 ) {
-    let Some(Value::Object(map)) = value else { return };
+    let Some(Value::Object(map)) = value else {
+        return;
+    };
     for (key, v) in map {
         match T::deserialize(v) {
             Ok(t) => into.push((key.clone(), t)),
@@ -70,7 +71,9 @@ fn take<T: DeserializeOwned>(
     }
 }
 
-fn read_part(value: &Value) -> Part {
+/// Types a document's resources, one by one.
+#[must_use]
+pub fn read_part(value: &Value) -> Part {
     let mut p = Part::default();
     let Value::Object(root) = value else { return p };
     if let Some(v) = root.get("account") {
@@ -79,10 +82,20 @@ fn read_part(value: &Value) -> Part {
             Err(e) => p.failed.push(("account", String::new(), e.to_string())),
         }
     }
-    take("addresses", root.get("addresses"), &mut p.addresses, &mut p.failed);
+    take(
+        "addresses",
+        root.get("addresses"),
+        &mut p.addresses,
+        &mut p.failed,
+    );
     take("sites", root.get("sites"), &mut p.sites, &mut p.failed);
     let mut numbers = Vec::new();
-    take("phone_numbers", root.get("phone_numbers"), &mut numbers, &mut p.failed);
+    take(
+        "phone_numbers",
+        root.get("phone_numbers"),
+        &mut numbers,
+        &mut p.failed,
+    );
     p.phone_numbers = numbers
         .into_iter()
         .map(|(k, spec): (String, NumberSpec)| {
@@ -90,10 +103,30 @@ fn read_part(value: &Value) -> Part {
             (k, n, spec)
         })
         .collect();
-    take("devices", root.get("devices"), &mut p.devices, &mut p.failed);
-    take("audio_files", root.get("audio_files"), &mut p.audio_files, &mut p.failed);
-    take("ring_groups", root.get("ring_groups"), &mut p.ring_groups, &mut p.failed);
-    take("auto_attendants", root.get("auto_attendants"), &mut p.auto_attendants, &mut p.failed);
+    take(
+        "devices",
+        root.get("devices"),
+        &mut p.devices,
+        &mut p.failed,
+    );
+    take(
+        "audio_files",
+        root.get("audio_files"),
+        &mut p.audio_files,
+        &mut p.failed,
+    );
+    take(
+        "ring_groups",
+        root.get("ring_groups"),
+        &mut p.ring_groups,
+        &mut p.failed,
+    );
+    take(
+        "auto_attendants",
+        root.get("auto_attendants"),
+        &mut p.auto_attendants,
+        &mut p.failed,
+    );
     take("users", root.get("users"), &mut p.users, &mut p.failed);
     p
 }
@@ -102,12 +135,14 @@ use serde::Deserialize as _;
 
 /// Merges every document. `schema_failed[i]` says whether document `i`
 /// already has schema errors (then a failed resource is not reported again).
-pub fn merge(raw: &RawManifest, schema_failed: &[bool], out: &mut Vec<Diagnostic>) -> (Manifest, Poisoned) {
-    let parts: Vec<Part> = raw
-        .documents
-        .par_iter()
-        .map(|d| read_part(&d.doc.value))
-        .collect();
+pub fn merge(
+    raw: &RawManifest,
+    parts: Vec<Part>,
+    schema_failed: &[bool],
+    out: &mut Vec<Diagnostic>,
+) -> (Manifest, Poisoned) {
+    let mut first_keys: std::collections::HashMap<PhoneNumber, String> =
+        std::collections::HashMap::new();
     let mut m = Manifest::default();
     let mut poisoned = Poisoned::default();
     let mut merger = Merger { raw, out };
@@ -137,7 +172,12 @@ pub fn merge(raw: &RawManifest, schema_failed: &[bool], out: &mut Vec<Diagnostic
                     let first = first.origin;
                     merger.duplicate("account", None, first, origin);
                 }
-                None => m.account = Some(Entry { value: account, origin }),
+                None => {
+                    m.account = Some(Entry {
+                        value: account,
+                        origin,
+                    });
+                }
             }
         }
         merger.section("addresses", part.addresses, &mut m.addresses, origin);
@@ -149,32 +189,33 @@ pub fn merge(raw: &RawManifest, schema_failed: &[bool], out: &mut Vec<Diagnostic
             };
             if let Some(first) = m.phone_numbers.get(&number) {
                 let first_origin = first.origin;
-                let first_key = key_text(raw, first_origin, &number);
-                merger.duplicate_number(&number, &first_key, &key, first_origin, origin);
+                let first_key = first_keys
+                    .get(&number)
+                    .map_or(number.as_str(), String::as_str);
+                merger.duplicate_number(&number, first_key, &key, first_origin, origin);
             } else {
-                m.phone_numbers.insert(number, Entry { value: spec, origin });
+                first_keys.insert(number.clone(), key);
+                m.phone_numbers.insert(
+                    number,
+                    Entry {
+                        value: spec,
+                        origin,
+                    },
+                );
             }
         }
         merger.section("devices", part.devices, &mut m.devices, origin);
         merger.section("audio_files", part.audio_files, &mut m.audio_files, origin);
         merger.section("ring_groups", part.ring_groups, &mut m.ring_groups, origin);
-        merger.section("auto_attendants", part.auto_attendants, &mut m.auto_attendants, origin);
+        merger.section(
+            "auto_attendants",
+            part.auto_attendants,
+            &mut m.auto_attendants,
+            origin,
+        );
         merger.section("users", part.users, &mut m.users, origin);
     }
     (m, poisoned)
-}
-
-/// The key as written for a number (its human form may differ from E.164).
-fn key_text(raw: &RawManifest, origin: Origin, number: &PhoneNumber) -> String {
-    let doc = &raw.document(origin).doc.value;
-    doc.get("phone_numbers")
-        .and_then(Value::as_object)
-        .and_then(|m| {
-            m.keys()
-                .find(|k| k.parse::<PhoneNumber>().ok().as_ref() == Some(number))
-        })
-        .cloned()
-        .unwrap_or_else(|| number.to_string())
 }
 
 struct Merger<'a> {
@@ -217,7 +258,11 @@ impl Merger<'_> {
                 "keep a single `account:` section in the whole set",
             ),
         };
-        let place = if f1 == f2 { "in the same file" } else { "in two files" };
+        let place = if f1 == f2 {
+            "in the same file"
+        } else {
+            "in two files"
+        };
         self.out.push(
             Diagnostic::error(Code::ManifestDuplicateKey, format!("{what}, {place}"))
                 .at(f2, s2, "defined again here")
@@ -226,9 +271,20 @@ impl Merger<'_> {
         );
     }
 
-    fn duplicate_number(&mut self, number: &PhoneNumber, first_key: &str, key: &str, first: Origin, second: Origin) {
-        let (f1, s1) = self.raw.key_span(first, &[Seg::Key("phone_numbers"), Seg::Key(first_key)]);
-        let (f2, s2) = self.raw.key_span(second, &[Seg::Key("phone_numbers"), Seg::Key(key)]);
+    fn duplicate_number(
+        &mut self,
+        number: &PhoneNumber,
+        first_key: &str,
+        key: &str,
+        first: Origin,
+        second: Origin,
+    ) {
+        let (f1, s1) = self
+            .raw
+            .key_span(first, &[Seg::Key("phone_numbers"), Seg::Key(first_key)]);
+        let (f2, s2) = self
+            .raw
+            .key_span(second, &[Seg::Key("phone_numbers"), Seg::Key(key)]);
         self.out.push(
             Diagnostic::error(
                 Code::ManifestDuplicateKey,

@@ -19,14 +19,14 @@ pub mod suggest;
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 pub use audio::{AudioFiles, AudioProbe, DiskAudio};
 pub use merge::Poisoned;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::manifest::{RawManifest, load_paths};
+use crate::manifest::yaml::Document;
+use crate::manifest::{RawManifest, SpanTree, load_paths, load_texts};
 use crate::model::Manifest;
+use crate::source::{FileId, SourceFile};
 
 /// What validation found.
 #[derive(Debug)]
@@ -36,26 +36,50 @@ pub struct Validated {
     pub diagnostics: Diagnostics,
 }
 
+/// What validation keeps of a document while it is still a `Value`.
+struct Digest {
+    schema: Vec<Diagnostic>,
+    part: merge::Part,
+}
+
+/// Checks a document against the schema and types its resources; the
+/// document's `Value` is dropped when this returns.
+fn digest(file: FileId, source: &SourceFile, doc: Document) -> (SpanTree, Digest) {
+    let schema = schema_check::check(file, &doc, source);
+    let part = merge::read_part(&doc.value);
+    (doc.spans, Digest { schema, part })
+}
+
 /// Loads and validates the manifests under `paths`, reading audio files from disk.
 #[must_use]
 pub fn validate_paths(paths: &[PathBuf], cwd: Option<&Path>) -> Validated {
-    let (raw, diagnostics) = load_paths(paths, cwd);
-    validate(raw, diagnostics, &DiskAudio)
+    let (raw, digests, diagnostics) = load_paths(paths, cwd, digest);
+    finish(raw, digests, diagnostics, &DiskAudio)
 }
 
-/// Validates loaded manifests; `diagnostics` are the loader's.
+/// Validates manifests given as (name, text) pairs, with audio files from
+/// `audio`; for tests and the fuzz harness.
 #[must_use]
-pub fn validate(raw: RawManifest, diagnostics: Vec<Diagnostic>, audio: &dyn AudioFiles) -> Validated {
-    let mut out = diagnostics;
-    let schema: Vec<Vec<Diagnostic>> = raw
-        .documents
-        .par_iter()
-        .map(|d| schema_check::check(d, raw.sources.get(d.file)))
-        .collect();
-    let failed: Vec<bool> = schema.iter().map(|d| !d.is_empty()).collect();
-    out.extend(schema.into_iter().flatten());
+pub fn validate_texts(texts: &[(&str, &str)], audio: &dyn AudioFiles) -> Validated {
+    let (raw, digests, diagnostics) = load_texts(texts, digest);
+    finish(raw, digests, diagnostics, audio)
+}
 
-    let (manifest, poisoned) = merge::merge(&raw, &failed, &mut out);
+fn finish(
+    raw: RawManifest,
+    digests: Vec<Digest>,
+    diagnostics: Vec<Diagnostic>,
+    audio: &dyn AudioFiles,
+) -> Validated {
+    let mut out = diagnostics;
+    let mut failed = Vec::with_capacity(digests.len());
+    let mut parts = Vec::with_capacity(digests.len());
+    for d in digests {
+        failed.push(!d.schema.is_empty());
+        out.extend(d.schema);
+        parts.push(d.part);
+    }
+    let (manifest, poisoned) = merge::merge(&raw, parts, &failed, &mut out);
     if manifest.account.is_none()
         && !raw.incomplete
         && !raw.documents.is_empty()

@@ -77,10 +77,15 @@ pub fn check(ctx: &mut Ctx<'_>) {
                 let decl = m.phone_numbers.get(*n).map(|e| e.origin);
                 let mut d = Diagnostic::error(
                     Code::NumberFaxUsage,
-                    format!("{n}, the internet fax of {}, is not declared as a fax number", u.owner),
+                    format!(
+                        "{n}, the internet fax of {}, is not declared as a fax number",
+                        u.owner
+                    ),
                 )
                 .at(file, span, "a voice number")
-                .help(format!("declare it with `\"{n}\": {{usage: fax}}` under `phone_numbers`"));
+                .help(format!(
+                    "declare it with `\"{n}\": {{usage: fax}}` under `phone_numbers`"
+                ));
                 if let Some(o) = decl {
                     let (f, s) = ctx.key(o, loc!["phone_numbers", n.as_str()]);
                     d = d.related(f, s, "declared here without `usage: fax`");

@@ -11,7 +11,9 @@ pub fn check(ctx: &mut Ctx<'_>) {
         .as_ref()
         .and_then(|a| a.value.outbound_calling.map(|s| (s, a.origin)));
     for (key, e) in &ctx.m.users {
-        let Some(own) = &e.value.outbound_calling else { continue };
+        let Some(own) = &e.value.outbound_calling else {
+            continue;
+        };
         let site_key = ctx.m.site_of(e.value.site.as_ref());
         let site = site_key.and_then(|k| {
             let s = ctx.m.sites.get(k)?;
@@ -27,7 +29,11 @@ pub fn check(ctx: &mut Ctx<'_>) {
             continue;
         };
         let (uf, us) = ctx.value(e.origin, loc!["users", key, "outbound_calling", "scope"]);
-        let same = if scope == own.scope { " (with the same scope)" } else { "" };
+        let same = if scope == own.scope {
+            " (with the same scope)"
+        } else {
+            ""
+        };
         ctx.out.push(
             Diagnostic::warning(
                 Code::OutboundOverridden,

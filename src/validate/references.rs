@@ -100,7 +100,7 @@ fn site(ctx: &mut Ctx<'_>, origin: Origin, section: &str, key: &str, named: Opti
     match named {
         Some(s) => resource(ctx, origin, loc![section, key, "site"], "sites", s),
         None if ctx.m.sites.len() > 1 => {
-            let names: Vec<&str> = ctx.m.sites.keys().map(String::as_str).collect();
+            let site_keys: Vec<&str> = ctx.m.sites.keys().map(String::as_str).collect();
             let (file, span) = ctx.key(origin, loc![section, key]);
             ctx.out.push(
                 crate::diagnostics::Diagnostic::error(
@@ -108,11 +108,11 @@ fn site(ctx: &mut Ctx<'_>, origin: Origin, section: &str, key: &str, named: Opti
                     format!(
                         "{}.{key} has no `site`, and the account has {} sites",
                         section,
-                        names.len()
+                        site_keys.len()
                     ),
                 )
                 .at(file, span, "which site?")
-                .help(format!("add `site:` with one of: {}", names.join(", "))),
+                .help(format!("add `site:` with one of: {}", site_keys.join(", "))),
             );
         }
         None => {}
@@ -123,7 +123,13 @@ pub fn check(ctx: &mut Ctx<'_>) {
     let m = ctx.m;
     for (key, e) in &m.sites {
         let (o, s) = (e.origin, &e.value);
-        resource(ctx, o, loc!["sites", key, "address"], "addresses", &s.address);
+        resource(
+            ctx,
+            o,
+            loc!["sites", key, "address"],
+            "addresses",
+            &s.address,
+        );
         if let Some(n) = &s.main_number {
             number(ctx, o, loc!["sites", key, "main_number"], n);
         }
@@ -140,10 +146,22 @@ pub fn check(ctx: &mut Ctx<'_>) {
             destination(ctx, o, loc!["users", key, "forwarding", c.field()], d);
         }
         if let Some(a) = &u.music_on_hold {
-            resource(ctx, o, loc!["users", key, "music_on_hold"], "audio_files", a);
+            resource(
+                ctx,
+                o,
+                loc!["users", key, "music_on_hold"],
+                "audio_files",
+                a,
+            );
         }
         if u.emergency_address != SITE_ADDRESS {
-            resource(ctx, o, loc!["users", key, "emergency_address"], "addresses", &u.emergency_address);
+            resource(
+                ctx,
+                o,
+                loc!["users", key, "emergency_address"],
+                "addresses",
+                &u.emergency_address,
+            );
         }
         if let Some(n) = &u.internet_fax {
             number(ctx, o, loc!["users", key, "internet_fax"], n);
@@ -156,7 +174,13 @@ pub fn check(ctx: &mut Ctx<'_>) {
             number(ctx, o, loc!["ring_groups", key, "phone_numbers", i], n);
         }
         for (i, member) in g.members.iter().enumerate() {
-            resource(ctx, o, loc!["ring_groups", key, "members", i], "users", member);
+            resource(
+                ctx,
+                o,
+                loc!["ring_groups", key, "members", i],
+                "users",
+                member,
+            );
         }
         for (c, d) in g.forwarding.rules() {
             destination(ctx, o, loc!["ring_groups", key, "forwarding", c.field()], d);
@@ -169,7 +193,13 @@ pub fn check(ctx: &mut Ctx<'_>) {
             number(ctx, o, loc!["auto_attendants", key, "phone_number"], n);
         }
         if let Some(g) = &a.greeting {
-            resource(ctx, o, loc!["auto_attendants", key, "greeting"], "audio_files", g);
+            resource(
+                ctx,
+                o,
+                loc!["auto_attendants", key, "greeting"],
+                "audio_files",
+                g,
+            );
         }
         for (k, d) in &a.menu {
             destination(ctx, o, loc!["auto_attendants", key, "menu", k], &d.0);

@@ -15,8 +15,10 @@ use serde_json::Value;
 
 use super::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::manifest::{LoadedDocument, Seg};
+use crate::manifest::Seg;
+use crate::manifest::yaml::Document;
 use crate::model::{SECTIONS, destination, phone};
+use crate::source::FileId;
 use crate::source::SourceFile;
 
 fn validator() -> &'static Validator {
@@ -34,15 +36,15 @@ pub(super) fn schema() -> &'static Value {
 
 /// Checks one document; returns its diagnostics (none when valid).
 #[must_use]
-pub fn check(doc: &LoadedDocument, source: &SourceFile) -> Vec<Diagnostic> {
-    let value = &doc.doc.value;
+pub fn check(file: FileId, doc: &Document, source: &SourceFile) -> Vec<Diagnostic> {
+    let value = &doc.value;
     // An empty file (or document) is an empty manifest, not an error.
     if value.is_null() || validator().is_valid(value) {
         return Vec::new();
     }
     let mut out = Vec::new();
     for error in validator().iter_errors(value) {
-        convert(doc, source, &error, &mut out);
+        convert(file, doc, source, &error, &mut out);
     }
     out
 }
@@ -88,33 +90,36 @@ fn describe(path: &[String]) -> String {
 }
 
 fn convert(
-    doc: &LoadedDocument,
+    file: FileId,
+    doc: &Document,
     source: &SourceFile,
     error: &ValidationError<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
     let path = path_of(error);
-    let value = &doc.doc.value;
-    let file = doc.file;
-    let found = doc.doc.spans.find(value, &segs(value, &path));
+    let value = &doc.value;
+    let found = doc.spans.find(source, &segs(value, &path));
     let value_span = found.map(|f| f.node.span).unwrap_or_default();
     let key_span = found.map(|f| f.key_or_value()).unwrap_or_default();
     let instance = error.instance();
     let field = path.last().map_or("", String::as_str);
 
     let d = match error.kind() {
-        ValidationErrorKind::AnyOf { context }
-        | ValidationErrorKind::OneOfNotValid { context } => {
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             match best_branch(context) {
                 Some(branch) => {
                     for e in branch {
-                        convert(doc, source, e, out);
+                        convert(file, doc, source, e, out);
                     }
                     return;
                 }
                 None => Diagnostic::error(
                     Code::SchemaType,
-                    format!("{} has the wrong type: {}", describe(&path), type_hint_any(field)),
+                    format!(
+                        "{} has the wrong type: {}",
+                        describe(&path),
+                        type_hint_any(field)
+                    ),
                 )
                 .at(file, value_span, format!("found {}", kind_of(instance)))
                 .help(any_help(field)),
@@ -125,11 +130,9 @@ fn convert(
                 let mut p = path.clone();
                 p.push(name.clone());
                 let span = doc
-                    .doc
                     .spans
-                    .find(value, &segs(value, &p))
-                    .map(|f| f.key_or_value())
-                    .unwrap_or(key_span);
+                    .find(source, &segs(value, &p))
+                    .map_or(key_span, |f| f.key_or_value());
                 out.push(unknown_field(file, span, &path, name));
             }
             return;
@@ -139,11 +142,9 @@ fn convert(
             let mut p = path.clone();
             p.push(key.clone());
             let span = doc
-                .doc
                 .spans
-                .find(value, &segs(value, &p))
-                .map(|f| f.key_or_value())
-                .unwrap_or(key_span);
+                .find(source, &segs(value, &p))
+                .map_or(key_span, |f| f.key_or_value());
             let (what, help) = key_rule(&path);
             Diagnostic::error(
                 Code::SchemaFormat,
@@ -172,7 +173,11 @@ fn convert(
             }
             Diagnostic::error(
                 Code::SchemaType,
-                format!("{} must be {expected}, not {}", describe(&path), kind_of(instance)),
+                format!(
+                    "{} must be {expected}, not {}",
+                    describe(&path),
+                    kind_of(instance)
+                ),
             )
             .at(file, value_span, format!("found {}", kind_of(instance)))
             .help(help)
@@ -180,9 +185,15 @@ fn convert(
         ValidationErrorKind::Enum { options } => {
             let options: Vec<String> = options
                 .as_array()
-                .map(|o| o.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect())
+                .map(|o| {
+                    o.iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default();
-            let got = instance.as_str().map_or_else(|| instance.to_string(), str::to_owned);
+            let got = instance
+                .as_str()
+                .map_or_else(|| instance.to_string(), str::to_owned);
             let help = did_you_mean(&got, options.iter().map(String::as_str)).map_or_else(
                 || {
                     if options.len() <= 8 {
@@ -230,7 +241,11 @@ fn convert(
                     if low { "minimum" } else { "maximum" }
                 ),
             )
-            .at(file, value_span, if low { "too small" } else { "too large" })
+            .at(
+                file,
+                value_span,
+                if low { "too small" } else { "too large" },
+            )
             .help(help)
         }
         ValidationErrorKind::MinLength { limit } | ValidationErrorKind::MaxLength { limit } => {
@@ -244,7 +259,11 @@ fn convert(
                     if short { "least" } else { "most" }
                 ),
             )
-            .at(file, value_span, if short { "too short" } else { "too long" })
+            .at(
+                file,
+                value_span,
+                if short { "too short" } else { "too long" },
+            )
             .help(if short {
                 format!("write at least {limit} characters")
             } else {
@@ -263,7 +282,10 @@ fn convert(
                 ),
             )
             .at(file, value_span, "here")
-            .help(format!("list at {} {limit}", if few { "least" } else { "most" }))
+            .help(format!(
+                "list at {} {limit}",
+                if few { "least" } else { "most" }
+            ))
         }
         ValidationErrorKind::Pattern { pattern } => {
             let got = instance.as_str().unwrap_or_default();
@@ -291,7 +313,9 @@ fn convert(
 /// Picks the `anyOf` branch that best explains the failure: the one whose
 /// errors are not a type mismatch at the value itself, then the one with
 /// the fewest errors. `None` when every branch rejects the type.
-fn best_branch<'a>(context: &'a [Vec<ValidationError<'static>>]) -> Option<&'a [ValidationError<'static>]> {
+fn best_branch<'a>(
+    context: &'a [Vec<ValidationError<'static>>],
+) -> Option<&'a [ValidationError<'static>]> {
     let type_only = |branch: &[ValidationError<'_>]| {
         branch.len() == 1 && matches!(branch[0].kind(), ValidationErrorKind::Type { .. })
     };
@@ -302,15 +326,23 @@ fn best_branch<'a>(context: &'a [Vec<ValidationError<'static>>]) -> Option<&'a [
         .map(Vec::as_slice)
 }
 
-fn unknown_field(file: crate::source::FileId, span: crate::source::Span, path: &[String], name: &str) -> Diagnostic {
+fn unknown_field(
+    file: FileId,
+    span: crate::source::Span,
+    path: &[String],
+    name: &str,
+) -> Diagnostic {
     if path.is_empty() {
         let help = did_you_mean(name, SECTIONS.iter().copied()).map_or_else(
             || format!("the sections are: {}", SECTIONS.join(", ")),
             |s| format!("did you mean `{s}`?"),
         );
-        return Diagnostic::error(Code::SchemaUnknownSection, format!("unknown section `{name}`"))
-            .at(file, span, "not a manifest section")
-            .help(help);
+        return Diagnostic::error(
+            Code::SchemaUnknownSection,
+            format!("unknown section `{name}`"),
+        )
+        .at(file, span, "not a manifest section")
+        .help(help);
     }
     let known = super::known_fields::at(path);
     let help = did_you_mean(name, known.iter().map(String::as_str)).map_or_else(
@@ -356,7 +388,11 @@ fn expected_types(kind: &TypeKind) -> String {
     };
     match kind {
         TypeKind::Single(t) => name(t),
-        TypeKind::Multiple(set) => set.iter().map(|t| name(&t)).collect::<Vec<_>>().join(" or "),
+        TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| name(&t))
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }
 
@@ -371,7 +407,9 @@ fn type_hint_any(field: &str) -> &'static str {
 fn any_help(field: &str) -> &'static str {
     match field {
         "extension" => "write the extension's digits (e.g. `1001`), or `auto`",
-        "no_answer" => "e.g. `no_answer: voicemail` or `no_answer: {to: user:bob, after_seconds: 30}`",
+        "no_answer" => {
+            "e.g. `no_answer: voicemail` or `no_answer: {to: user:bob, after_seconds: 30}`"
+        }
         _ => "see the manifest format in the README",
     }
 }
@@ -392,22 +430,33 @@ fn pattern_rule(pattern: &str, got: &str, field: &str) -> (String, String) {
             "write it with its country code, e.g. `+33 1 70 00 00 01` or `+33170000001`".into(),
         );
     }
-    if pattern == destination::DESTINATION_PATTERN || pattern == destination::MENU_DESTINATION_PATTERN {
+    if pattern == destination::DESTINATION_PATTERN
+        || pattern == destination::MENU_DESTINATION_PATTERN
+    {
         let menu = pattern == destination::MENU_DESTINATION_PATTERN;
         let forms = "`voicemail`, `drop`, `user:KEY`, `ring_group:KEY`, `auto_attendant:KEY` or `external:+E164`";
         let help = if got == "dial_by_name" {
             "`dial_by_name` is only available in an auto attendant's menu".to_owned()
-        } else if let Some(s) = did_you_mean(got, ["voicemail", "drop", "dial_by_name"].into_iter().take(if menu { 3 } else { 2 })) {
+        } else if let Some(s) = did_you_mean(
+            got,
+            ["voicemail", "drop", "dial_by_name"]
+                .into_iter()
+                .take(if menu { 3 } else { 2 }),
+        ) {
             format!("did you mean `{s}`?")
         } else if got.starts_with("external:") {
-            "write the external number in international form, e.g. `external:+33612345678`".to_owned()
+            "write the external number in international form, e.g. `external:+33612345678`"
+                .to_owned()
         } else if let Some((kind, _)) = got.split_once(':') {
             match did_you_mean(kind, ["user", "ring_group", "auto_attendant", "external"]) {
                 Some(s) => format!("did you mean `{s}:`?"),
                 None => format!("a destination is {forms}"),
             }
         } else {
-            format!("a destination is {forms}{}", if menu { ", or `dial_by_name`" } else { "" })
+            format!(
+                "a destination is {forms}{}",
+                if menu { ", or `dial_by_name`" } else { "" }
+            )
         };
         return ("a destination".into(), help);
     }

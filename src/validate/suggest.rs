@@ -2,7 +2,10 @@
 
 /// The closest candidate to `got`, if one is close enough to be a likely
 /// typo (Jaro-Winkler similarity of at least 0.8, or a case-only change).
-pub fn did_you_mean<'a>(got: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    got: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = got.to_ascii_lowercase();
     candidates
         .into_iter()
