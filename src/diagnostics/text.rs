@@ -62,6 +62,7 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, style: TextStyle) -> String {
         .with_width(style.width)
         .with_links(false)
         .with_show_related_as_nested(true)
+        .with_wrap_lines(false)
         .with_context_lines(1);
     let report = Report::new(d, sources);
     let mut out = String::new();

@@ -3,14 +3,19 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::source::display_path;
 
 /// Expands paths: a file is taken as is; a directory means every `*.yaml`
 /// and `*.yml` under it, recursively, skipping directories whose name starts
 /// with a dot. The result is sorted by path and has no duplicates.
-pub fn discover(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+pub fn discover(
+    paths: &[PathBuf],
+    cwd: Option<&Path>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for path in paths {
-        let shown = path.display().to_string();
+        let shown = display_path(path, cwd);
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -31,7 +36,7 @@ pub fn discover(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Vec<Pat
             continue;
         }
         let before = files.len();
-        walk(path, &mut files, diagnostics);
+        walk(path, cwd, &mut files, diagnostics);
         if files.len() == before {
             diagnostics.push(
                 Diagnostic::error(
@@ -48,7 +53,12 @@ pub fn discover(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Vec<Pat
     files
 }
 
-fn walk(root: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+fn walk(
+    root: &Path,
+    cwd: Option<&Path>,
+    files: &mut Vec<PathBuf>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let entries = walkdir::WalkDir::new(root)
         .follow_links(true)
         .into_iter()
@@ -58,9 +68,7 @@ fn walk(root: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>
             Ok(e) if e.file_type().is_file() && is_manifest(e.path()) => files.push(e.into_path()),
             Ok(_) => {}
             Err(e) => {
-                let at = e
-                    .path()
-                    .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                let at = display_path(e.path().unwrap_or(root), cwd);
                 let d = if e.loop_ancestor().is_some() {
                     Diagnostic::error(
                         Code::InputRead,

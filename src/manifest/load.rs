@@ -37,7 +37,7 @@ where
     F: Fn(FileId, &SourceFile, Document) -> (SpanTree, T) + Sync,
 {
     let mut diagnostics = Vec::new();
-    let files = discover(paths, &mut diagnostics);
+    let files = discover(paths, cwd, &mut diagnostics);
     let results: Vec<FileResult<T>> = files
         .par_iter()
         .enumerate()
@@ -150,8 +150,8 @@ fn read_and_parse(
             let d = Diagnostic::error(
                 Code::InputTooLarge,
                 format!(
-                    "`{shown}` is {} MiB; manifests are limited to {} MiB each",
-                    m.len() / (1024 * 1024),
+                    "`{shown}` is {:.1} MiB; manifests are limited to {} MiB each",
+                    m.len() as f64 / (1024.0 * 1024.0),
                     limits::MAX_FILE_BYTES / (1024 * 1024)
                 ),
             )

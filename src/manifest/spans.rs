@@ -134,7 +134,12 @@ impl SpanTree {
 
     /// The children of the node at `index`.
     fn children(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
-        let end = self.nodes.get(index).map_or(0, |n| n.next as usize);
+        // A node still being built (next == 0) owns everything after it.
+        let end = match self.nodes.get(index).map(|n| n.next as usize) {
+            Some(0) => self.nodes.len(),
+            Some(next) => next,
+            None => 0,
+        };
         let mut child = index + 1;
         std::iter::from_fn(move || {
             (child < end).then(|| {

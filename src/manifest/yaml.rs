@@ -107,6 +107,9 @@ impl Builder {
         while let Some(next) = parser.next_event() {
             let (event, ys) = next.map_err(|e| {
                 let at = pos(e.marker());
+                if e.info().contains("recursion limit") {
+                    return too_deep(self.file, Span::point(at));
+                }
                 Box::new(
                     Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {}", e.info()))
                         .at(self.file, Span::point(at), "here")
@@ -162,7 +165,10 @@ impl Builder {
                 ..
             }) => Slot::Key,
             Some(Frame {
-                container: Container::Map { key: Some((_, s)), .. },
+                container:
+                    Container::Map {
+                        key: Some((_, s)), ..
+                    },
                 ..
             }) => Slot::Value(Some(*s)),
             _ => Slot::Value(None),
@@ -192,7 +198,11 @@ impl Builder {
 
     fn complex_key(&self, at: Span) -> Diagnostic {
         Diagnostic::error(Code::YamlComplexKey, "a mapping key must be a plain value")
-            .at(self.file, at, "this key is a mapping, a sequence or an alias")
+            .at(
+                self.file,
+                at,
+                "this key is a mapping, a sequence or an alias",
+            )
             .help("use a string as the key, e.g. `alice:` or `\"+33170000001\":`")
     }
 
@@ -239,14 +249,7 @@ impl Builder {
             return Err(Box::new(self.complex_key(at)));
         };
         if self.stack.len() >= limits::MAX_DEPTH {
-            return Err(Box::new(
-                Diagnostic::error(
-                    Code::YamlTooDeep,
-                    format!("the YAML nests deeper than {} levels", limits::MAX_DEPTH),
-                )
-                .at(self.file, at, "too deep here")
-                .help("manifests need only a few levels; this file is probably not a manifest"),
-            ));
+            return Err(too_deep(self.file, at));
         }
         self.count(1, at)?;
         let node = self.spans.open(at, key, false);
@@ -400,6 +403,18 @@ fn scalar_value<'a>(
             .map_or_else(|| Value::String(f.to_string()), Value::Number),
         Some(Scalar::String(s)) => Value::String(s.into_owned()),
     }
+}
+
+/// Nesting beyond [`limits::MAX_DEPTH`] (or the parser's own limit).
+fn too_deep(file: FileId, at: Span) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            Code::YamlTooDeep,
+            format!("the YAML nests deeper than {} levels", limits::MAX_DEPTH),
+        )
+        .at(file, at, "too deep here")
+        .help("manifests need only a few levels; this file is probably not a manifest"),
+    )
 }
 
 fn syntax_help(info: &str) -> String {

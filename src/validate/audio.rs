@@ -68,9 +68,11 @@ pub fn resolve(manifest_file: &Path, file: &str) -> PathBuf {
 
 pub fn check(ctx: &mut Ctx<'_>, files: &dyn AudioFiles) {
     for (key, e) in &ctx.m.audio_files {
-        let doc_file = ctx.raw.document(e.origin).file;
-        let manifest_path = ctx.raw.sources.get(doc_file).path.clone();
-        let path = resolve(&manifest_path, &e.value.file);
+        let doc_file = ctx.raw.sources.get(ctx.raw.document(e.origin).file);
+        let path = resolve(&doc_file.path, &e.value.file);
+        let shown_path = resolve(Path::new(&doc_file.display), &e.value.file)
+            .to_string_lossy()
+            .replace('\\', "/");
         let at = loc!["audio_files", key, "file"];
         let shown = e.value.file.as_str();
         match files.probe(&path) {
@@ -79,7 +81,7 @@ pub fn check(ctx: &mut Ctx<'_>, files: &dyn AudioFiles) {
                 e.origin,
                 at,
                 format!("audio file `{shown}` of audio_files.{key} does not exist"),
-                format!("not found at {}", path.display()),
+                format!("not found at {shown_path}"),
                 "the path is relative to this manifest file; add the file or fix the path",
             ),
             AudioProbe::Unreadable(why) => ctx.error(

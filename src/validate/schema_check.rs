@@ -106,6 +106,11 @@ fn convert(
 
     let d = match error.kind() {
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            // schemars writes a documented enum as `oneOf` of constants.
+            if let Some(options) = constants(context) {
+                out.push(enum_error(file, value_span, &path, instance, &options));
+                return;
+            }
             match best_branch(context) {
                 Some(branch) => {
                     for e in branch {
@@ -185,31 +190,9 @@ fn convert(
         ValidationErrorKind::Enum { options } => {
             let options: Vec<String> = options
                 .as_array()
-                .map(|o| {
-                    o.iter()
-                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                        .collect()
-                })
+                .map(|o| o.iter().map(text_of).collect())
                 .unwrap_or_default();
-            let got = instance
-                .as_str()
-                .map_or_else(|| instance.to_string(), str::to_owned);
-            let help = did_you_mean(&got, options.iter().map(String::as_str)).map_or_else(
-                || {
-                    if options.len() <= 8 {
-                        format!("use one of: {}", options.join(", "))
-                    } else {
-                        "use one of the values the schema lists".to_owned()
-                    }
-                },
-                |s| format!("did you mean `{s}`?"),
-            );
-            Diagnostic::error(
-                Code::SchemaEnum,
-                format!("`{got}` is not a valid value for {}", describe(&path)),
-            )
-            .at(file, value_span, "not an allowed value")
-            .help(help)
+            enum_error(file, value_span, &path, instance, &options)
         }
         ValidationErrorKind::Minimum { limit }
         | ValidationErrorKind::Maximum { limit }
@@ -253,10 +236,11 @@ fn convert(
             Diagnostic::error(
                 Code::SchemaLength,
                 format!(
-                    "{} is too {}: at {} {limit} characters",
+                    "{} is too {}: at {} {limit} character{}",
                     describe(&path),
                     if short { "short" } else { "long" },
-                    if short { "least" } else { "most" }
+                    if short { "least" } else { "most" },
+                    if *limit == 1 { "" } else { "s" }
                 ),
             )
             .at(
@@ -264,7 +248,9 @@ fn convert(
                 value_span,
                 if short { "too short" } else { "too long" },
             )
-            .help(if short {
+            .help(if short && *limit == 1 {
+                "write a value, or remove the field".to_owned()
+            } else if short {
                 format!("write at least {limit} characters")
             } else {
                 format!("shorten it to {limit} characters or fewer")
@@ -308,6 +294,59 @@ fn convert(
             .help("see the manifest format in the README, or the JSON Schema (`vocm schema`)"),
     };
     out.push(d);
+}
+
+fn text_of(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
+/// The allowed values when every branch is a `const` that failed.
+fn constants(context: &[Vec<ValidationError<'static>>]) -> Option<Vec<String>> {
+    context
+        .iter()
+        .map(|branch| match branch.as_slice() {
+            [e] => match e.kind() {
+                ValidationErrorKind::Constant { expected_value } => Some(text_of(expected_value)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn enum_error(
+    file: FileId,
+    span: crate::source::Span,
+    path: &[String],
+    instance: &Value,
+    options: &[String],
+) -> Diagnostic {
+    let got = text_of(instance);
+    let help = if options.len() > 100 {
+        // The country list: no point in listing 249 codes.
+        did_you_mean(
+            &got.to_ascii_uppercase(),
+            options.iter().map(String::as_str),
+        )
+        .map_or_else(
+            || {
+                "write an ISO 3166-1 alpha-2 country code in capitals, such as FR, GB or US"
+                    .to_owned()
+            },
+            |s| format!("did you mean `{s}`? (ISO 3166-1 alpha-2 country codes are in capitals)"),
+        )
+    } else {
+        did_you_mean(&got, options.iter().map(String::as_str)).map_or_else(
+            || format!("use one of: {}", options.join(", ")),
+            |s| format!("did you mean `{s}`?"),
+        )
+    };
+    Diagnostic::error(
+        Code::SchemaEnum,
+        format!("`{got}` is not a valid value for {}", describe(path)),
+    )
+    .at(file, span, "not an allowed value")
+    .help(help)
 }
 
 /// Picks the `anyOf` branch that best explains the failure: the one whose
