@@ -2,7 +2,10 @@
 //! diagnostic code, from fixtures in `tests/fixtures/diagnostics/<case>/`
 //! and a few cases that must be generated (huge, deep or binary input).
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use std::collections::BTreeSet;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use vocm::diagnostics::text::TextStyle;
@@ -103,11 +106,10 @@ fn every_diagnostic_code_has_a_snapshot() {
             let f = std::fs::File::create(case.join("audio/greeting.wav")).unwrap();
             let mut header = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
             header.resize(16, 0);
-            use std::io::Write as _;
             (&f).write_all(&header).unwrap();
             f.set_len(11 * 1024 * 1024).unwrap();
         }
-        let (out, codes) = run(case, &[case.clone()]);
+        let (out, codes) = run(case, std::slice::from_ref(case));
         if name == "audio-too-large" {
             std::fs::remove_file(case.join("audio/greeting.wav")).unwrap();
         }

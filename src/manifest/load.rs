@@ -53,20 +53,23 @@ where
     (raw, digests, diagnostics)
 }
 
-/// Loads manifests given as (name, text) pairs, as if read from files;
+/// Loads manifests given as (name, content) pairs, as if read from files;
 /// for tests and the fuzz harness.
-pub fn load_texts<T, F>(texts: &[(&str, &str)], digest: F) -> (RawManifest, Vec<T>, Vec<Diagnostic>)
+pub fn load_bytes<T, F>(
+    files: &[(&str, &[u8])],
+    digest: F,
+) -> (RawManifest, Vec<T>, Vec<Diagnostic>)
 where
     T: Send,
     F: Fn(FileId, &SourceFile, Document) -> (SpanTree, T) + Sync,
 {
-    let results = texts
+    let results = files
         .iter()
         .enumerate()
-        .map(|(i, (name, text))| {
+        .map(|(i, (name, bytes))| {
             let id = file_id(i);
-            let source = SourceFile::new((*name).into(), (*name).to_owned(), Arc::from(*text));
-            let parsed = yaml::parse(id, &source.text);
+            let (text, parsed) = decode_and_parse(id, bytes.to_vec(), name);
+            let source = SourceFile::new((*name).into(), (*name).to_owned(), text);
             finish(id, source, parsed, &digest)
         })
         .collect();

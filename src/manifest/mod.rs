@@ -10,7 +10,7 @@ pub mod spans;
 pub mod yaml;
 
 pub use discover::discover;
-pub use load::{load_paths, load_texts};
+pub use load::{load_bytes, load_paths};
 pub use spans::{Found, Seg, SpanTree};
 
 use crate::model::Origin;

@@ -24,7 +24,7 @@ pub use merge::Poisoned;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::manifest::yaml::Document;
-use crate::manifest::{RawManifest, SpanTree, load_paths, load_texts};
+use crate::manifest::{RawManifest, SpanTree, load_bytes, load_paths};
 use crate::model::Manifest;
 use crate::source::{FileId, SourceFile};
 
@@ -57,11 +57,11 @@ pub fn validate_paths(paths: &[PathBuf], cwd: Option<&Path>) -> Validated {
     finish(raw, digests, diagnostics, &DiskAudio)
 }
 
-/// Validates manifests given as (name, text) pairs, with audio files from
-/// `audio`; for tests and the fuzz harness.
+/// Validates manifests given as (name, content) pairs, with audio files
+/// from `audio`; for tests and the fuzz harness.
 #[must_use]
-pub fn validate_texts(texts: &[(&str, &str)], audio: &dyn AudioFiles) -> Validated {
-    let (raw, digests, diagnostics) = load_texts(texts, digest);
+pub fn validate_bytes(files: &[(&str, &[u8])], audio: &dyn AudioFiles) -> Validated {
+    let (raw, digests, diagnostics) = load_bytes(files, digest);
     finish(raw, digests, diagnostics, audio)
 }
 
@@ -80,11 +80,7 @@ fn finish(
         parts.push(d.part);
     }
     let (manifest, poisoned) = merge::merge(&raw, parts, &failed, &mut out);
-    if manifest.account.is_none()
-        && !raw.incomplete
-        && !raw.documents.is_empty()
-        && !poisoned.contains("account", "")
-    {
+    if manifest.account.is_none() && !raw.incomplete && !poisoned.contains("account", "") {
         out.push(
             Diagnostic::error(Code::ManifestNoAccount, "no manifest defines the `account` section")
                 .help("add `account: {pbx: NAME}` to one file: vocm needs to know which PBX the manifests describe"),
