@@ -14,7 +14,7 @@ pub fn manifest_schema() -> Value {
     if let Some(obj) = schema.as_object_mut() {
         obj.insert(
             "description".into(),
-            "One vocm manifest file: a cloud phone system's account as code. See https://github.com/vocm/vocm#the-manifest-format".into(),
+            "One vocm manifest file: a cloud phone system's account as code (see the manifest format in vocm's README).".into(),
         );
     }
     schema

@@ -1,5 +1,6 @@
 //! `vocm validate`: every offline check, every problem at once.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -24,7 +25,16 @@ pub struct ValidateArgs {
 #[must_use]
 pub fn run(args: &ValidateArgs, global: &Global, style: Style) -> Outcome {
     let cwd = std::env::current_dir().ok();
+    let started = std::time::Instant::now();
     let validated = crate::validate::validate_paths(&paths_or_cwd(&args.paths), cwd.as_deref());
+    if style.verbose {
+        let mut list = String::new();
+        for (_, file) in validated.raw.sources.iter() {
+            let _ = writeln!(list, "read {}", file.display);
+        }
+        let _ = writeln!(list, "validated in {} ms", started.elapsed().as_millis());
+        print_stderr(&list);
+    }
     let format = args
         .format
         .or(global.diagnostics)
