@@ -4,11 +4,16 @@
 //! from YAML files ([`manifest`]) through validation ([`validate`]) to a
 //! checked [`model::Manifest`].
 
+pub mod account;
+pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod diagnostics;
 pub mod manifest;
 pub mod model;
+pub mod plan;
+pub mod provider;
+pub mod render;
 pub mod schema;
 pub mod source;
 pub mod validate;

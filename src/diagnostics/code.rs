@@ -75,6 +75,24 @@ codes! {
     AudioMissing => "vocm::audio::missing", "an audio file does not exist";
     AudioFormat => "vocm::audio::format", "an audio file is not WAV or MP3";
     AudioTooLarge => "vocm::audio::too-large", "an audio file is larger than 10 MiB";
+    PlanLicenses => "vocm::plan::licenses", "more users need a license type than the account owns";
+    PlanNumberHeld => "vocm::plan::number-held", "a number is assigned to a resource the manifests do not manage";
+    PlanDeviceHeld => "vocm::plan::device-held", "a device is assigned to a user the manifests do not manage";
+    PlanExtensionHeld => "vocm::plan::extension-held", "an extension is used by a resource the manifests do not manage";
+    PlanExtensionRangeFull => "vocm::plan::extension-range-full", "no extension of the site's range is free in the account for an `auto` extension";
+    PlanNumberMissing => "vocm::plan::number-missing", "the account lacks a number and the provider cannot claim it";
+    PlanStale => "vocm::plan::stale", "a saved plan was made against an account that has changed since";
+    PlanForeign => "vocm::plan::foreign", "a saved plan was made for another provider or account";
+    PlanUnreadable => "vocm::plan::unreadable", "a saved plan file cannot be read";
+    ArgsTarget => "vocm::args::target", "a `--target` is not KIND:KEY";
+    StateInvalid => "vocm::state::invalid", "the local state file cannot be read";
+    StateLocked => "vocm::state::locked", "another apply holds the state's lock";
+    StateWrite => "vocm::state::write", "the local state cannot be written";
+    ApplyMassDelete => "vocm::apply::mass-delete", "apply refuses a plan that deletes more than 10 % of a kind";
+    ApplyNotConfirmed => "vocm::apply::not-confirmed", "apply needs a confirmation it did not get";
+    ApplyConflict => "vocm::apply::conflict", "a change no longer fits the account it is applied to";
+    ApplyFailed => "vocm::apply::failed", "a change failed; what depends on it was skipped";
+    ExportWrite => "vocm::export::write", "export cannot write its output";
 }
 
 impl std::fmt::Display for Code {

@@ -131,6 +131,8 @@ pub struct Manifest {
     pub addresses: Section<Address>,
     pub sites: Section<Site>,
     pub phone_numbers: IndexMap<PhoneNumber, Entry<NumberSpec>>,
+    /// Each number's key as written (`"+33 1 70 00 00 01"`), to find it again.
+    pub phone_number_keys: IndexMap<PhoneNumber, String>,
     pub devices: Section<Device>,
     pub audio_files: Section<AudioFile>,
     pub ring_groups: Section<RingGroup>,
@@ -147,6 +149,14 @@ impl Manifest {
             .map_or(account::DEFAULT_EXTENSION_LENGTH, |a| {
                 a.value.extension_length
             })
+    }
+
+    /// A number's key as written in `phone_numbers`.
+    #[must_use]
+    pub fn number_key<'a>(&'a self, n: &'a PhoneNumber) -> &'a str {
+        self.phone_number_keys
+            .get(n)
+            .map_or(n.as_str(), String::as_str)
     }
 
     /// The site a resource belongs to: the one named, or the only one.

@@ -141,8 +141,6 @@ pub fn merge(
     schema_failed: &[bool],
     out: &mut Vec<Diagnostic>,
 ) -> (Manifest, Poisoned) {
-    let mut first_keys: std::collections::HashMap<PhoneNumber, String> =
-        std::collections::HashMap::new();
     let mut m = Manifest::default();
     let mut poisoned = Poisoned::default();
     let mut merger = Merger { raw, out };
@@ -189,12 +187,10 @@ pub fn merge(
             };
             if let Some(first) = m.phone_numbers.get(&number) {
                 let first_origin = first.origin;
-                let first_key = first_keys
-                    .get(&number)
-                    .map_or(number.as_str(), String::as_str);
-                merger.duplicate_number(&number, first_key, &key, first_origin, origin);
+                let first_key = m.number_key(&number).to_owned();
+                merger.duplicate_number(&number, &first_key, &key, first_origin, origin);
             } else {
-                first_keys.insert(number.clone(), key);
+                m.phone_number_keys.insert(number.clone(), key);
                 m.phone_numbers.insert(
                     number,
                     Entry {

@@ -87,7 +87,7 @@ pub fn check(ctx: &mut Ctx<'_>) {
                     "declare it with `\"{n}\": {{usage: fax}}` under `phone_numbers`"
                 ));
                 if let Some(o) = decl {
-                    let (f, s) = ctx.key(o, loc!["phone_numbers", n.as_str()]);
+                    let (f, s) = ctx.key(o, loc!["phone_numbers", m.number_key(n)]);
                     d = d.related(f, s, "declared here without `usage: fax`");
                 }
                 ctx.out.push(d);

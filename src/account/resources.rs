@@ -1,0 +1,156 @@
+//! The canonical form of each resource that differs from its manifest
+//! form. (Addresses, devices and numbers are already canonical.)
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::model::user::{
+    CallRecording, Crm, Directory, OutboundCalling, Voicemail as VoicemailSettings,
+};
+use crate::model::{
+    Country, Destination, ExtensionRange, Locale, OutboundScope, PhoneNumber, RingStrategy,
+};
+
+/// Account-wide settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSettings {
+    pub pbx: String,
+    pub country: Option<Country>,
+    pub extension_length: u8,
+    pub outbound_calling: Option<OutboundScope>,
+}
+
+/// A site; `pbx` is the account's, so that a PBX change shows (and acts)
+/// as the replace of every site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub name: String,
+    pub pbx: String,
+    pub address: String,
+    pub locale: Locale,
+    pub timezone: String,
+    pub extension_range: Option<ExtensionRange>,
+    pub main_number: Option<PhoneNumber>,
+    pub outbound_calling: Option<OutboundScope>,
+}
+
+/// An audio file: what identifies its content. The content itself travels
+/// beside (state files and plan files keep it by hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Audio {
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    pub size: u64,
+    pub format: AudioFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AudioFormat {
+    Wav,
+    Mp3,
+}
+
+impl AudioFormat {
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        match self {
+            AudioFormat::Wav => "wav",
+            AudioFormat::Mp3 => "mp3",
+        }
+    }
+}
+
+/// Forwarding with every condition explicit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Forwarding {
+    pub always: Option<Destination>,
+    pub busy: Destination,
+    pub no_answer: Destination,
+    pub no_answer_seconds: u8,
+    pub unreachable: Destination,
+}
+
+impl Forwarding {
+    /// Every destination with the condition's name.
+    pub fn rules(&self) -> impl Iterator<Item = (&'static str, &Destination)> {
+        self.always.iter().map(|d| ("always", d)).chain([
+            ("busy", &self.busy),
+            ("no_answer", &self.no_answer),
+            ("unreachable", &self.unreachable),
+        ])
+    }
+}
+
+/// A ring group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RingGroup {
+    pub name: String,
+    pub site: String,
+    pub extension: String,
+    pub phone_numbers: Vec<PhoneNumber>,
+    pub members: Vec<String>,
+    pub strategy: RingStrategy,
+    pub ring_timeout_seconds: u8,
+    pub cycles: u8,
+    pub forwarding: Forwarding,
+}
+
+/// An auto attendant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutoAttendant {
+    pub name: String,
+    pub site: String,
+    pub extension: String,
+    pub phone_number: Option<PhoneNumber>,
+    pub greeting: Option<String>,
+    /// Keypad key → destination, in key order.
+    pub menu: BTreeMap<String, Destination>,
+    /// `drop` when the manifest sets none.
+    pub timeout: Destination,
+}
+
+/// Caller ID with the number resolved (the user's own by default).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallerId {
+    pub number: PhoneNumber,
+    pub name: Option<String>,
+    pub block: bool,
+}
+
+/// A user, every setting explicit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub site: String,
+    pub license: String,
+    pub phone_number: PhoneNumber,
+    pub extension: String,
+    pub device: String,
+    pub caller_id: CallerId,
+    pub forwarding: Forwarding,
+    pub music_on_hold: Option<String>,
+    pub call_recording: CallRecording,
+    /// The user's own permission; a site's or the account's override is
+    /// applied where calls are routed, not here.
+    pub outbound_calling: Option<OutboundCalling>,
+    /// Voicemail, with the notification email resolved.
+    pub voicemail: VoicemailSettings,
+    /// `site`, or an address key.
+    pub emergency_address: String,
+    pub internet_fax: Option<PhoneNumber>,
+    pub crm: Option<Crm>,
+    pub directory: Directory,
+}

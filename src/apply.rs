@@ -1,0 +1,248 @@
+//! The executor: applies a plan's changes through a provider session, in
+//! order, as many at once as the session allows.
+//!
+//! When a change fails, every change that depends on it (transitively) is
+//! skipped; independent changes go on. The report says what was applied,
+//! what failed and what was skipped, so that the next plan shows exactly
+//! what is left.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{Change, Plan};
+use crate::provider::{Applied, AudioStore, ProviderError, Session};
+
+/// What happened to one change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied {
+        #[serde(flatten)]
+        applied: Applied,
+    },
+    Failed {
+        error: String,
+        help: String,
+    },
+    /// Not attempted: a change it depends on failed or was skipped.
+    Skipped {
+        /// The index of the change that failed first on the way.
+        because_of: usize,
+    },
+    /// Not attempted: the run was interrupted first.
+    NotStarted,
+}
+
+/// The outcome of every change, by index in the plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Report {
+    pub outcomes: Vec<Outcome>,
+    pub interrupted: bool,
+}
+
+impl Report {
+    #[must_use]
+    pub fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+        self.outcomes.iter().filter(|o| f(o)).count()
+    }
+
+    #[must_use]
+    pub fn applied(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Applied { .. }))
+    }
+
+    #[must_use]
+    pub fn failed(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Failed { .. }))
+    }
+
+    #[must_use]
+    pub fn skipped(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Skipped { .. }))
+    }
+
+    #[must_use]
+    pub fn not_started(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::NotStarted))
+    }
+
+    /// Whether every change was applied.
+    #[must_use]
+    pub fn complete(&self) -> bool {
+        !self.interrupted && self.applied() == self.outcomes.len()
+    }
+}
+
+/// Progress, as the executor reports it.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Started {
+        index: usize,
+        change: &'a Change,
+    },
+    Finished {
+        index: usize,
+        change: &'a Change,
+        outcome: &'a Outcome,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Waiting,
+    Running,
+    Done,
+}
+
+struct Shared {
+    state: Vec<State>,
+    outcomes: Vec<Option<Outcome>>,
+    running: usize,
+    /// No change before this index is waiting: scans start here, so that a
+    /// long plan is not scanned from the top for every change.
+    low: usize,
+}
+
+/// Applies `plan` through `session`. `stop` ends the run early: changes in
+/// flight finish, the rest are not started.
+pub fn execute(
+    plan: &Plan,
+    session: &dyn Session,
+    audio: &AudioStore,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(Event<'_>) + Sync),
+) -> Report {
+    let n = plan.changes.len();
+    let workers = session.max_in_flight().clamp(1, 64).min(n.max(1));
+    let shared = Mutex::new(Shared {
+        state: vec![State::Waiting; n],
+        outcomes: vec![None; n],
+        running: 0,
+        low: 0,
+    });
+    let wake = Condvar::new();
+    let lock = || {
+        shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+
+    // The next change to start: the first waiting one whose dependencies
+    // are done; a dependency that did not apply makes it skipped at once.
+    let next = |s: &mut Shared| -> Option<usize> {
+        loop {
+            while s.low < n && s.state[s.low] != State::Waiting {
+                s.low += 1;
+            }
+            let mut progressed = false;
+            for i in s.low..n {
+                if s.state[i] != State::Waiting {
+                    continue;
+                }
+                let deps = &plan.changes[i].depends_on;
+                if let Some(&bad) = deps.iter().find(|&&d| {
+                    s.state[d] == State::Done
+                        && !matches!(s.outcomes[d], Some(Outcome::Applied { .. }))
+                }) {
+                    let because = match &s.outcomes[bad] {
+                        Some(Outcome::Skipped { because_of }) => *because_of,
+                        _ => bad,
+                    };
+                    let outcome = if matches!(s.outcomes[bad], Some(Outcome::NotStarted)) {
+                        Outcome::NotStarted
+                    } else {
+                        Outcome::Skipped {
+                            because_of: because,
+                        }
+                    };
+                    s.state[i] = State::Done;
+                    progress(Event::Finished {
+                        index: i,
+                        change: &plan.changes[i],
+                        outcome: &outcome,
+                    });
+                    s.outcomes[i] = Some(outcome);
+                    progressed = true;
+                    continue;
+                }
+                if deps.iter().all(|&d| s.state[d] == State::Done) {
+                    return Some(i);
+                }
+            }
+            if !progressed {
+                return None;
+            }
+        }
+    };
+
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let index = {
+                        let mut s = lock();
+                        loop {
+                            if stop.load(Ordering::SeqCst) {
+                                for i in 0..n {
+                                    if s.state[i] == State::Waiting {
+                                        s.state[i] = State::Done;
+                                        s.outcomes[i] = Some(Outcome::NotStarted);
+                                    }
+                                }
+                            }
+                            if let Some(i) = next(&mut s) {
+                                s.state[i] = State::Running;
+                                s.running += 1;
+                                break Some(i);
+                            }
+                            if s.running == 0 {
+                                break None;
+                            }
+                            s = wake
+                                .wait(s)
+                                .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        }
+                    };
+                    let Some(i) = index else {
+                        wake.notify_all();
+                        return;
+                    };
+                    let change = &plan.changes[i];
+                    progress(Event::Started { index: i, change });
+                    let outcome = match session.apply(change, audio) {
+                        Ok(applied) => Outcome::Applied { applied },
+                        Err(ProviderError { message, help, .. }) => Outcome::Failed {
+                            error: message,
+                            help,
+                        },
+                    };
+                    progress(Event::Finished {
+                        index: i,
+                        change,
+                        outcome: &outcome,
+                    });
+                    let mut s = lock();
+                    s.state[i] = State::Done;
+                    s.outcomes[i] = Some(outcome);
+                    s.running -= 1;
+                    drop(s);
+                    wake.notify_all();
+                }
+            });
+        }
+    });
+    let s = shared
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Report {
+        outcomes: s
+            .outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or(Outcome::NotStarted))
+            .collect(),
+        interrupted: stop.load(Ordering::SeqCst),
+    }
+}

@@ -1,0 +1,548 @@
+//! Manifest → desired [`Account`]: defaults filled, sites and `auto`
+//! extensions resolved against the current account, and the plan-time rules
+//! that need the current account (licenses, numbers, devices and extensions
+//! held by resources the manifests do not manage).
+//!
+//! Pure: the caller reads audio files and the current state.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::account::{
+    Account, AccountSettings, Audio, AutoAttendant, CallerId, Forwarding, Kind, RingGroup, Site,
+    User,
+};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::manifest::{RawManifest, Seg};
+use crate::model::{self, Destination, Manifest, Origin, PhoneNumber, user::Voicemail};
+
+/// What resolving needs besides the manifest.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub raw: &'a RawManifest,
+    pub current: &'a Account,
+    /// Audio files by key, as read from disk.
+    pub audio: &'a BTreeMap<String, Audio>,
+    /// Licenses the account owns by type; `None` does not limit.
+    pub licenses: Option<&'a BTreeMap<String, u32>>,
+    /// Whether the provider can claim a number the account lacks.
+    pub can_claim_numbers: bool,
+}
+
+fn canonical_forwarding(f: &model::Forwarding) -> Forwarding {
+    Forwarding {
+        always: f.always.clone(),
+        busy: f.busy.clone().unwrap_or(Destination::Voicemail),
+        no_answer: f
+            .no_answer
+            .as_ref()
+            .map_or(Destination::Voicemail, |n| n.destination().clone()),
+        no_answer_seconds: f.no_answer.as_ref().map_or(
+            model::forwarding::DEFAULT_NO_ANSWER_SECONDS,
+            model::NoAnswer::after_seconds,
+        ),
+        unreachable: f.unreachable.clone().unwrap_or(Destination::Voicemail),
+    }
+}
+
+/// Resolves the manifest into the account it describes.
+#[must_use]
+pub fn desired(m: &Manifest, cx: &Context<'_>) -> (Account, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let settings = m.account.as_ref().map(|a| AccountSettings {
+        pbx: a.value.pbx.clone(),
+        country: a.value.country,
+        extension_length: a.value.extension_length,
+        outbound_calling: a.value.outbound_calling,
+    });
+    let pbx = settings.as_ref().map(|s| s.pbx.clone()).unwrap_or_default();
+    let country = settings.as_ref().and_then(|s| s.country);
+    let mut account = Account {
+        settings,
+        ..Account::default()
+    };
+    for (k, e) in &m.addresses {
+        account.addresses.insert(k.clone(), e.value.clone());
+    }
+    for (k, e) in &m.sites {
+        let s = &e.value;
+        account.sites.insert(
+            k.clone(),
+            Site {
+                name: s.name.clone(),
+                pbx: pbx.clone(),
+                address: s.address.clone(),
+                locale: s.locale,
+                timezone: s.timezone.clone(),
+                extension_range: s.extension_range.clone(),
+                main_number: s.main_number.clone(),
+                outbound_calling: s.outbound_calling,
+            },
+        );
+    }
+    for (n, e) in &m.phone_numbers {
+        account.phone_numbers.insert(n.clone(), e.value.usage);
+    }
+    for (k, e) in &m.devices {
+        account.devices.insert(k.clone(), e.value.clone());
+    }
+    for k in m.audio_files.keys() {
+        if let Some(a) = cx.audio.get(k) {
+            account.audio_files.insert(k.clone(), a.clone());
+        }
+    }
+    let extensions = Extensions::resolve(m, cx, &mut out);
+    let site = |named: Option<&String>| m.site_of(named).unwrap_or_default().to_owned();
+    for (k, e) in &m.users {
+        let u = &e.value;
+        let Some(extension) = extensions.get(Kind::User, k) else {
+            continue;
+        };
+        account.users.insert(
+            k.clone(),
+            User {
+                first_name: u.first_name.clone(),
+                last_name: u.last_name.clone(),
+                email: u.email.clone(),
+                site: site(u.site.as_ref()),
+                license: u.license.clone(),
+                phone_number: u.phone_number.clone(),
+                extension,
+                device: u.device.clone(),
+                caller_id: CallerId {
+                    number: u
+                        .caller_id
+                        .number
+                        .clone()
+                        .unwrap_or_else(|| u.phone_number.clone()),
+                    name: u.caller_id.name.clone(),
+                    block: u.caller_id.block,
+                },
+                forwarding: canonical_forwarding(&u.forwarding),
+                music_on_hold: u.music_on_hold.clone(),
+                call_recording: u.call_recording.clone(),
+                outbound_calling: u.outbound_calling.clone().map(|mut o| {
+                    o.country = o.country.or(country);
+                    o
+                }),
+                voicemail: Voicemail {
+                    notification: u.voicemail.notification,
+                    email: Some(u.voicemail.email.clone().unwrap_or_else(|| u.email.clone())),
+                },
+                emergency_address: u.emergency_address.clone(),
+                internet_fax: u.internet_fax.clone(),
+                crm: u.crm.clone(),
+                directory: u.directory.clone(),
+            },
+        );
+    }
+    for (k, e) in &m.ring_groups {
+        let g = &e.value;
+        let Some(extension) = extensions.get(Kind::RingGroup, k) else {
+            continue;
+        };
+        account.ring_groups.insert(
+            k.clone(),
+            RingGroup {
+                name: g.name.clone(),
+                site: site(g.site.as_ref()),
+                extension,
+                phone_numbers: g.phone_numbers.clone(),
+                members: g.members.clone(),
+                strategy: g.strategy,
+                ring_timeout_seconds: g.ring_timeout_seconds,
+                cycles: g.cycles,
+                forwarding: canonical_forwarding(&g.forwarding),
+            },
+        );
+    }
+    for (k, e) in &m.auto_attendants {
+        let a = &e.value;
+        let Some(extension) = extensions.get(Kind::AutoAttendant, k) else {
+            continue;
+        };
+        account.auto_attendants.insert(
+            k.clone(),
+            AutoAttendant {
+                name: a.name.clone(),
+                site: site(a.site.as_ref()),
+                extension,
+                phone_number: a.phone_number.clone(),
+                greeting: a.greeting.clone(),
+                menu: a
+                    .menu
+                    .iter()
+                    .map(|(k, d)| (k.clone(), d.0.clone()))
+                    .collect(),
+                timeout: a.timeout.clone().unwrap_or(Destination::Drop),
+            },
+        );
+    }
+    rules(m, cx, &account, &mut out);
+    (account, out)
+}
+
+/// Where a diagnostic about a resource points.
+fn at(
+    raw: &RawManifest,
+    origin: Origin,
+    path: &[Seg<'_>],
+) -> (crate::source::FileId, crate::source::Span) {
+    raw.value_span(origin, path)
+}
+
+/// Extensions after `auto` is resolved.
+struct Extensions {
+    resolved: HashMap<(Kind, String), String>,
+}
+
+impl Extensions {
+    fn get(&self, kind: Kind, key: &str) -> Option<String> {
+        self.resolved.get(&(kind, key.to_owned())).cloned()
+    }
+
+    /// Explicit extensions as written; each `auto` keeps the extension the
+    /// current account gives the same resource when it is free, else takes
+    /// the lowest free one of its site's range. Free means: no explicit
+    /// extension of the manifests, and no resource of the account that the
+    /// manifests do not manage, has it.
+    fn resolve(m: &Manifest, cx: &Context<'_>, out: &mut Vec<Diagnostic>) -> Self {
+        struct Holder<'a> {
+            kind: Kind,
+            key: &'a str,
+            origin: Origin,
+            extension: &'a model::Extension,
+            site: Option<&'a str>,
+        }
+        let mut holders = Vec::new();
+        for (k, e) in &m.users {
+            holders.push(Holder {
+                kind: Kind::User,
+                key: k,
+                origin: e.origin,
+                extension: &e.value.extension,
+                site: m.site_of(e.value.site.as_ref()),
+            });
+        }
+        for (k, e) in &m.ring_groups {
+            holders.push(Holder {
+                kind: Kind::RingGroup,
+                key: k,
+                origin: e.origin,
+                extension: &e.value.extension,
+                site: m.site_of(e.value.site.as_ref()),
+            });
+        }
+        for (k, e) in &m.auto_attendants {
+            holders.push(Holder {
+                kind: Kind::AutoAttendant,
+                key: k,
+                origin: e.origin,
+                extension: &e.value.extension,
+                site: m.site_of(e.value.site.as_ref()),
+            });
+        }
+        holders.sort_by(|a, b| (a.kind, a.key).cmp(&(b.kind, b.key)));
+
+        let current = current_extensions(cx.current);
+        let managed: HashSet<(Kind, &str)> = holders.iter().map(|h| (h.kind, h.key)).collect();
+        // Extensions held by resources that stay as they are.
+        let mut unmanaged: HashMap<&str, (Kind, &str)> = HashMap::new();
+        for (kind, key, ext) in &current {
+            if !managed.contains(&(*kind, key.as_str())) {
+                unmanaged.insert(ext.as_str(), (*kind, key.as_str()));
+            }
+        }
+        let mut taken: HashSet<String> = unmanaged.keys().map(|e| (*e).to_owned()).collect();
+        let mut resolved = HashMap::new();
+        for h in &holders {
+            if let model::Extension::Digits(d) = h.extension {
+                if let Some((kind, key)) = unmanaged.get(d.as_str()) {
+                    let (file, span) = at(
+                        cx.raw,
+                        h.origin,
+                        &[
+                            Seg::Key(h.kind.section()),
+                            Seg::Key(h.key),
+                            Seg::Key("extension"),
+                        ],
+                    );
+                    out.push(
+                        Diagnostic::error(
+                            Code::PlanExtensionHeld,
+                            format!("extension {d} is held by {kind}:{key}, which the manifests do not manage"),
+                        )
+                        .at(file, span, "already in use in the account")
+                        .help(format!("pick another extension, or add {kind}:{key} to the manifests (with `prune: true` to delete it)")),
+                    );
+                }
+                taken.insert(d.clone());
+                resolved.insert((h.kind, h.key.to_owned()), d.clone());
+            }
+        }
+        let current_of: HashMap<(Kind, &str), &str> = current
+            .iter()
+            .map(|(k, key, e)| ((*k, key.as_str()), e.as_str()))
+            .collect();
+        let autos: Vec<&Holder<'_>> = holders
+            .iter()
+            .filter(|h| matches!(h.extension, model::Extension::Auto))
+            .collect();
+        let mut fresh = Vec::new();
+        for h in autos {
+            match current_of.get(&(h.kind, h.key)) {
+                Some(e) if !taken.contains(*e) => {
+                    taken.insert((*e).to_owned());
+                    resolved.insert((h.kind, h.key.to_owned()), (*e).to_owned());
+                }
+                _ => fresh.push(h),
+            }
+        }
+        let len = usize::from(m.extension_length());
+        let mut cursor: HashMap<&str, u64> = HashMap::new();
+        for h in fresh {
+            let range = h
+                .site
+                .and_then(|s| m.sites.get(s))
+                .and_then(|s| s.value.extension_range.as_ref());
+            let Some(range) = range else { continue };
+            let (Ok(first), Ok(last)) = (range.first.parse::<u64>(), range.last.parse::<u64>())
+            else {
+                continue;
+            };
+            let site = h.site.unwrap_or_default();
+            let next = cursor.entry(site).or_insert(first);
+            let mut found = None;
+            while *next <= last {
+                let candidate = format!("{:0len$}", *next);
+                *next += 1;
+                if !taken.contains(&candidate) {
+                    found = Some(candidate);
+                    break;
+                }
+            }
+            if let Some(e) = found {
+                taken.insert(e.clone());
+                resolved.insert((h.kind, h.key.to_owned()), e);
+            } else {
+                let (file, span) = at(
+                    cx.raw,
+                    h.origin,
+                    &[
+                        Seg::Key(h.kind.section()),
+                        Seg::Key(h.key),
+                        Seg::Key("extension"),
+                    ],
+                );
+                out.push(
+                    Diagnostic::error(
+                        Code::PlanExtensionRangeFull,
+                        format!("no free extension is left in {range} for {}:{}: the account already uses the rest", h.kind, h.key),
+                    )
+                    .at(file, span, "cannot be generated")
+                    .help(format!("widen the extension_range of site `{site}`, or write this extension's digits")),
+                );
+            }
+        }
+        Self { resolved }
+    }
+}
+
+/// Every (kind, key, extension) of the current account.
+fn current_extensions(a: &Account) -> Vec<(Kind, String, String)> {
+    let mut v = Vec::new();
+    v.extend(
+        a.users
+            .iter()
+            .map(|(k, u)| (Kind::User, k.clone(), u.extension.clone())),
+    );
+    v.extend(
+        a.ring_groups
+            .iter()
+            .map(|(k, g)| (Kind::RingGroup, k.clone(), g.extension.clone())),
+    );
+    v.extend(
+        a.auto_attendants
+            .iter()
+            .map(|(k, x)| (Kind::AutoAttendant, k.clone(), x.extension.clone())),
+    );
+    v
+}
+
+/// Who holds each number and device in an account.
+fn holders(a: &Account) -> (HashMap<&PhoneNumber, (Kind, &str)>, HashMap<&str, &str>) {
+    let mut numbers = HashMap::new();
+    for (k, u) in &a.users {
+        numbers.insert(&u.phone_number, (Kind::User, k.as_str()));
+        if let Some(f) = &u.internet_fax {
+            numbers.insert(f, (Kind::User, k.as_str()));
+        }
+    }
+    for (k, g) in &a.ring_groups {
+        for n in &g.phone_numbers {
+            numbers.insert(n, (Kind::RingGroup, k.as_str()));
+        }
+    }
+    for (k, x) in &a.auto_attendants {
+        if let Some(n) = &x.phone_number {
+            numbers.insert(n, (Kind::AutoAttendant, k.as_str()));
+        }
+    }
+    let devices = a
+        .users
+        .iter()
+        .map(|(k, u)| (u.device.as_str(), k.as_str()))
+        .collect();
+    (numbers, devices)
+}
+
+/// The plan-time rules that compare the manifests with the account.
+fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagnostic>) {
+    let prune = m.account.as_ref().is_some_and(|a| a.value.prune);
+    // Licenses.
+    if let Some(owned) = cx.licenses {
+        let mut need: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (k, u) in &desired.users {
+            need.entry(u.license.as_str()).or_default().push(k);
+        }
+        for (license, users) in need {
+            let have = owned.get(license).copied().unwrap_or(0) as usize;
+            if users.len() > have {
+                let over = users[have];
+                if let Some(e) = m.users.get(over) {
+                    let (file, span) = at(
+                        cx.raw,
+                        e.origin,
+                        &[Seg::Key("users"), Seg::Key(over), Seg::Key("license")],
+                    );
+                    let owned_list: Vec<String> =
+                        owned.iter().map(|(l, n)| format!("{l}: {n}")).collect();
+                    out.push(
+                        Diagnostic::error(
+                            Code::PlanLicenses,
+                            format!(
+                                "{} users need a {license} license; the account owns {have}",
+                                users.len()
+                            ),
+                        )
+                        .at(file, span, format!("user {} is one too many", users.len() - have))
+                        .help(format!(
+                            "buy {} more {license} license(s), or give some users another type (the account owns {})",
+                            users.len() - have,
+                            if owned_list.is_empty() { "none".to_owned() } else { owned_list.join(", ") }
+                        )),
+                    );
+                }
+            }
+        }
+    }
+    // Numbers and devices held by resources the manifests do not manage.
+    let (numbers, devices) = holders(cx.current);
+    let managed = |kind: Kind, key: &str| {
+        desired
+            .get(&crate::account::ResourceId::new(kind, key))
+            .is_some()
+    };
+    let mut check_number = |n: &PhoneNumber,
+                            owner: (Kind, &str),
+                            origin: Origin,
+                            path: Vec<Seg<'_>>| {
+        if let Some((kind, key)) = numbers.get(n) {
+            if (*kind, *key) != owner && !managed(*kind, key) && !prune {
+                let (file, span) = at(cx.raw, origin, &path);
+                out.push(
+                    Diagnostic::error(
+                        Code::PlanNumberHeld,
+                        format!("{n} is assigned to {kind}:{key}, which the manifests do not manage"),
+                    )
+                    .at(file, span, "held by another resource")
+                    .help(format!("add {kind}:{key} to the manifests and give it another number, or set `prune: true` to delete it")),
+                );
+            }
+        }
+    };
+    for (k, e) in &m.users {
+        check_number(
+            &e.value.phone_number,
+            (Kind::User, k),
+            e.origin,
+            vec![Seg::Key("users"), Seg::Key(k), Seg::Key("phone_number")],
+        );
+        if let Some(f) = &e.value.internet_fax {
+            check_number(
+                f,
+                (Kind::User, k),
+                e.origin,
+                vec![Seg::Key("users"), Seg::Key(k), Seg::Key("internet_fax")],
+            );
+        }
+    }
+    for (k, e) in &m.ring_groups {
+        for (i, n) in e.value.phone_numbers.iter().enumerate() {
+            check_number(
+                n,
+                (Kind::RingGroup, k),
+                e.origin,
+                vec![
+                    Seg::Key("ring_groups"),
+                    Seg::Key(k),
+                    Seg::Key("phone_numbers"),
+                    Seg::Index(i),
+                ],
+            );
+        }
+    }
+    for (k, e) in &m.auto_attendants {
+        if let Some(n) = &e.value.phone_number {
+            check_number(
+                n,
+                (Kind::AutoAttendant, k),
+                e.origin,
+                vec![
+                    Seg::Key("auto_attendants"),
+                    Seg::Key(k),
+                    Seg::Key("phone_number"),
+                ],
+            );
+        }
+    }
+    for (k, e) in &m.users {
+        if let Some(holder) = devices.get(e.value.device.as_str()) {
+            if *holder != k.as_str() && !managed(Kind::User, holder) && !prune {
+                let (file, span) = at(
+                    cx.raw,
+                    e.origin,
+                    &[Seg::Key("users"), Seg::Key(k), Seg::Key("device")],
+                );
+                out.push(
+                    Diagnostic::error(
+                        Code::PlanDeviceHeld,
+                        format!("device `{}` is assigned to user:{holder}, which the manifests do not manage", e.value.device),
+                    )
+                    .at(file, span, "held by another user")
+                    .help(format!("add user:{holder} to the manifests with another device, or set `prune: true` to delete it")),
+                );
+            }
+        }
+    }
+    // Numbers the provider cannot claim.
+    if !cx.can_claim_numbers {
+        for (n, e) in &m.phone_numbers {
+            if !cx.current.phone_numbers.contains_key(n) {
+                let (file, span) = cx.raw.key_span(
+                    e.origin,
+                    &[Seg::Key("phone_numbers"), Seg::Key(m.number_key(n))],
+                );
+                out.push(
+                    Diagnostic::error(
+                        Code::PlanNumberMissing,
+                        format!(
+                            "the account does not hold {n}, and this provider cannot claim numbers"
+                        ),
+                    )
+                    .at(file, span, "not held by the account")
+                    .help("claim the number in the admin console first, then plan again"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The machine plan: what `plan -o FILE` saves and `apply FILE` applies,
+//! and what `plan --format json` prints. docs/plan-format.md describes it;
+//! `schemas/plan.schema.json` is its JSON Schema.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Change, MassDelete, Plan, Summary};
+use crate::provider::{AudioStore, ProviderInfo};
+
+/// The format's version. A reader refuses other versions.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A plan, with what it was computed against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "vocm plan")]
+pub struct PlanFile {
+    /// Always 1 for this format; how `apply` recognises a plan file.
+    pub format_version: u32,
+    /// The vocm that made the plan.
+    pub vocm_version: String,
+    /// The provider and account the plan is for; applying it elsewhere is
+    /// refused. Never contains a key.
+    pub provider: ProviderInfo,
+    /// Fingerprint of the account the plan was computed against; a plan
+    /// whose account has changed since is stale and refused.
+    pub fingerprint: String,
+    /// Counts, as the text plan's closing line.
+    pub summary: Summary,
+    /// Kinds the plan deletes more than 10 % of (and more than 2); `apply`
+    /// refuses such a plan without `--allow-mass-delete`.
+    pub mass_deletes: Vec<MassDelete>,
+    /// The changes, in the order they are applied.
+    pub changes: Vec<Change>,
+    /// Content of the audio files the plan uploads, base64 by SHA-256.
+    /// Saved plan files carry it; `--format json` output leaves it out.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub audio: BTreeMap<String, String>,
+}
+
+impl PlanFile {
+    /// Wraps a plan with what it needs to be applied later.
+    #[must_use]
+    pub fn new(
+        plan: &Plan,
+        provider: ProviderInfo,
+        fingerprint: String,
+        mass_deletes: Vec<MassDelete>,
+    ) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            vocm_version: env!("CARGO_PKG_VERSION").to_owned(),
+            provider,
+            fingerprint,
+            summary: plan.summary(),
+            mass_deletes,
+            changes: plan.changes.clone(),
+            audio: BTreeMap::new(),
+        }
+    }
+
+    /// Adds the content of every audio file the plan uploads.
+    pub fn attach_audio(&mut self, store: &AudioStore) {
+        for c in &self.changes {
+            if let Some(crate::account::Resource::AudioFile(a)) = &c.after {
+                if let Some(bytes) = store.get(&a.sha256) {
+                    self.audio.insert(a.sha256.clone(), B64.encode(bytes));
+                }
+            }
+        }
+    }
+
+    /// The audio content the plan carries.
+    #[must_use]
+    pub fn audio_store(&self) -> AudioStore {
+        self.audio
+            .iter()
+            .filter_map(|(k, v)| B64.decode(v).ok().map(|b| (k.clone(), b)))
+            .collect()
+    }
+
+    #[must_use]
+    pub fn plan(&self) -> Plan {
+        Plan {
+            changes: self.changes.clone(),
+        }
+    }
+
+    /// Reads a plan file; `None` when the bytes are not a plan file at all
+    /// (so that `apply PATH` can treat them as manifests).
+    ///
+    /// # Errors
+    /// A message when the bytes claim to be a plan but cannot be read.
+    pub fn parse(bytes: &[u8]) -> Option<Result<Self, String>> {
+        let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let version = value.get("format_version")?.as_u64()?;
+        value.get("changes")?;
+        if version != u64::from(FORMAT_VERSION) {
+            return Some(Err(format!(
+                "plan format version {version}; this vocm reads version {FORMAT_VERSION}"
+            )));
+        }
+        Some(serde_json::from_value(value).map_err(|e| format!("not a valid plan file: {e}")))
+    }
+
+    /// The JSON Schema of the format.
+    #[must_use]
+    pub fn schema() -> serde_json::Value {
+        schemars::schema_for!(PlanFile).to_value()
+    }
+}
+
+/// What every `Summary` means is what Terraform's closing line says.
+impl Summary {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.add + self.change + self.destroy == 0
+    }
+}

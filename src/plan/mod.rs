@@ -1,0 +1,182 @@
+//! Plans: what must change in the account to make it match the manifests.
+//!
+//! [`plan`] is pure — (desired, current) → [`Plan`] — with no I/O, no clock
+//! and no randomness; that is what makes it property-testable and fast.
+
+pub mod desired;
+mod diff;
+pub mod file;
+mod order;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::account::{Account, Kind, Resource, ResourceId};
+
+pub use diff::FieldChange;
+
+/// What happens to a resource.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    /// Delete and create again: the API cannot make the change in place.
+    Replace,
+    Delete,
+}
+
+impl Action {
+    /// Terraform's symbols: `+`, `~`, `-/+`, `-`.
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+        }
+    }
+
+    #[must_use]
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Create => "created",
+            Action::Update => "updated in place",
+            Action::Replace => "replaced",
+            Action::Delete => "deleted",
+        }
+    }
+}
+
+/// One change to one resource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Change {
+    /// The resource.
+    pub id: ResourceId,
+    pub action: Action,
+    /// The resource before (updates, replaces, deletes).
+    pub before: Option<Resource>,
+    /// The resource after (creates, updates, replaces). For a first-phase
+    /// change it is an intermediate value; `deferred` says what is left.
+    pub after: Option<Resource>,
+    /// Field by field, old → new.
+    pub fields: Vec<FieldChange>,
+    /// Why a replace is a replace, and what it loses; why an unchanged
+    /// resource is touched.
+    pub notes: Vec<String>,
+    /// Indexes of the changes that must succeed before this one.
+    pub depends_on: Vec<usize>,
+    /// A second-phase change: it only sets references to resources created
+    /// earlier in the plan (forwarding to ring groups and attendants, menus).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub second_phase: bool,
+}
+
+/// A mass deletion the plan would make: more than 10 % of a kind, and more
+/// than two resources (replaces count).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct MassDelete {
+    pub kind: Kind,
+    pub deleted: usize,
+    pub existing: usize,
+}
+
+/// Options that change what a plan contains.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Delete resources the manifests do not list (`account.prune`).
+    pub prune: bool,
+    /// Only these resources and what they depend on (`--target`); empty
+    /// means all.
+    pub targets: Vec<ResourceId>,
+}
+
+/// An ordered list of changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+}
+
+/// How many changes of each action.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub replace: usize,
+    pub destroy: usize,
+}
+
+impl Plan {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Counts as Terraform does: a replace is one add and one destroy.
+    #[must_use]
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.add += 1,
+                // Second-phase updates belong to a create or update already counted.
+                Action::Update if c.second_phase => {}
+                Action::Update => s.change += 1,
+                Action::Replace => {
+                    s.replace += 1;
+                    s.add += 1;
+                    s.destroy += 1;
+                }
+                Action::Delete => s.destroy += 1,
+            }
+        }
+        s
+    }
+
+    /// Kinds the plan deletes more than 10 % of (and more than 2).
+    #[must_use]
+    pub fn mass_deletes(&self, current: &Account) -> Vec<MassDelete> {
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            let deleted = self
+                .changes
+                .iter()
+                .filter(|c| {
+                    c.id.kind == kind && matches!(c.action, Action::Delete | Action::Replace)
+                })
+                .count();
+            let existing = current.count(kind);
+            if deleted > 2 && deleted * 10 > existing {
+                out.push(MassDelete {
+                    kind,
+                    deleted,
+                    existing,
+                });
+            }
+        }
+        out
+    }
+
+    /// Applies every change to an account, as a provider that succeeds at
+    /// everything would. The property tests and the local provider use it.
+    pub fn apply_to(&self, account: &mut Account) {
+        for c in &self.changes {
+            apply_change(account, c);
+        }
+    }
+}
+
+/// Applies one change to an account.
+pub fn apply_change(account: &mut Account, change: &Change) {
+    account.set(&change.id, change.after.clone());
+}
+
+/// Computes the plan that turns `current` into `desired`.
+#[must_use]
+pub fn plan(desired: &Account, current: &Account, options: &Options) -> Plan {
+    let changes = diff::changes(desired, current, options);
+    order::order(changes, desired, current)
+}

@@ -1,0 +1,190 @@
+//! Plans as text, in the style of Terraform: one block per resource with
+//! `+ ~ - -/+`, nested field differences, and a closing
+//! "Plan: X to add, Y to change, Z to destroy." line.
+
+use std::fmt::Write as _;
+
+use owo_colors::OwoColorize as _;
+
+use super::tree::{self, Line, Sign};
+use super::{final_after, headline, visible};
+use crate::account::Kind;
+use crate::plan::{Action, Change, MassDelete, Summary};
+
+/// What a text plan shows.
+#[derive(Debug)]
+pub struct PlanView<'a> {
+    pub changes: &'a [Change],
+    pub summary: Summary,
+    pub mass_deletes: &'a [MassDelete],
+}
+
+fn paint(s: &str, sign: Sign, color: bool) -> String {
+    if !color {
+        return s.to_owned();
+    }
+    match sign {
+        Sign::Add => s.green().to_string(),
+        Sign::Remove => s.red().to_string(),
+        Sign::Change => s.yellow().to_string(),
+        Sign::Same => s.to_owned(),
+    }
+}
+
+fn action_sign(a: Action) -> Sign {
+    match a {
+        Action::Create => Sign::Add,
+        Action::Update => Sign::Change,
+        Action::Delete => Sign::Remove,
+        Action::Replace => Sign::Change,
+    }
+}
+
+/// The fields whose change forces a replace.
+fn forcing(change: &Change) -> Vec<&'static str> {
+    if change.action != Action::Replace {
+        return Vec::new();
+    }
+    match change.id.kind {
+        Kind::User | Kind::RingGroup | Kind::AutoAttendant => vec!["site"],
+        Kind::Site => vec!["pbx"],
+        Kind::Address => vec![
+            "street",
+            "secondary_location",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The body lines of one change.
+#[must_use]
+pub fn body(changes: &[Change], change: &Change) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let before = change
+        .before
+        .as_ref()
+        .map(crate::account::Resource::to_json);
+    let after = final_after(changes, change).map(crate::account::Resource::to_json);
+    match change.action {
+        Action::Delete => {}
+        Action::Create => tree::object(
+            &mut lines,
+            0,
+            None,
+            after.as_ref().and_then(|v| v.as_object()),
+            &[],
+        ),
+        Action::Update | Action::Replace => tree::object(
+            &mut lines,
+            0,
+            before.as_ref().and_then(|v| v.as_object()),
+            after.as_ref().and_then(|v| v.as_object()),
+            &forcing(change),
+        ),
+    }
+    lines
+}
+
+/// The `user "alice"` of a block's first line.
+#[must_use]
+pub fn resource_name(change: &Change) -> String {
+    if change.id.kind == Kind::Account {
+        "account".into()
+    } else {
+        format!("{} {:?}", change.id.kind, change.id.key)
+    }
+}
+
+/// Renders a whole plan.
+#[must_use]
+pub fn render(view: &PlanView<'_>, color: bool) -> String {
+    let mut out = String::new();
+    let shown = visible(view.changes);
+    if shown.is_empty() {
+        out.push_str("No changes. The account matches the manifests.\n");
+        return out;
+    }
+    out.push_str("vocm will perform the following actions:\n");
+    for change in shown {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(&format!("# {}", headline(change)), Sign::Same, color)
+        );
+        for note in &change.notes {
+            for l in wrap(note, 76) {
+                let _ = writeln!(out, "  # {l}");
+            }
+        }
+        let symbol = match change.action {
+            Action::Replace if color => format!("{}{}", "-/".red(), "+".green()),
+            a => paint(&format!("{:>3}", a.symbol()), action_sign(a), color),
+        };
+        let lines = body(view.changes, change);
+        if lines.is_empty() {
+            let _ = writeln!(out, "{symbol} {}", resource_name(change));
+            continue;
+        }
+        let _ = writeln!(out, "{symbol} {} {{", resource_name(change));
+        for l in &lines {
+            let indent = " ".repeat(6 + 4 * l.depth);
+            let sign = paint(l.sign.symbol(), l.sign, color);
+            let note = l
+                .note
+                .as_ref()
+                .map(|n| format!(" {}", paint(&format!("# {n}"), Sign::Remove, color)))
+                .unwrap_or_default();
+            let _ = writeln!(out, "{indent}{sign} {}{note}", l.text);
+        }
+        out.push_str("    }\n");
+    }
+    out.push('\n');
+    for m in view.mass_deletes {
+        let _ = writeln!(
+            out,
+            "{} this plan deletes {} of the account's {} {} (more than 10 %): `vocm apply` refuses it without --allow-mass-delete.",
+            paint("Warning:", Sign::Remove, color),
+            m.deleted,
+            m.existing,
+            m.kind.plural()
+        );
+    }
+    if !view.mass_deletes.is_empty() {
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", summary_line(view.summary));
+    out
+}
+
+/// "Plan: 3 to add, 1 to change, 2 to destroy."
+#[must_use]
+pub fn summary_line(s: Summary) -> String {
+    format!(
+        "Plan: {} to add, {} to change, {} to destroy.",
+        s.add, s.change, s.destroy
+    )
+}
+
+/// Splits a note into lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        if !current.is_empty() && current.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
