@@ -37,20 +37,52 @@ pub struct Global {
     /// Print more about what vocm does.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// The local provider's state file.
+    #[arg(long, global = true, env = "VOCM_STATE", default_value = "vocm.state.json")]
+    pub state: PathBuf,
+    /// Which provider holds the account.
+    #[arg(long, global = true, env = "VOCM_PROVIDER", value_enum, default_value_t = ProviderKind::Local)]
+    pub provider: ProviderKind,
+}
+
+/// The providers vocm can talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProviderKind {
+    /// The account kept in a local JSON file (`--state`).
+    Local,
+}
+
+impl Global {
+    /// The provider the options name.
+    #[must_use]
+    pub fn provider(&self) -> Box<dyn crate::provider::Provider> {
+        match self.provider {
+            ProviderKind::Local => Box::new(crate::provider::local::LocalProvider::new(&self.state)),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check manifests: YAML, schema and every offline rule.
     Validate(commands::validate::ValidateArgs),
-    /// Print the JSON Schema of manifests (or of the diagnostics format).
+    /// Show what apply would change in the account to match the manifests.
+    Plan(commands::plan::PlanArgs),
+    /// Change the account to match the manifests (or a saved plan).
+    Apply(commands::apply::ApplyArgs),
+    /// Write the current account as manifests (and audio files).
+    Export(commands::export::ExportArgs),
+    /// Print the JSON Schema of manifests, plans or diagnostics.
     Schema(commands::schema::SchemaArgs),
 }
 
 /// How output looks, decided once from flags, environment and terminal.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
+    /// Colour on stderr (diagnostics, progress).
     pub color: bool,
+    /// Colour on stdout (plans).
+    pub color_out: bool,
     pub width: usize,
     pub quiet: bool,
     pub verbose: bool,
@@ -66,10 +98,16 @@ impl Style {
             .unwrap_or(100);
         Self {
             color: !g.no_color && !no_color_env && std::io::stderr().is_terminal(),
+            color_out: !g.no_color && !no_color_env && std::io::stdout().is_terminal(),
             width,
             quiet: g.quiet,
             verbose: g.verbose,
         }
+    }
+
+    #[must_use]
+    pub fn color_stdout(&self) -> bool {
+        self.color_out
     }
 
     #[must_use]
@@ -124,6 +162,9 @@ where
     let style = Style::from_global(&cli.global);
     let outcome = match &cli.command {
         Command::Validate(args) => commands::validate::run(args, &cli.global, style),
+        Command::Plan(args) => commands::plan::run(args, &cli.global, style),
+        Command::Apply(args) => commands::apply::run(args, &cli.global, style),
+        Command::Export(args) => commands::export::run(args, &cli.global, style),
         Command::Schema(args) => commands::schema::run(args),
     };
     ExitCode::from(outcome.code())

@@ -9,6 +9,7 @@ pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod diagnostics;
+pub mod export;
 pub mod manifest;
 pub mod model;
 pub mod plan;

@@ -10,7 +10,8 @@ use crate::model::user::{
     CallRecording, Crm, Directory, OutboundCalling, Voicemail as VoicemailSettings,
 };
 use crate::model::{
-    Country, Destination, ExtensionRange, Locale, OutboundScope, PhoneNumber, RingStrategy,
+    Country, Destination, ExtensionRange, Locale, MenuDestination, OutboundScope, PhoneNumber,
+    RingStrategy,
 };
 
 /// Account-wide settings.
@@ -113,7 +114,7 @@ pub struct AutoAttendant {
     pub phone_number: Option<PhoneNumber>,
     pub greeting: Option<String>,
     /// Keypad key → destination, in key order.
-    pub menu: BTreeMap<String, Destination>,
+    pub menu: BTreeMap<String, MenuDestination>,
     /// `drop` when the manifest sets none.
     pub timeout: Destination,
 }

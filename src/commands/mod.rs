@@ -1,5 +1,9 @@
 //! One module per subcommand. They glue the library's pieces together and
 //! hold no rules of their own.
 
+pub mod apply;
+mod common;
+pub mod export;
+pub mod plan;
 pub mod schema;
 pub mod validate;

@@ -14,19 +14,22 @@ pub struct SchemaArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Which {
     Manifest,
+    Plan,
     Diagnostics,
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 #[must_use]
 pub fn run(args: &SchemaArgs) -> Outcome {
     let text = match args.which {
         Which::Manifest => crate::schema::manifest_schema_text(),
-        Which::Diagnostics => {
-            let mut s = serde_json::to_string_pretty(&crate::diagnostics::json::schema())
-                .unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        Which::Plan => pretty(&crate::plan::file::PlanFile::schema()),
+        Which::Diagnostics => pretty(&crate::diagnostics::json::schema()),
     };
     print_stdout(&text);
     Outcome::Success

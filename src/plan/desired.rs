@@ -168,11 +168,7 @@ pub fn desired(m: &Manifest, cx: &Context<'_>) -> (Account, Vec<Diagnostic>) {
                 extension,
                 phone_number: a.phone_number.clone(),
                 greeting: a.greeting.clone(),
-                menu: a
-                    .menu
-                    .iter()
-                    .map(|(k, d)| (k.clone(), d.0.clone()))
-                    .collect(),
+                menu: a.menu.clone().into_iter().collect(),
                 timeout: a.timeout.clone().unwrap_or(Destination::Drop),
             },
         );

@@ -258,7 +258,7 @@ pub fn references(r: &Resource) -> Vec<ResourceId> {
                     .iter()
                     .map(|g| ResourceId::new(Kind::AudioFile, g)),
             );
-            out.extend(a.menu.values().filter_map(dest));
+            out.extend(a.menu.values().filter_map(|d| dest(&d.0)));
             out.extend(dest(&a.timeout));
         }
         _ => {}

@@ -59,7 +59,7 @@ fn strip(r: &mut Resource, defer: &dyn Fn(&Destination) -> bool) -> bool {
         Resource::RingGroup(g) => strip_forwarding(&mut g.forwarding, defer),
         Resource::AutoAttendant(a) => {
             let before = a.menu.len();
-            a.menu.retain(|_, d| !defer(d));
+            a.menu.retain(|_, d| !defer(&d.0));
             let mut changed = a.menu.len() != before;
             if defer(&a.timeout) {
                 a.timeout = Destination::Drop;

@@ -8,9 +8,10 @@ mod tree;
 
 use crate::plan::{Action, Change};
 
-/// The changes a reader sees: one per resource. A second-phase change is
-/// shown with the resource's first change, whose field list already goes
-/// from the old value to the final one.
+/// The changes a reader sees: one per resource, grouped by kind and
+/// sorted by key (the apply order, which interleaves kinds, is in the JSON
+/// plan). A second-phase change is shown with the resource's first change,
+/// whose field list already goes from the old value to the final one.
 #[must_use]
 pub fn visible(changes: &[Change]) -> Vec<&Change> {
     let firsts: std::collections::HashSet<&crate::account::ResourceId> = changes
@@ -18,10 +19,12 @@ pub fn visible(changes: &[Change]) -> Vec<&Change> {
         .filter(|c| !c.second_phase)
         .map(|c| &c.id)
         .collect();
-    changes
+    let mut shown: Vec<&Change> = changes
         .iter()
         .filter(|c| !(c.second_phase && firsts.contains(&c.id)))
-        .collect()
+        .collect();
+    shown.sort_by(|a, b| a.id.cmp(&b.id));
+    shown
 }
 
 /// The final value of a resource after the whole plan (its second-phase

@@ -1,0 +1,302 @@
+//! `vocm apply`: make the account match the manifests, or a saved plan.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::Args;
+
+use super::common::{prepare, report, report_provider};
+use crate::account::ResourceId;
+use crate::apply::{Event, Outcome as ChangeOutcome, Report, execute};
+use crate::cli::{Global, Outcome, Style, print_stderr, print_stdout};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::plan::file::PlanFile;
+use crate::plan::{MassDelete, Plan};
+use crate::provider::{AudioStore, Provider, SessionOptions};
+use crate::render::text::PlanView;
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan file saved by `vocm plan -o`, or manifest files or directories
+    /// (default: the current directory).
+    #[arg(value_name = "PLAN_FILE | PATH")]
+    pub inputs: Vec<PathBuf>,
+    /// Apply without asking for confirmation (needed without a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Apply even a plan that deletes more than 10 % of a kind of resource.
+    #[arg(long)]
+    pub allow_mass_delete: bool,
+    /// Limit the run to this resource and what it needs (repeatable).
+    #[arg(long = "target", value_name = "KIND:KEY")]
+    pub targets: Vec<ResourceId>,
+    /// How long to wait for another apply to release the state (e.g. 30s, 10m).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "0s")]
+    pub lock_timeout: Duration,
+}
+
+/// Set by Ctrl-C: changes in flight finish, no new one starts.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+fn plan_file(inputs: &[PathBuf]) -> Option<(PathBuf, Result<PlanFile, String>)> {
+    let [path] = inputs else { return None };
+    if !path.is_file() {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    PlanFile::parse(&bytes).map(|r| (path.clone(), r))
+}
+
+#[must_use]
+pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
+    let provider = global.provider();
+    if let Some((path, parsed)) = plan_file(&args.inputs) {
+        let shown = path.display().to_string();
+        let file = match parsed {
+            Ok(f) => f,
+            Err(why) => {
+                report(
+                    Diagnostic::error(Code::PlanUnreadable, format!("cannot read the plan {shown}: {why}"))
+                        .at_path(shown)
+                        .help("make a new plan with `vocm plan -o FILE`"),
+                    global,
+                    style,
+                );
+                return Outcome::Failure;
+            }
+        };
+        if !args.targets.is_empty() {
+            report(
+                Diagnostic::error(Code::ArgsTarget, "--target applies to manifests, not to a saved plan")
+                    .help("make the plan with --target, then apply the plan file"),
+                global,
+                style,
+            );
+            return Outcome::Failure;
+        }
+        if file.provider != provider.info() {
+            report(
+                Diagnostic::error(
+                    Code::PlanForeign,
+                    format!("the plan {shown} was made for the {}, not the {}", file.provider, provider.info()),
+                )
+                .at_path(shown)
+                .help("apply it with the provider and state (or endpoint) it was made for, or plan again here"),
+                global,
+                style,
+            );
+            return Outcome::Failure;
+        }
+        let plan = file.plan();
+        return run_plan(&plan, &file.fingerprint, &file.mass_deletes, &file.audio_store(), provider.as_ref(), args, global, style, Some(&shown));
+    }
+
+    let prepared = match prepare(&args.inputs, &args.targets, provider.as_ref(), global, style) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let summary = prepared.plan.summary();
+    let view = PlanView {
+        changes: &prepared.plan.changes,
+        summary,
+        mass_deletes: &prepared.mass_deletes,
+    };
+    print_stdout(&crate::render::text::render(&view, style.color_stdout()));
+    if prepared.plan.is_empty() {
+        return Outcome::Success;
+    }
+    if refuse_mass_delete(&prepared.mass_deletes, args, global, style) || !confirmed(args, global, style) {
+        return Outcome::Failure;
+    }
+    run_plan(
+        &prepared.plan,
+        &prepared.snapshot.fingerprint,
+        &prepared.mass_deletes,
+        &prepared.audio,
+        provider.as_ref(),
+        args,
+        global,
+        style,
+        None,
+    )
+}
+
+/// Reports a mass deletion unless allowed; returns whether it refused.
+fn refuse_mass_delete(mass: &[MassDelete], args: &ApplyArgs, global: &Global, style: Style) -> bool {
+    if mass.is_empty() || args.allow_mass_delete {
+        return false;
+    }
+    let what: Vec<String> = mass
+        .iter()
+        .map(|m| format!("{} of {} {}", m.deleted, m.existing, m.kind.plural()))
+        .collect();
+    report(
+        Diagnostic::error(
+            Code::ApplyMassDelete,
+            format!("this plan deletes {}: more than 10 % of the account's resources of a kind", what.join(", ")),
+        )
+        .help("check the plan; if the deletion is intended, apply with --allow-mass-delete"),
+        global,
+        style,
+    );
+    true
+}
+
+/// Asks on a terminal; without one, `--auto-approve` is required.
+fn confirmed(args: &ApplyArgs, global: &Global, style: Style) -> bool {
+    if args.auto_approve {
+        return true;
+    }
+    if !std::io::stdin().is_terminal() {
+        report(
+            Diagnostic::error(Code::ApplyNotConfirmed, "apply needs a confirmation, and there is no terminal to ask on")
+                .help("review the plan, then run again with --auto-approve (or apply a saved plan file)"),
+            global,
+            style,
+        );
+        return false;
+    }
+    print_stderr("\nApply these changes? Only `yes` or `y` is accepted. [y/N] ");
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        true
+    } else {
+        report(
+            Diagnostic::error(Code::ApplyNotConfirmed, "apply cancelled: nothing was changed")
+                .help("answer `yes` to apply"),
+            global,
+            style,
+        );
+        false
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_plan(
+    plan: &Plan,
+    fingerprint: &str,
+    mass: &[MassDelete],
+    audio: &AudioStore,
+    provider: &dyn Provider,
+    args: &ApplyArgs,
+    global: &Global,
+    style: Style,
+    plan_path: Option<&str>,
+) -> Outcome {
+    if plan_path.is_some() && refuse_mass_delete(mass, args, global, style) {
+        return Outcome::Failure;
+    }
+    let session = match provider.session(&SessionOptions {
+        lock_timeout: args.lock_timeout,
+    }) {
+        Ok(s) => s,
+        Err(e) => {
+            report_provider(&e, global, style);
+            return Outcome::Failure;
+        }
+    };
+    match session.snapshot() {
+        Ok(now) if now.fingerprint == fingerprint => {}
+        Ok(now) => {
+            let mut d = Diagnostic::error(
+                Code::PlanStale,
+                format!(
+                    "the account has changed since the plan was made (fingerprint {fingerprint}, now {})",
+                    now.fingerprint
+                ),
+            )
+            .help("nothing was applied: run `vocm plan` again and review the new plan");
+            if let Some(p) = plan_path {
+                d = d.at_path(p.to_owned());
+            }
+            report(d, global, style);
+            return Outcome::Failure;
+        }
+        Err(e) => {
+            report_provider(&e, global, style);
+            return Outcome::Failure;
+        }
+    }
+    if plan.is_empty() {
+        print_stderr("No changes to apply.\n");
+        return Outcome::Success;
+    }
+    STOP.store(false, Ordering::SeqCst);
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            // A second Ctrl-C: leave now; the journal keeps what was applied.
+            std::process::exit(130);
+        }
+        print_stderr("\ninterrupted: finishing the changes in flight, starting no more (Ctrl-C again to quit now)\n");
+    });
+    let quiet = style.quiet;
+    let progress = |e: Event<'_>| {
+        if quiet {
+            return;
+        }
+        if let Event::Finished { change, outcome, .. } = e {
+            let line = match outcome {
+                ChangeOutcome::Applied { applied } => format!(
+                    "  {} {} {}{}\n",
+                    change.action.symbol(),
+                    change.id,
+                    if change.second_phase { "references set" } else { change.action.verb() },
+                    applied.operation.as_ref().map(|o| format!(" (operation {o})")).unwrap_or_default()
+                ),
+                ChangeOutcome::Failed { error, .. } => format!("  ✗ {} failed: {error}\n", change.id),
+                ChangeOutcome::Skipped { because_of } => format!(
+                    "  - {} skipped: it needs {}, which was not applied\n",
+                    change.id, plan.changes[*because_of].id
+                ),
+                ChangeOutcome::NotStarted => return,
+            };
+            print_stderr(&line);
+        }
+    };
+    let report_ = execute(plan, session.as_ref(), audio, &STOP, &progress);
+    let finished = session.finish();
+    summarize(plan, &report_, global, style);
+    if let Err(e) = finished {
+        report_provider(&e, global, style);
+        return Outcome::Failure;
+    }
+    if report_.interrupted {
+        Outcome::Interrupted
+    } else if report_.complete() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    }
+}
+
+fn summarize(plan: &Plan, report_: &Report, global: &Global, style: Style) {
+    for (i, outcome) in report_.outcomes.iter().enumerate() {
+        if let ChangeOutcome::Failed { error, help } = outcome {
+            report(
+                Diagnostic::error(Code::ApplyFailed, format!("{} failed: {error}", plan.changes[i].id)).help(help.clone()),
+                global,
+                style,
+            );
+        }
+    }
+    let counts = format!(
+        "{} applied, {} failed, {} skipped, {} not started",
+        report_.applied(),
+        report_.failed(),
+        report_.skipped(),
+        report_.not_started()
+    );
+    let line = if report_.complete() {
+        format!("\nApply complete: {} changes applied.\n", report_.applied())
+    } else if report_.interrupted {
+        format!("\nApply interrupted: {counts}. Run `vocm plan` to see what is left.\n")
+    } else {
+        format!("\nApply incomplete: {counts}. Run `vocm plan` to see what is left.\n")
+    };
+    print_stderr(&line);
+}

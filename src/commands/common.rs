@@ -1,0 +1,131 @@
+//! What plan and apply share: manifests → validated → desired account →
+//! plan against a provider's snapshot, with every diagnostic printed.
+
+use std::path::PathBuf;
+
+use crate::account::ResourceId;
+use crate::cli::{Global, Outcome, Style, paths_or_cwd, print_stderr};
+use crate::diagnostics::{Code, DiagnosticFormat, Diagnostics, Diagnostic};
+use crate::manifest::audio::read_audio;
+use crate::plan::desired::{Context, desired};
+use crate::plan::{MassDelete, Options, Plan};
+use crate::provider::{AudioStore, Provider, ProviderError, Snapshot};
+use crate::source::SourceMap;
+use crate::validate::suggest::did_you_mean;
+use crate::validate::validate_paths;
+
+use super::validate::emit;
+
+/// A plan and everything it was made from.
+#[derive(Debug)]
+pub struct Prepared {
+    pub snapshot: Snapshot,
+    pub plan: Plan,
+    pub audio: AudioStore,
+    pub mass_deletes: Vec<MassDelete>,
+}
+
+/// The diagnostics format the options ask for.
+pub fn diagnostics_format(global: &Global) -> DiagnosticFormat {
+    global.diagnostics.unwrap_or(DiagnosticFormat::Text)
+}
+
+/// Prints one error that has no place in a manifest.
+pub fn report(d: Diagnostic, global: &Global, style: Style) {
+    let mut all = Diagnostics::new();
+    all.push(d);
+    emit(&all, &SourceMap::new(), diagnostics_format(global), style);
+}
+
+/// Prints a provider's error.
+pub fn report_provider(e: &ProviderError, global: &Global, style: Style) {
+    report(e.diagnostic(), global, style);
+}
+
+/// Validates, reads the account and plans. Every problem is printed;
+/// `Err` carries the outcome to exit with.
+pub fn prepare(
+    paths: &[PathBuf],
+    targets: &[ResourceId],
+    provider: &dyn Provider,
+    global: &Global,
+    style: Style,
+) -> Result<Prepared, Outcome> {
+    let cwd = std::env::current_dir().ok();
+    let validated = validate_paths(&paths_or_cwd(paths), cwd.as_deref());
+    let format = diagnostics_format(global);
+    if validated.diagnostics.has_errors() {
+        emit(&validated.diagnostics, &validated.raw.sources, format, style);
+        return Err(Outcome::Failure);
+    }
+    let snapshot = match provider.snapshot() {
+        Ok(s) => s,
+        Err(e) => {
+            emit(&validated.diagnostics, &validated.raw.sources, format, style);
+            report_provider(&e, global, style);
+            return Err(Outcome::Failure);
+        }
+    };
+    let (audio_files, audio) = read_audio(&validated.raw, &validated.manifest);
+    let cx = Context {
+        raw: &validated.raw,
+        current: &snapshot.account,
+        audio: &audio_files,
+        licenses: snapshot.licenses.as_ref(),
+        can_claim_numbers: provider.can_claim_numbers(),
+    };
+    let (desired, plan_diagnostics) = desired(&validated.manifest, &cx);
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.extend(validated.diagnostics.iter().cloned());
+    diagnostics.extend(plan_diagnostics);
+    for t in targets {
+        if desired.get(t).is_none() && snapshot.account.get(t).is_none() {
+            let keys: Vec<String> = desired
+                .ids()
+                .into_iter()
+                .chain(snapshot.account.ids())
+                .filter(|id| id.kind == t.kind)
+                .map(|id| id.key)
+                .collect();
+            let help = did_you_mean(&t.key, keys.iter().map(String::as_str)).map_or_else(
+                || format!("name a {} of the manifests or of the account", t.kind),
+                |s| format!("did you mean `{}:{s}`?", t.kind),
+            );
+            diagnostics.push(
+                Diagnostic::error(Code::ArgsTarget, format!("--target {t} matches no resource"))
+                    .help(help),
+            );
+        }
+    }
+    diagnostics.sort();
+    if !diagnostics.is_empty() {
+        emit(&diagnostics, &validated.raw.sources, format, style);
+    }
+    if diagnostics.has_errors() {
+        return Err(Outcome::Failure);
+    }
+    let options = Options {
+        prune: validated
+            .manifest
+            .account
+            .as_ref()
+            .is_some_and(|a| a.value.prune),
+        targets: targets.to_vec(),
+    };
+    let plan = crate::plan::plan(&desired, &snapshot.account, &options);
+    let mass_deletes = plan.mass_deletes(&snapshot.account);
+    if style.verbose {
+        print_stderr(&format!(
+            "planned {} changes against {} (fingerprint {})\n",
+            plan.changes.len(),
+            provider.info(),
+            snapshot.fingerprint
+        ));
+    }
+    Ok(Prepared {
+        snapshot,
+        plan,
+        audio,
+        mass_deletes,
+    })
+}

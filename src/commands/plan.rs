@@ -1,0 +1,87 @@
+//! `vocm plan`: what apply would change, for review.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::common::{prepare, report};
+use crate::account::ResourceId;
+use crate::cli::{Global, Outcome, Style, print_stdout};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::plan::file::PlanFile;
+use crate::provider::local::write_atomically;
+use crate::render::text::PlanView;
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Manifest files or directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Also save the machine plan to this file, for `vocm apply FILE`.
+    #[arg(short = 'o', long = "out", value_name = "PLAN_FILE")]
+    pub out: Option<PathBuf>,
+    /// How the plan is printed.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Exit 2 when the plan has changes (0 when none, 1 on error).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Limit the plan to this resource and what it needs (repeatable).
+    #[arg(long = "target", value_name = "KIND:KEY")]
+    pub targets: Vec<ResourceId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Terraform-like text.
+    Text,
+    /// The machine plan (docs/plan-format.md).
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+}
+
+#[must_use]
+pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
+    let provider = global.provider();
+    let prepared = match prepare(&args.paths, &args.targets, provider.as_ref(), global, style) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let mut file = PlanFile::new(
+        &prepared.plan,
+        provider.info(),
+        prepared.snapshot.fingerprint.clone(),
+        prepared.mass_deletes.clone(),
+    );
+    let view = PlanView {
+        changes: &prepared.plan.changes,
+        summary: file.summary,
+        mass_deletes: &prepared.mass_deletes,
+    };
+    let rendered = match args.format {
+        PlanFormat::Text => crate::render::text::render(&view, style.color_stdout()),
+        PlanFormat::Markdown => crate::render::markdown::render(&view),
+        PlanFormat::Json => crate::render::json::render(&file),
+    };
+    if let Some(out) = &args.out {
+        file.attach_audio(&prepared.audio);
+        let mut bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
+        bytes.push(b'\n');
+        if let Err(e) = write_atomically(out, &bytes) {
+            report(
+                Diagnostic::error(Code::PlanUnreadable, format!("cannot write the plan file {}: {e}", out.display()))
+                    .at_path(out.display().to_string())
+                    .help("check that the directory exists and is writable"),
+                global,
+                style,
+            );
+            return Outcome::Failure;
+        }
+    }
+    print_stdout(&rendered);
+    if args.detailed_exitcode && !prepared.plan.is_empty() {
+        Outcome::Changes
+    } else {
+        Outcome::Success
+    }
+}

@@ -1,0 +1,231 @@
+//! The current account as manifests: what `vocm export` writes, so that an
+//! administrator can adopt vocm for an account that already exists. The
+//! manifests validate, and planned against the same account show no change.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+
+use crate::account::{Account, Forwarding};
+use crate::model::{
+    self, AudioFile, Destination, Extension, ManifestFile, NumberSpec,
+    forwarding::{DEFAULT_NO_ANSWER_SECONDS, DelayedDestination},
+};
+
+/// One file to write: its path relative to the output directory, and its
+/// content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    pub path: String,
+    pub content: Vec<u8>,
+}
+
+fn extension(digits: &str) -> Extension {
+    Extension::Digits(digits.to_owned())
+}
+
+/// Canonical forwarding → manifest forwarding, leaving out what is default.
+fn forwarding(f: &Forwarding) -> model::Forwarding {
+    let explicit = |d: &Destination| (*d != Destination::Voicemail).then(|| d.clone());
+    let no_answer = if f.no_answer_seconds == DEFAULT_NO_ANSWER_SECONDS {
+        explicit(&f.no_answer).map(model::NoAnswer::To)
+    } else {
+        Some(model::NoAnswer::Delayed(DelayedDestination {
+            to: f.no_answer.clone(),
+            after_seconds: f.no_answer_seconds,
+        }))
+    };
+    model::Forwarding {
+        always: f.always.clone(),
+        busy: explicit(&f.busy),
+        no_answer,
+        unreachable: explicit(&f.unreachable),
+    }
+}
+
+/// The manifests of an account, split into files as a person would.
+/// `audio` gives the content of each audio file by SHA-256; `header` is a
+/// comment put at the top of every file.
+#[must_use]
+pub fn export(account: &Account, audio: &BTreeMap<String, Vec<u8>>, header: &str) -> Vec<ExportFile> {
+    let mut files = Vec::new();
+    let mut push = |path: &str, m: &ManifestFile| {
+        let yaml = serde_saphyr::to_string(m).unwrap_or_default();
+        let mut content = String::new();
+        for line in header.lines() {
+            content.push_str("# ");
+            content.push_str(line);
+            content.push('\n');
+        }
+        content.push_str(&yaml);
+        files.push(ExportFile {
+            path: path.to_owned(),
+            content: content.into_bytes(),
+        });
+    };
+
+    let account_file = ManifestFile {
+        version: Some(model::FORMAT_VERSION),
+        account: account.settings.as_ref().map(|s| model::Account {
+            pbx: s.pbx.clone(),
+            country: s.country,
+            extension_length: s.extension_length,
+            outbound_calling: s.outbound_calling,
+            prune: false,
+        }),
+        ..ManifestFile::default()
+    };
+    push("account.yaml", &account_file);
+
+    let sites = ManifestFile {
+        addresses: account.addresses.iter().map(|(k, a)| (k.clone(), a.clone())).collect(),
+        sites: account
+            .sites
+            .iter()
+            .map(|(k, s)| {
+                (
+                    k.clone(),
+                    model::Site {
+                        name: s.name.clone(),
+                        address: s.address.clone(),
+                        locale: s.locale,
+                        timezone: s.timezone.clone(),
+                        extension_range: s.extension_range.clone(),
+                        main_number: s.main_number.clone(),
+                        outbound_calling: s.outbound_calling,
+                    },
+                )
+            })
+            .collect(),
+        ..ManifestFile::default()
+    };
+    if !sites.addresses.is_empty() || !sites.sites.is_empty() {
+        push("sites.yaml", &sites);
+    }
+
+    let numbers = ManifestFile {
+        phone_numbers: account
+            .phone_numbers
+            .iter()
+            .map(|(n, usage)| (n.to_string(), NumberSpec { usage: *usage }))
+            .collect(),
+        devices: account.devices.iter().map(|(k, d)| (k.clone(), d.clone())).collect(),
+        ..ManifestFile::default()
+    };
+    if !numbers.phone_numbers.is_empty() || !numbers.devices.is_empty() {
+        push("numbers-and-devices.yaml", &numbers);
+    }
+
+    let mut audio_files = IndexMap::new();
+    let mut blobs = Vec::new();
+    for (key, a) in &account.audio_files {
+        let path = format!("audio/{key}.{}", a.format.extension());
+        if let Some(bytes) = audio.get(&a.sha256) {
+            blobs.push(ExportFile {
+                path: path.clone(),
+                content: bytes.clone(),
+            });
+        }
+        audio_files.insert(key.clone(), AudioFile { file: path });
+    }
+    if !audio_files.is_empty() {
+        push(
+            "audio.yaml",
+            &ManifestFile {
+                audio_files,
+                ..ManifestFile::default()
+            },
+        );
+    }
+
+    let flows = ManifestFile {
+        ring_groups: account
+            .ring_groups
+            .iter()
+            .map(|(k, g)| {
+                (
+                    k.clone(),
+                    model::RingGroup {
+                        name: g.name.clone(),
+                        site: Some(g.site.clone()),
+                        extension: extension(&g.extension),
+                        phone_numbers: g.phone_numbers.clone(),
+                        members: g.members.clone(),
+                        strategy: g.strategy,
+                        ring_timeout_seconds: g.ring_timeout_seconds,
+                        cycles: g.cycles,
+                        forwarding: forwarding(&g.forwarding),
+                    },
+                )
+            })
+            .collect(),
+        auto_attendants: account
+            .auto_attendants
+            .iter()
+            .map(|(k, a)| {
+                (
+                    k.clone(),
+                    model::AutoAttendant {
+                        name: a.name.clone(),
+                        site: Some(a.site.clone()),
+                        extension: extension(&a.extension),
+                        phone_number: a.phone_number.clone(),
+                        greeting: a.greeting.clone(),
+                        menu: a.menu.clone().into_iter().collect(),
+                        timeout: (a.timeout != Destination::Drop).then(|| a.timeout.clone()),
+                    },
+                )
+            })
+            .collect(),
+        ..ManifestFile::default()
+    };
+    if !flows.ring_groups.is_empty() || !flows.auto_attendants.is_empty() {
+        push("call-flows.yaml", &flows);
+    }
+
+    let users = ManifestFile {
+        users: account
+            .users
+            .iter()
+            .map(|(k, u)| {
+                (
+                    k.clone(),
+                    model::User {
+                        first_name: u.first_name.clone(),
+                        last_name: u.last_name.clone(),
+                        email: u.email.clone(),
+                        site: Some(u.site.clone()),
+                        license: u.license.clone(),
+                        phone_number: u.phone_number.clone(),
+                        extension: extension(&u.extension),
+                        device: u.device.clone(),
+                        caller_id: model::user::CallerId {
+                            number: (u.caller_id.number != u.phone_number)
+                                .then(|| u.caller_id.number.clone()),
+                            name: u.caller_id.name.clone(),
+                            block: u.caller_id.block,
+                        },
+                        forwarding: forwarding(&u.forwarding),
+                        music_on_hold: u.music_on_hold.clone(),
+                        call_recording: u.call_recording.clone(),
+                        outbound_calling: u.outbound_calling.clone(),
+                        voicemail: model::user::Voicemail {
+                            notification: u.voicemail.notification,
+                            email: u.voicemail.email.clone().filter(|e| *e != u.email),
+                        },
+                        emergency_address: u.emergency_address.clone(),
+                        internet_fax: u.internet_fax.clone(),
+                        crm: u.crm.clone(),
+                        directory: u.directory.clone(),
+                    },
+                )
+            })
+            .collect(),
+        ..ManifestFile::default()
+    };
+    if !users.users.is_empty() {
+        push("users.yaml", &users);
+    }
+    files.extend(blobs);
+    files
+}
