@@ -207,16 +207,28 @@ pub fn export(account: &Account, audio: &BTreeMap<String, Vec<u8>>, header: &str
                         },
                         forwarding: forwarding(&u.forwarding),
                         music_on_hold: u.music_on_hold.clone(),
-                        call_recording: u.call_recording.clone(),
-                        outbound_calling: u.outbound_calling.clone(),
+                        call_recording: model::user::CallRecording {
+                            mode: u.call_recording.mode,
+                            announce_to: u.call_recording.announce_to.clone(),
+                        },
+                        outbound_calling: u.outbound_calling.as_ref().map(|o| {
+                            model::user::OutboundCalling {
+                                country: o.country,
+                                scope: o.scope,
+                            }
+                        }),
                         voicemail: model::user::Voicemail {
                             notification: u.voicemail.notification,
-                            email: u.voicemail.email.clone().filter(|e| *e != u.email),
+                            email: (u.voicemail.email != u.email).then(|| u.voicemail.email.clone()),
                         },
                         emergency_address: u.emergency_address.clone(),
                         internet_fax: u.internet_fax.clone(),
                         crm: u.crm.clone(),
-                        directory: u.directory.clone(),
+                        directory: model::user::Directory {
+                            dial_by_name: u.directory.dial_by_name,
+                            listed: u.directory.listed,
+                            scope: u.directory.scope,
+                        },
                     },
                 )
             })

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 pub use kind::{Kind, ResourceId};
 pub use resources::{
-    AccountSettings, Audio, AudioFormat, AutoAttendant, CallerId, Forwarding, RingGroup, Site, User,
+    AccountSettings, Audio, AudioFormat, AutoAttendant, CallRecording, CallerId, Directory,
+    Forwarding, OutboundCalling, RingGroup, Site, User, Voicemail,
 };
 
 use crate::model::{Address, Device, NumberUsage, PhoneNumber};

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::user::{
-    CallRecording, Crm, Directory, OutboundCalling, Voicemail as VoicemailSettings,
+    Crm, DirectoryScope, Participant, RecordingMode, VoicemailNotification,
 };
 use crate::model::{
     Country, Destination, ExtensionRange, Locale, MenuDestination, OutboundScope, PhoneNumber,
@@ -147,11 +147,43 @@ pub struct User {
     /// The user's own permission; a site's or the account's override is
     /// applied where calls are routed, not here.
     pub outbound_calling: Option<OutboundCalling>,
-    /// Voicemail, with the notification email resolved.
-    pub voicemail: VoicemailSettings,
+    pub voicemail: Voicemail,
     /// `site`, or an address key.
     pub emergency_address: String,
     pub internet_fax: Option<PhoneNumber>,
     pub crm: Option<Crm>,
     pub directory: Directory,
+}
+
+/// Call recording, every field explicit (plans show them all).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallRecording {
+    pub mode: RecordingMode,
+    pub announce_to: Vec<Participant>,
+}
+
+/// Outbound calling, with the country resolved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutboundCalling {
+    pub country: Option<Country>,
+    pub scope: OutboundScope,
+}
+
+/// Voicemail, with the notification email resolved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Voicemail {
+    pub notification: VoicemailNotification,
+    pub email: String,
+}
+
+/// Directory visibility, every field explicit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Directory {
+    pub dial_by_name: bool,
+    pub listed: bool,
+    pub scope: DirectoryScope,
 }

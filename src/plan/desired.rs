@@ -8,12 +8,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::account::{
-    Account, AccountSettings, Audio, AutoAttendant, CallerId, Forwarding, Kind, RingGroup, Site,
-    User,
+    Account, AccountSettings, Audio, AutoAttendant, CallRecording, CallerId, Directory,
+    Forwarding, Kind, OutboundCalling, RingGroup, Site, User, Voicemail,
 };
 use crate::diagnostics::{Code, Diagnostic};
 use crate::manifest::{RawManifest, Seg};
-use crate::model::{self, Destination, Manifest, Origin, PhoneNumber, user::Voicemail};
+use crate::model::{self, Destination, Manifest, Origin, PhoneNumber};
 
 /// What resolving needs besides the manifest.
 #[derive(Debug)]
@@ -119,19 +119,26 @@ pub fn desired(m: &Manifest, cx: &Context<'_>) -> (Account, Vec<Diagnostic>) {
                 },
                 forwarding: canonical_forwarding(&u.forwarding),
                 music_on_hold: u.music_on_hold.clone(),
-                call_recording: u.call_recording.clone(),
-                outbound_calling: u.outbound_calling.clone().map(|mut o| {
-                    o.country = o.country.or(country);
-                    o
+                call_recording: CallRecording {
+                    mode: u.call_recording.mode,
+                    announce_to: u.call_recording.announce_to.clone(),
+                },
+                outbound_calling: u.outbound_calling.as_ref().map(|o| OutboundCalling {
+                    country: o.country.or(country),
+                    scope: o.scope,
                 }),
                 voicemail: Voicemail {
                     notification: u.voicemail.notification,
-                    email: Some(u.voicemail.email.clone().unwrap_or_else(|| u.email.clone())),
+                    email: u.voicemail.email.clone().unwrap_or_else(|| u.email.clone()),
                 },
                 emergency_address: u.emergency_address.clone(),
                 internet_fax: u.internet_fax.clone(),
                 crm: u.crm.clone(),
-                directory: u.directory.clone(),
+                directory: Directory {
+                    dial_by_name: u.directory.dial_by_name,
+                    listed: u.directory.listed,
+                    scope: u.directory.scope,
+                },
             },
         );
     }
