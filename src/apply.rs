@@ -246,3 +246,143 @@ pub fn execute(
         interrupted: stop.load(Ordering::SeqCst),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::account::{Kind, ResourceId};
+    use crate::plan::{Action, Change};
+    use crate::provider::{Applied, AudioStore, ProviderError, Snapshot};
+
+    /// A session that fails the changes it is told to, and records the
+    /// order it was asked to apply in.
+    struct Failing {
+        fail: HashSet<String>,
+        seen: Mutex<Vec<String>>,
+        parallel: usize,
+    }
+
+    impl Session for Failing {
+        fn snapshot(&self) -> Result<Snapshot, ProviderError> {
+            Ok(Snapshot::default())
+        }
+
+        fn max_in_flight(&self) -> usize {
+            self.parallel
+        }
+
+        fn apply(&self, change: &Change, _: &AudioStore) -> Result<Applied, ProviderError> {
+            self.seen.lock().unwrap().push(change.id.key.clone());
+            if self.fail.contains(&change.id.key) {
+                Err(ProviderError::new(
+                    crate::diagnostics::Code::ApplyFailed,
+                    "boom",
+                    "retry",
+                ))
+            } else {
+                Ok(Applied::default())
+            }
+        }
+
+        fn finish(self: Box<Self>) -> Result<(), ProviderError> {
+            Ok(())
+        }
+    }
+
+    fn change(key: &str, deps: &[usize]) -> Change {
+        Change {
+            id: ResourceId::new(Kind::Device, key),
+            action: Action::Create,
+            before: None,
+            after: None,
+            fields: Vec::new(),
+            notes: Vec::new(),
+            depends_on: deps.to_vec(),
+            phase: crate::plan::Phase::Main,
+        }
+    }
+
+    /// a ← b ← c (c needs b needs a), and d independent.
+    fn plan() -> Plan {
+        Plan {
+            changes: vec![
+                change("a", &[]),
+                change("b", &[0]),
+                change("c", &[1]),
+                change("d", &[]),
+            ],
+        }
+    }
+
+    fn run(fail: &[&str], parallel: usize, stop: bool) -> (Report, Vec<String>) {
+        let session = Failing {
+            fail: fail.iter().map(|s| (*s).to_owned()).collect(),
+            seen: Mutex::new(Vec::new()),
+            parallel,
+        };
+        let report = execute(
+            &plan(),
+            &session,
+            &AudioStore::new(),
+            &AtomicBool::new(stop),
+            &|_| {},
+        );
+        (report, session.seen.into_inner().unwrap())
+    }
+
+    #[test]
+    fn everything_applies_in_order() {
+        let (report, seen) = run(&[], 1, false);
+        assert!(report.complete());
+        assert_eq!(seen, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn a_failure_skips_its_dependents_and_independent_changes_go_on() {
+        for parallel in [1, 4] {
+            let (report, seen) = run(&["a"], parallel, false);
+            assert!(matches!(report.outcomes[0], Outcome::Failed { .. }));
+            assert_eq!(report.outcomes[1], Outcome::Skipped { because_of: 0 });
+            assert_eq!(
+                report.outcomes[2],
+                Outcome::Skipped { because_of: 0 },
+                "transitively"
+            );
+            assert!(matches!(report.outcomes[3], Outcome::Applied { .. }));
+            assert!(!seen.contains(&"b".to_owned()) && !seen.contains(&"c".to_owned()));
+            assert_eq!(
+                (report.applied(), report.failed(), report.skipped()),
+                (1, 1, 2)
+            );
+            assert!(!report.complete());
+        }
+    }
+
+    #[test]
+    fn a_failure_in_the_middle_keeps_what_came_before() {
+        let (report, _) = run(&["b"], 1, false);
+        assert!(matches!(report.outcomes[0], Outcome::Applied { .. }));
+        assert!(matches!(report.outcomes[1], Outcome::Failed { .. }));
+        assert_eq!(report.outcomes[2], Outcome::Skipped { because_of: 1 });
+        assert!(matches!(report.outcomes[3], Outcome::Applied { .. }));
+    }
+
+    #[test]
+    fn a_stop_starts_nothing_more() {
+        let (report, seen) = run(&[], 1, true);
+        assert!(seen.is_empty());
+        assert!(report.interrupted);
+        assert_eq!(report.not_started(), 4);
+    }
+
+    #[test]
+    fn parallel_sessions_respect_dependencies() {
+        let (report, seen) = run(&[], 8, false);
+        assert!(report.complete());
+        let pos = |k: &str| seen.iter().position(|s| s == k).unwrap();
+        assert!(pos("a") < pos("b") && pos("b") < pos("c"));
+    }
+}

@@ -38,7 +38,12 @@ pub struct Global {
     #[arg(short, long, global = true)]
     pub verbose: bool,
     /// The local provider's state file.
-    #[arg(long, global = true, env = "VOCM_STATE", default_value = "vocm.state.json")]
+    #[arg(
+        long,
+        global = true,
+        env = "VOCM_STATE",
+        default_value = "vocm.state.json"
+    )]
     pub state: PathBuf,
     /// Which provider holds the account.
     #[arg(long, global = true, env = "VOCM_PROVIDER", value_enum, default_value_t = ProviderKind::Local)]
@@ -57,7 +62,9 @@ impl Global {
     #[must_use]
     pub fn provider(&self) -> Box<dyn crate::provider::Provider> {
         match self.provider {
-            ProviderKind::Local => Box::new(crate::provider::local::LocalProvider::new(&self.state)),
+            ProviderKind::Local => {
+                Box::new(crate::provider::local::LocalProvider::new(&self.state))
+            }
         }
     }
 }

@@ -47,7 +47,11 @@ fn forwarding(f: &Forwarding) -> model::Forwarding {
 /// `audio` gives the content of each audio file by SHA-256; `header` is a
 /// comment put at the top of every file.
 #[must_use]
-pub fn export(account: &Account, audio: &BTreeMap<String, Vec<u8>>, header: &str) -> Vec<ExportFile> {
+pub fn export(
+    account: &Account,
+    audio: &BTreeMap<String, Vec<u8>>,
+    header: &str,
+) -> Vec<ExportFile> {
     let mut files = Vec::new();
     let mut push = |path: &str, m: &ManifestFile| {
         let yaml = serde_saphyr::to_string(m).unwrap_or_default();
@@ -78,7 +82,11 @@ pub fn export(account: &Account, audio: &BTreeMap<String, Vec<u8>>, header: &str
     push("account.yaml", &account_file);
 
     let sites = ManifestFile {
-        addresses: account.addresses.iter().map(|(k, a)| (k.clone(), a.clone())).collect(),
+        addresses: account
+            .addresses
+            .iter()
+            .map(|(k, a)| (k.clone(), a.clone()))
+            .collect(),
         sites: account
             .sites
             .iter()
@@ -109,7 +117,11 @@ pub fn export(account: &Account, audio: &BTreeMap<String, Vec<u8>>, header: &str
             .iter()
             .map(|(n, usage)| (n.to_string(), NumberSpec { usage: *usage }))
             .collect(),
-        devices: account.devices.iter().map(|(k, d)| (k.clone(), d.clone())).collect(),
+        devices: account
+            .devices
+            .iter()
+            .map(|(k, d)| (k.clone(), d.clone()))
+            .collect(),
         ..ManifestFile::default()
     };
     if !numbers.phone_numbers.is_empty() || !numbers.devices.is_empty() {
@@ -219,7 +231,8 @@ pub fn export(account: &Account, audio: &BTreeMap<String, Vec<u8>>, header: &str
                         }),
                         voicemail: model::user::Voicemail {
                             notification: u.voicemail.notification,
-                            email: (u.voicemail.email != u.email).then(|| u.voicemail.email.clone()),
+                            email: (u.voicemail.email != u.email)
+                                .then(|| u.voicemail.email.clone()),
                         },
                         emergency_address: u.emergency_address.clone(),
                         internet_fax: u.internet_fax.clone(),

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::user::{
-    Crm, DirectoryScope, Participant, RecordingMode, VoicemailNotification,
-};
+use crate::model::user::{Crm, DirectoryScope, Participant, RecordingMode, VoicemailNotification};
 use crate::model::{
     Country, Destination, ExtensionRange, Locale, MenuDestination, OutboundScope, PhoneNumber,
     RingStrategy,

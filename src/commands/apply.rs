@@ -58,9 +58,12 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
             Ok(f) => f,
             Err(why) => {
                 report(
-                    Diagnostic::error(Code::PlanUnreadable, format!("cannot read the plan {shown}: {why}"))
-                        .at_path(shown)
-                        .help("make a new plan with `vocm plan -o FILE`"),
+                    Diagnostic::error(
+                        Code::PlanUnreadable,
+                        format!("cannot read the plan {shown}: {why}"),
+                    )
+                    .at_path(shown)
+                    .help("make a new plan with `vocm plan -o FILE`"),
                     global,
                     style,
                 );
@@ -69,8 +72,11 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
         };
         if !args.targets.is_empty() {
             report(
-                Diagnostic::error(Code::ArgsTarget, "--target applies to manifests, not to a saved plan")
-                    .help("make the plan with --target, then apply the plan file"),
+                Diagnostic::error(
+                    Code::ArgsTarget,
+                    "--target applies to manifests, not to a saved plan",
+                )
+                .help("make the plan with --target, then apply the plan file"),
                 global,
                 style,
             );
@@ -90,10 +96,26 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
             return Outcome::Failure;
         }
         let plan = file.plan();
-        return run_plan(&plan, &file.fingerprint, &file.mass_deletes, &file.audio_store(), provider.as_ref(), args, global, style, Some(&shown));
+        return run_plan(
+            &plan,
+            &file.fingerprint,
+            &file.mass_deletes,
+            &file.audio_store(),
+            provider.as_ref(),
+            args,
+            global,
+            style,
+            Some(&shown),
+        );
     }
 
-    let prepared = match prepare(&args.inputs, &args.targets, provider.as_ref(), global, style) {
+    let prepared = match prepare(
+        &args.inputs,
+        &args.targets,
+        provider.as_ref(),
+        global,
+        style,
+    ) {
         Ok(p) => p,
         Err(outcome) => return outcome,
     };
@@ -107,7 +129,9 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
     if prepared.plan.is_empty() {
         return Outcome::Success;
     }
-    if refuse_mass_delete(&prepared.mass_deletes, args, global, style) || !confirmed(args, global, style) {
+    if refuse_mass_delete(&prepared.mass_deletes, args, global, style)
+        || !confirmed(args, global, style)
+    {
         return Outcome::Failure;
     }
     run_plan(
@@ -124,7 +148,12 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
 }
 
 /// Reports a mass deletion unless allowed; returns whether it refused.
-fn refuse_mass_delete(mass: &[MassDelete], args: &ApplyArgs, global: &Global, style: Style) -> bool {
+fn refuse_mass_delete(
+    mass: &[MassDelete],
+    args: &ApplyArgs,
+    global: &Global,
+    style: Style,
+) -> bool {
     if mass.is_empty() || args.allow_mass_delete {
         return false;
     }
@@ -135,7 +164,10 @@ fn refuse_mass_delete(mass: &[MassDelete], args: &ApplyArgs, global: &Global, st
     report(
         Diagnostic::error(
             Code::ApplyMassDelete,
-            format!("this plan deletes {}: more than 10 % of the account's resources of a kind", what.join(", ")),
+            format!(
+                "this plan deletes {}: more than 10 % of the account's resources of a kind",
+                what.join(", ")
+            ),
         )
         .help("check the plan; if the deletion is intended, apply with --allow-mass-delete"),
         global,
@@ -151,8 +183,13 @@ fn confirmed(args: &ApplyArgs, global: &Global, style: Style) -> bool {
     }
     if !std::io::stdin().is_terminal() {
         report(
-            Diagnostic::error(Code::ApplyNotConfirmed, "apply needs a confirmation, and there is no terminal to ask on")
-                .help("review the plan, then run again with --auto-approve (or apply a saved plan file)"),
+            Diagnostic::error(
+                Code::ApplyNotConfirmed,
+                "apply needs a confirmation, and there is no terminal to ask on",
+            )
+            .help(
+                "review the plan, then run again with --auto-approve (or apply a saved plan file)",
+            ),
             global,
             style,
         );
@@ -167,8 +204,11 @@ fn confirmed(args: &ApplyArgs, global: &Global, style: Style) -> bool {
         true
     } else {
         report(
-            Diagnostic::error(Code::ApplyNotConfirmed, "apply cancelled: nothing was changed")
-                .help("answer `yes` to apply"),
+            Diagnostic::error(
+                Code::ApplyNotConfirmed,
+                "apply cancelled: nothing was changed",
+            )
+            .help("answer `yes` to apply"),
             global,
             style,
         );
@@ -232,23 +272,38 @@ fn run_plan(
             // A second Ctrl-C: leave now; the journal keeps what was applied.
             std::process::exit(130);
         }
-        print_stderr("\ninterrupted: finishing the changes in flight, starting no more (Ctrl-C again to quit now)\n");
+        print_stderr(
+            "\ninterrupted: finishing the changes in flight, starting no more (Ctrl-C again to quit now)\n",
+        );
     });
     let quiet = style.quiet;
     let progress = |e: Event<'_>| {
         if quiet {
             return;
         }
-        if let Event::Finished { change, outcome, .. } = e {
+        if let Event::Finished {
+            change, outcome, ..
+        } = e
+        {
             let line = match outcome {
                 ChangeOutcome::Applied { applied } => format!(
                     "  {} {} {}{}\n",
                     change.action.symbol(),
                     change.id,
-                    if change.second_phase { "references set" } else { change.action.verb() },
-                    applied.operation.as_ref().map(|o| format!(" (operation {o})")).unwrap_or_default()
+                    match change.phase {
+                        crate::plan::Phase::Main => change.action.verb(),
+                        crate::plan::Phase::References => "references set",
+                        crate::plan::Phase::Unlink => "unlinked",
+                    },
+                    applied
+                        .operation
+                        .as_ref()
+                        .map(|o| format!(" (operation {o})"))
+                        .unwrap_or_default()
                 ),
-                ChangeOutcome::Failed { error, .. } => format!("  ✗ {} failed: {error}\n", change.id),
+                ChangeOutcome::Failed { error, .. } => {
+                    format!("  ✗ {} failed: {error}\n", change.id)
+                }
                 ChangeOutcome::Skipped { because_of } => format!(
                     "  - {} skipped: it needs {}, which was not applied\n",
                     change.id, plan.changes[*because_of].id
@@ -278,7 +333,11 @@ fn summarize(plan: &Plan, report_: &Report, global: &Global, style: Style) {
     for (i, outcome) in report_.outcomes.iter().enumerate() {
         if let ChangeOutcome::Failed { error, help } = outcome {
             report(
-                Diagnostic::error(Code::ApplyFailed, format!("{} failed: {error}", plan.changes[i].id)).help(help.clone()),
+                Diagnostic::error(
+                    Code::ApplyFailed,
+                    format!("{} failed: {error}", plan.changes[i].id),
+                )
+                .help(help.clone()),
                 global,
                 style,
             );

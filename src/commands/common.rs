@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::account::ResourceId;
 use crate::cli::{Global, Outcome, Style, paths_or_cwd, print_stderr};
-use crate::diagnostics::{Code, DiagnosticFormat, Diagnostics, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, DiagnosticFormat, Diagnostics};
 use crate::manifest::audio::read_audio;
 use crate::plan::desired::{Context, desired};
 use crate::plan::{MassDelete, Options, Plan};
@@ -55,13 +55,23 @@ pub fn prepare(
     let validated = validate_paths(&paths_or_cwd(paths), cwd.as_deref());
     let format = diagnostics_format(global);
     if validated.diagnostics.has_errors() {
-        emit(&validated.diagnostics, &validated.raw.sources, format, style);
+        emit(
+            &validated.diagnostics,
+            &validated.raw.sources,
+            format,
+            style,
+        );
         return Err(Outcome::Failure);
     }
     let snapshot = match provider.snapshot() {
         Ok(s) => s,
         Err(e) => {
-            emit(&validated.diagnostics, &validated.raw.sources, format, style);
+            emit(
+                &validated.diagnostics,
+                &validated.raw.sources,
+                format,
+                style,
+            );
             report_provider(&e, global, style);
             return Err(Outcome::Failure);
         }
@@ -92,8 +102,11 @@ pub fn prepare(
                 |s| format!("did you mean `{}:{s}`?", t.kind),
             );
             diagnostics.push(
-                Diagnostic::error(Code::ArgsTarget, format!("--target {t} matches no resource"))
-                    .help(help),
+                Diagnostic::error(
+                    Code::ArgsTarget,
+                    format!("--target {t} matches no resource"),
+                )
+                .help(help),
             );
         }
     }

@@ -43,7 +43,10 @@ pub fn run(args: &ExportArgs, global: &Global, style: Style) -> Outcome {
     };
     let non_empty = std::fs::read_dir(&args.out).is_ok_and(|mut d| d.next().is_some());
     if non_empty && !args.force {
-        return fail(format!("{} is not empty: export does not overwrite manifests", args.out.display()));
+        return fail(format!(
+            "{} is not empty: export does not overwrite manifests",
+            args.out.display()
+        ));
     }
     let mut audio = AudioStore::new();
     for a in snapshot.account.audio_files.values() {

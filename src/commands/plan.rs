@@ -69,9 +69,12 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         bytes.push(b'\n');
         if let Err(e) = write_atomically(out, &bytes) {
             report(
-                Diagnostic::error(Code::PlanUnreadable, format!("cannot write the plan file {}: {e}", out.display()))
-                    .at_path(out.display().to_string())
-                    .help("check that the directory exists and is writable"),
+                Diagnostic::error(
+                    Code::PlanUnreadable,
+                    format!("cannot write the plan file {}: {e}", out.display()),
+                )
+                .at_path(out.display().to_string())
+                .help("check that the directory exists and is writable"),
                 global,
                 style,
             );

@@ -20,7 +20,9 @@ pub fn read_audio(raw: &RawManifest, manifest: &Manifest) -> (BTreeMap<String, A
     for (key, e) in &manifest.audio_files {
         let doc = raw.sources.get(raw.document(e.origin).file);
         let path = resolve(&doc.path, &e.value.file);
-        let Some((a, bytes)) = read_one(&path) else { continue };
+        let Some((a, bytes)) = read_one(&path) else {
+            continue;
+        };
         store.insert(a.sha256.clone(), bytes);
         audio.insert(key.clone(), a);
     }

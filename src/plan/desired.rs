@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::account::{
-    Account, AccountSettings, Audio, AutoAttendant, CallRecording, CallerId, Directory,
-    Forwarding, Kind, OutboundCalling, RingGroup, Site, User, Voicemail,
+    Account, AccountSettings, Audio, AutoAttendant, CallRecording, CallerId, Directory, Forwarding,
+    Kind, OutboundCalling, RingGroup, Site, User, Voicemail,
 };
 use crate::diagnostics::{Code, Diagnostic};
 use crate::manifest::{RawManifest, Seg};

@@ -110,7 +110,7 @@ pub fn changes(desired: &Account, current: &Account, options: &Options) -> Vec<C
                 after: Some(a),
                 notes: Vec::new(),
                 depends_on: Vec::new(),
-                second_phase: false,
+                phase: crate::plan::Phase::Main,
             }),
             (Some(b), None) => {
                 // Numbers are never released: losing one is irreversible.
@@ -124,7 +124,7 @@ pub fn changes(desired: &Account, current: &Account, options: &Options) -> Vec<C
                     after: None,
                     notes: Vec::new(),
                     depends_on: Vec::new(),
-                    second_phase: false,
+                    phase: crate::plan::Phase::Main,
                 })
             }
             (Some(b), Some(a)) => {
@@ -151,7 +151,7 @@ pub fn changes(desired: &Account, current: &Account, options: &Options) -> Vec<C
                         after: Some(a),
                         notes: note.into_iter().collect(),
                         depends_on: Vec::new(),
-                        second_phase: false,
+                        phase: crate::plan::Phase::Main,
                     })
                 }
             }
@@ -203,7 +203,7 @@ fn touch_dependents_of_replaced(changes: &mut Vec<Change>, desired: &Account, cu
             )],
             id,
             depends_on: Vec::new(),
-            second_phase: false,
+            phase: crate::plan::Phase::Main,
         });
     }
 }

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Kind, Resource, ResourceId};
 
-pub use diff::FieldChange;
+pub use diff::{FieldChange, claims, references};
+pub use order::CYCLE_NOTE;
 
 /// What happens to a resource.
 #[derive(
@@ -69,10 +70,46 @@ pub struct Change {
     pub notes: Vec<String>,
     /// Indexes of the changes that must succeed before this one.
     pub depends_on: Vec<usize>,
-    /// A second-phase change: it only sets references to resources created
-    /// earlier in the plan (forwarding to ring groups and attendants, menus).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub second_phase: bool,
+    /// Which step of the resource's change this is; most changes are the
+    /// `main` one.
+    #[serde(default, skip_serializing_if = "Phase::is_main")]
+    pub phase: Phase,
+}
+
+/// The steps a resource's change may take.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Drops references to resources deleted by the plan, before the
+    /// deletes (and before the main change, when the two would wait for
+    /// each other).
+    Unlink,
+    /// The change itself.
+    #[default]
+    Main,
+    /// Sets references to resources the plan creates after this one
+    /// (forwarding to ring groups and attendants, menus).
+    References,
+}
+
+impl Phase {
+    #[must_use]
+    pub fn is_main(&self) -> bool {
+        *self == Phase::Main
+    }
 }
 
 /// A mass deletion the plan would make: more than 10 % of a kind, and more
@@ -119,11 +156,17 @@ impl Plan {
     #[must_use]
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
+        let mains: std::collections::HashSet<&ResourceId> = self
+            .changes
+            .iter()
+            .filter(|c| c.phase == Phase::Main)
+            .map(|c| &c.id)
+            .collect();
         for c in &self.changes {
             match c.action {
+                // Unlinks and reference updates belong to a change already counted.
+                _ if c.phase != Phase::Main && mains.contains(&c.id) => {}
                 Action::Create => s.add += 1,
-                // Second-phase updates belong to a create or update already counted.
-                Action::Update if c.second_phase => {}
                 Action::Update => s.change += 1,
                 Action::Replace => {
                     s.replace += 1;
@@ -178,5 +221,5 @@ pub fn apply_change(account: &mut Account, change: &Change) {
 #[must_use]
 pub fn plan(desired: &Account, current: &Account, options: &Options) -> Plan {
     let changes = diff::changes(desired, current, options);
-    order::order(changes, desired, current)
+    order::order(changes, current)
 }

@@ -1,26 +1,27 @@
-//! Ordering a plan: dependencies first, deletes last and in reverse, and
-//! references that would form a cycle set in a second phase.
+//! Ordering a plan: what a change needs comes before it, deletes come last
+//! and in reverse, and the references that would make a cycle are set in a
+//! phase of their own.
 //!
-//! A user may forward to a ring group whose members include that user, and
-//! two attendants' menus may lead to each other. Such resources are created
-//! with those references left out (forwarding to voicemail, menu entry
-//! absent, timeout `drop`), and a second-phase update sets them once their
-//! targets exist.
+//! - A user may forward to a ring group whose members include the user; two
+//!   attendants' menus may lead to each other. Such resources are first
+//!   written without those references (forwarding to voicemail, menu entry
+//!   absent, timeout `drop`), and a [`Phase::References`] update sets them
+//!   once their targets exist.
+//! - A resource that stops referring to a resource deleted in the same plan,
+//!   when that delete and its own change wait for each other (it takes the
+//!   device of the user being deleted, say), is first updated to drop the
+//!   reference ([`Phase::Unlink`]).
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
 use super::diff::{claims, fields, references};
-use super::{Action, Change};
+use super::{Action, Change, Phase};
 use crate::account::{Account, Kind, Resource, ResourceId};
 use crate::model::Destination;
 
-/// Whether a reference from `from` to `to` waits for the second phase when
-/// `to` is created (or replaced) in the same plan: references to a later
-/// kind, and between attendants (menus may be cyclic).
-fn deferred_ref(from: Kind, to: Kind) -> bool {
-    to > from || (from == Kind::AutoAttendant && to == Kind::AutoAttendant)
-}
+/// The note on a change that ordering could only place inside a cycle.
+pub const CYCLE_NOTE: &str = "ordered inside a dependency cycle (resources exchanging numbers, devices or extensions): it may fail, and a second apply finishes it";
 
 fn dest_id(d: &Destination) -> Option<ResourceId> {
     d.target().map(|(section, key)| {
@@ -35,15 +36,16 @@ fn dest_id(d: &Destination) -> Option<ResourceId> {
 
 fn strip_forwarding(
     f: &mut crate::account::Forwarding,
-    defer: &dyn Fn(&Destination) -> bool,
+    drop: &dyn Fn(&ResourceId) -> bool,
 ) -> bool {
+    let hit = |d: &Destination| dest_id(d).is_some_and(|t| drop(&t));
     let mut changed = false;
-    if f.always.as_ref().is_some_and(|d| defer(d)) {
+    if f.always.as_ref().is_some_and(hit) {
         f.always = None;
         changed = true;
     }
     for d in [&mut f.busy, &mut f.no_answer, &mut f.unreachable] {
-        if defer(d) {
+        if hit(d) {
             *d = Destination::Voicemail;
             changed = true;
         }
@@ -51,17 +53,27 @@ fn strip_forwarding(
     changed
 }
 
-/// Replaces the references `defer` selects by neutral values. Returns
-/// whether anything was replaced.
-fn strip(r: &mut Resource, defer: &dyn Fn(&Destination) -> bool) -> bool {
+/// Removes the references to resources `drop` selects that can be removed
+/// (forwarding goes to voicemail, a menu entry disappears, a timeout drops
+/// the call, a member leaves its group). Returns whether anything changed.
+fn strip(r: &mut Resource, drop: &dyn Fn(&ResourceId) -> bool, members: bool) -> bool {
     match r {
-        Resource::User(u) => strip_forwarding(&mut u.forwarding, defer),
-        Resource::RingGroup(g) => strip_forwarding(&mut g.forwarding, defer),
+        Resource::User(u) => strip_forwarding(&mut u.forwarding, drop),
+        Resource::RingGroup(g) => {
+            let mut changed = strip_forwarding(&mut g.forwarding, drop);
+            if members {
+                let before = g.members.len();
+                g.members.retain(|m| !drop(&ResourceId::new(Kind::User, m)));
+                changed |= g.members.len() != before;
+            }
+            changed
+        }
         Resource::AutoAttendant(a) => {
             let before = a.menu.len();
-            a.menu.retain(|_, d| !defer(&d.0));
+            a.menu
+                .retain(|_, d| !dest_id(&d.0).is_some_and(|t| drop(&t)));
             let mut changed = a.menu.len() != before;
-            if defer(&a.timeout) {
+            if dest_id(&a.timeout).is_some_and(|t| drop(&t)) {
                 a.timeout = Destination::Drop;
                 changed = true;
             }
@@ -71,34 +83,221 @@ fn strip(r: &mut Resource, defer: &dyn Fn(&Destination) -> bool) -> bool {
     }
 }
 
-/// Splits changes whose references must wait for their targets.
-fn split_second_phase(changes: &mut Vec<Change>) {
+/// Where each resource's changes are.
+struct Index<'a> {
+    main: HashMap<&'a ResourceId, usize>,
+    unlink: HashMap<&'a ResourceId, usize>,
+}
+
+impl<'a> Index<'a> {
+    fn new(changes: &'a [Change]) -> Self {
+        let mut main = HashMap::new();
+        let mut unlink = HashMap::new();
+        for (i, c) in changes.iter().enumerate() {
+            match c.phase {
+                Phase::Unlink => {
+                    unlink.insert(&c.id, i);
+                }
+                Phase::Main => {
+                    main.insert(&c.id, i);
+                }
+                // An update that waits whole for the references phase is
+                // also the resource's main change.
+                Phase::References => {
+                    main.entry(&c.id).or_insert(i);
+                }
+            }
+        }
+        Self { main, unlink }
+    }
+}
+
+/// What each change waits for (indexes into `changes`).
+fn dependencies(changes: &[Change], current: &Account) -> Vec<Vec<usize>> {
+    let index = Index::new(changes);
+    // Who holds which number, device or extension now, and who refers to
+    // what.
+    let mut holder_now: BTreeMap<String, ResourceId> = BTreeMap::new();
+    let mut referrers_now: HashMap<ResourceId, Vec<ResourceId>> = HashMap::new();
+    for id in current.ids() {
+        if let Some(r) = current.get(&id) {
+            for claim in claims(&r) {
+                holder_now.insert(claim, id.clone());
+            }
+            for t in references(&r) {
+                referrers_now.entry(t).or_default().push(id.clone());
+            }
+        }
+    }
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
+    for (i, c) in changes.iter().enumerate() {
+        let mut add = |j: usize| {
+            if j != i {
+                deps[i].push(j);
+            }
+        };
+        match c.phase {
+            Phase::Unlink => continue,
+            Phase::References => {
+                if let Some(&j) = index.main.get(&c.id) {
+                    add(j);
+                }
+            }
+            Phase::Main => {
+                if let Some(&j) = index.unlink.get(&c.id) {
+                    add(j);
+                }
+            }
+        }
+        if c.action == Action::Delete {
+            // Whoever refers to it must stop first: its unlink when that
+            // drops the reference, else its own change.
+            for referrer in referrers_now.get(&c.id).into_iter().flatten() {
+                let unlinked = index.unlink.get(referrer).filter(|&&u| {
+                    changes[u]
+                        .after
+                        .as_ref()
+                        .is_some_and(|a| !references(a).contains(&c.id))
+                });
+                if let Some(&j) = unlinked.or_else(|| index.main.get(referrer)) {
+                    add(j);
+                }
+            }
+            continue;
+        }
+        let Some(after) = &c.after else { continue };
+        // What it refers to must exist first. A resource that only changes
+        // in place already exists, except that a number's usage (fax or
+        // voice) must change before it is used as such.
+        for t in references(after) {
+            if let Some(&j) = index.main.get(&t) {
+                let needed = match changes[j].action {
+                    Action::Create | Action::Replace => true,
+                    Action::Update => t.kind == Kind::PhoneNumber,
+                    Action::Delete => false,
+                };
+                if needed {
+                    add(j);
+                }
+            }
+        }
+        // Take a number, device or extension only once its holder has let
+        // go of it.
+        for claim in claims(after) {
+            if let Some(holder) = holder_now.get(&claim) {
+                if *holder != c.id {
+                    if let Some(&j) = index.main.get(holder) {
+                        add(j);
+                    }
+                }
+            }
+        }
+    }
+    for d in &mut deps {
+        d.sort_unstable();
+        d.dedup();
+    }
+    deps
+}
+
+/// For each resource, the strongly connected component of the dependency
+/// graph it belongs to, when that component has more than one member.
+fn cycles(changes: &[Change], current: &Account) -> HashMap<ResourceId, usize> {
+    let deps = dependencies(changes, current);
+    let mut graph = petgraph::graph::DiGraph::<usize, ()>::new();
+    let nodes: Vec<_> = (0..changes.len()).map(|i| graph.add_node(i)).collect();
+    for (i, ds) in deps.iter().enumerate() {
+        for &d in ds {
+            graph.add_edge(nodes[i], nodes[d], ());
+        }
+    }
+    let mut out = HashMap::new();
+    for (n, component) in petgraph::algo::kosaraju_scc(&graph).into_iter().enumerate() {
+        if component.len() > 1 {
+            for ix in component {
+                out.insert(changes[graph[ix]].id.clone(), n);
+            }
+        }
+    }
+    out
+}
+
+/// Adds an unlink change for each resource that, in a cycle of changes,
+/// refers to a resource deleted in that cycle.
+fn unlink(changes: &mut Vec<Change>, current: &Account) {
+    if !changes.iter().any(|c| c.action == Action::Delete) {
+        return;
+    }
+    let cycle = cycles(changes, current);
+    let deleted: HashMap<&ResourceId, usize> = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .filter_map(|c| cycle.get(&c.id).map(|n| (&c.id, *n)))
+        .collect();
+    let mut unlinks = Vec::new();
+    for c in changes.iter() {
+        let Some(&n) = cycle.get(&c.id) else { continue };
+        if c.action == Action::Create || c.phase != Phase::Main {
+            continue;
+        }
+        let Some(before) = current.get(&c.id) else {
+            continue;
+        };
+        let mut after = before.clone();
+        let drop = |t: &ResourceId| deleted.get(t) == Some(&n);
+        if strip(&mut after, &drop, true) {
+            unlinks.push(Change {
+                id: c.id.clone(),
+                action: Action::Update,
+                fields: fields(&before.to_json(), &after.to_json()),
+                before: Some(before),
+                after: Some(after),
+                notes: vec!["first drops its references to resources this plan deletes".into()],
+                depends_on: Vec::new(),
+                phase: Phase::Unlink,
+            });
+        }
+    }
+    changes.extend(unlinks);
+}
+
+/// Splits changes whose forwarding, menu, timeout or member references
+/// must wait for their targets: references to a later kind (users, then
+/// ring groups, then attendants) always, and references within a cycle of
+/// changes.
+fn split_references(changes: &mut Vec<Change>, current: &Account) {
     let created: HashSet<ResourceId> = changes
         .iter()
         .filter(|c| matches!(c.action, Action::Create | Action::Replace))
         .map(|c| c.id.clone())
         .collect();
+    let cycle = cycles(changes, current);
     let mut extra = Vec::new();
     for c in changes.iter_mut() {
         let Some(after) = &c.after else { continue };
-        if !matches!(
-            after.kind(),
-            Kind::User | Kind::RingGroup | Kind::AutoAttendant
-        ) {
+        if c.phase != Phase::Main
+            || !matches!(
+                after.kind(),
+                Kind::User | Kind::RingGroup | Kind::AutoAttendant
+            )
+        {
             continue;
         }
-        let from = c.id.kind;
-        let defer = |d: &Destination| {
-            dest_id(d).is_some_and(|t| deferred_ref(from, t.kind) && created.contains(&t))
+        let from = c.id.clone();
+        let defer = |t: &ResourceId| {
+            created.contains(t)
+                && (t.kind > from.kind || cycle.get(&from).is_some_and(|n| cycle.get(t) == Some(n)))
         };
         let mut first = after.clone();
-        if !strip(&mut first, &defer) {
+        // Members are deferred too, within a cycle (the group gives up the
+        // number the new member takes, say).
+        if !strip(&mut first, &defer, true) {
             continue;
         }
         let last = after.clone();
         if c.action == Action::Update && c.before.as_ref() == Some(&first) {
             // Only deferred references change: the whole update waits.
-            c.second_phase = true;
+            c.phase = Phase::References;
             continue;
         }
         let set = fields(&first.to_json(), &last.to_json());
@@ -109,110 +308,32 @@ fn split_second_phase(changes: &mut Vec<Change>) {
             before: Some(first),
             after: Some(last),
             fields: set,
-            notes: vec![
-                "second phase: sets the references to resources created earlier in this plan"
-                    .into(),
-            ],
+            notes: vec!["sets the references to resources created earlier in this plan".into()],
             depends_on: Vec::new(),
-            second_phase: true,
+            phase: Phase::References,
         });
     }
     changes.extend(extra);
 }
 
 /// Orders changes and fills `depends_on` with positions in the result.
-pub fn order(mut changes: Vec<Change>, desired: &Account, current: &Account) -> super::Plan {
-    split_second_phase(&mut changes);
+pub fn order(mut changes: Vec<Change>, current: &Account) -> super::Plan {
+    unlink(&mut changes, current);
+    split_references(&mut changes, current);
     let n = changes.len();
-    // Each resource's main change: its first-phase one, or the update
-    // that waits whole for the second phase.
-    let mut main_of: HashMap<ResourceId, usize> = HashMap::new();
-    for (i, c) in changes.iter().enumerate() {
-        if !c.second_phase || !main_of.contains_key(&c.id) {
-            main_of.insert(c.id.clone(), i);
-        }
-    }
-    for (i, c) in changes.iter().enumerate() {
-        if !c.second_phase {
-            main_of.insert(c.id.clone(), i);
-        }
-    }
-
-    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); n];
-    // Who holds which number, device or extension now.
-    let mut holder_now: BTreeMap<String, ResourceId> = BTreeMap::new();
-    for id in current.ids() {
-        if let Some(r) = current.get(&id) {
-            for claim in claims(&r) {
-                holder_now.insert(claim, id.clone());
-            }
-        }
-    }
-    // Who referred to what in the current account (deletes wait for them).
-    let mut referrers_now: HashMap<ResourceId, Vec<ResourceId>> = HashMap::new();
-    for id in current.ids() {
-        if let Some(r) = current.get(&id) {
-            for t in references(&r) {
-                referrers_now.entry(t).or_default().push(id.clone());
-            }
-        }
-    }
-    for (i, c) in changes.iter().enumerate() {
-        match c.action {
-            Action::Delete => {
-                for referrer in referrers_now.get(&c.id).into_iter().flatten() {
-                    if let Some(&j) = main_of.get(referrer) {
-                        if j != i {
-                            deps[i].push(j);
-                        }
-                    }
-                }
-            }
-            _ => {
-                let Some(after) = &c.after else { continue };
-                if c.second_phase {
-                    if let Some(&j) = main_of.get(&c.id) {
-                        if j != i {
-                            deps[i].push(j);
-                        }
-                    }
-                }
-                for t in references(after) {
-                    if let Some(&j) = main_of.get(&t) {
-                        if j != i && changes[j].action != Action::Delete {
-                            deps[i].push(j);
-                        }
-                    }
-                }
-                // Take a number, device or extension only once its holder
-                // has let go of it.
-                for claim in claims(after) {
-                    if let Some(holder) = holder_now.get(&claim) {
-                        if *holder != c.id {
-                            if let Some(&j) = main_of.get(holder) {
-                                deps[i].push(j);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        deps[i].sort_unstable();
-        deps[i].dedup();
-    }
-    let _ = desired;
+    let deps = dependencies(&changes, current);
 
     // Kahn's algorithm, always taking the ready change that comes first:
-    // first-phase changes by kind, then second-phase ones, then deletes in
+    // unlinks and main changes by kind, then references, then deletes in
     // reverse kind order.
     let priority = |c: &Change| {
         let kind = Kind::ALL.iter().position(|k| *k == c.id.kind).unwrap_or(0);
-        let (group, rank) = match (c.action, c.second_phase) {
+        let (group, rank) = match (c.action, c.phase) {
             (Action::Delete, _) => (2, Kind::ALL.len() - kind),
-            (_, true) => (1, kind),
+            (_, Phase::References) => (1, kind),
             _ => (0, kind),
         };
-        (group, rank, c.id.key.clone())
+        (group, rank, c.id.key.clone(), c.phase)
     };
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut waiting: Vec<usize> = vec![0; n];
@@ -222,7 +343,7 @@ pub fn order(mut changes: Vec<Change>, desired: &Account, current: &Account) -> 
             dependents[d].push(i);
         }
     }
-    let mut ready: BinaryHeap<Reverse<((usize, usize, String), usize)>> = (0..n)
+    let mut ready: BinaryHeap<Reverse<((usize, usize, String, Phase), usize)>> = (0..n)
         .filter(|i| waiting[*i] == 0)
         .map(|i| Reverse((priority(&changes[i]), i)))
         .collect();
@@ -232,8 +353,9 @@ pub fn order(mut changes: Vec<Change>, desired: &Account, current: &Account) -> 
         let next = if let Some(Reverse((_, i))) = ready.pop() {
             i
         } else {
-            // A cycle (two resources swapping a number, say): take the
-            // first remaining change and let the provider report a conflict.
+            // A cycle that no phase breaks (resources exchanging numbers):
+            // take the first remaining change and let the provider report
+            // a conflict if there is one.
             match (0..n)
                 .filter(|i| !done[*i])
                 .min_by_key(|i| priority(&changes[*i]))
@@ -262,11 +384,14 @@ pub fn order(mut changes: Vec<Change>, desired: &Account, current: &Account) -> 
     let mut ordered = Vec::with_capacity(n);
     for &i in &sequence {
         if let Some(mut c) = slots[i].take() {
-            c.depends_on = deps[i]
+            let (before, after): (Vec<usize>, Vec<usize>) = deps[i]
                 .iter()
                 .map(|&d| position[d])
-                .filter(|&p| p < position[i])
-                .collect();
+                .partition(|&p| p < position[i]);
+            if !after.is_empty() {
+                c.notes.push(CYCLE_NOTE.to_owned());
+            }
+            c.depends_on = before;
             c.depends_on.sort_unstable();
             ordered.push(c);
         }

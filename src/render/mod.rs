@@ -6,7 +6,7 @@ pub mod markdown;
 pub mod text;
 mod tree;
 
-use crate::plan::{Action, Change};
+use crate::plan::{Action, Change, Phase};
 
 /// The changes a reader sees: one per resource, grouped by kind and
 /// sorted by key (the apply order, which interleaves kinds, is in the JSON
@@ -14,14 +14,16 @@ use crate::plan::{Action, Change};
 /// whose field list already goes from the old value to the final one.
 #[must_use]
 pub fn visible(changes: &[Change]) -> Vec<&Change> {
-    let firsts: std::collections::HashSet<&crate::account::ResourceId> = changes
+    let mains: std::collections::HashSet<&crate::account::ResourceId> = changes
         .iter()
-        .filter(|c| !c.second_phase)
+        .filter(|c| c.phase == Phase::Main)
         .map(|c| &c.id)
         .collect();
     let mut shown: Vec<&Change> = changes
         .iter()
-        .filter(|c| !(c.second_phase && firsts.contains(&c.id)))
+        .filter(|c| {
+            c.phase == Phase::Main || (c.phase == Phase::References && !mains.contains(&c.id))
+        })
         .collect();
     shown.sort_by(|a, b| a.id.cmp(&b.id));
     shown
