@@ -24,6 +24,8 @@ pub enum Outcome {
         applied: Applied,
     },
     Failed {
+        /// The diagnostic code of the failure (`vocm::apply::conflict`...).
+        code: String,
         error: String,
         help: String,
     },
@@ -214,7 +216,13 @@ pub fn execute(
                     progress(Event::Started { index: i, change });
                     let outcome = match session.apply(change, audio) {
                         Ok(applied) => Outcome::Applied { applied },
-                        Err(ProviderError { message, help, .. }) => Outcome::Failed {
+                        Err(ProviderError {
+                            code,
+                            message,
+                            help,
+                            ..
+                        }) => Outcome::Failed {
+                            code: code.as_str().to_owned(),
                             error: message,
                             help,
                         },

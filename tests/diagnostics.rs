@@ -123,10 +123,277 @@ fn every_diagnostic_code_has_a_snapshot() {
         insta::assert_snapshot!(format!("diag_{name}"), out);
         seen.extend(codes);
     }
+    plan_cases(&mut seen);
+    cli_cases(&mut seen);
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|c| c.as_str())
         .filter(|c| !seen.contains(c))
         .collect();
     assert!(missing.is_empty(), "codes without a snapshot: {missing:?}");
+}
+
+/// The bundled state, as JSON to edit.
+fn acme_state() -> serde_json::Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_slice(&std::fs::read(root.join("examples/acme.state.json")).unwrap()).unwrap()
+}
+
+/// Plan-time rules: manifests against a state, through the library.
+fn plan_cases(seen: &mut BTreeSet<&'static str>) {
+    use vocm::plan::desired::{Context, desired};
+    use vocm::provider::Provider as _;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run_plan = |name: &str,
+                    manifests: &Path,
+                    state: serde_json::Value,
+                    claim: bool,
+                    seen: &mut BTreeSet<&'static str>| {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("state.json");
+        std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+        let snapshot = vocm::provider::local::LocalProvider::new(&path)
+            .snapshot()
+            .unwrap();
+        let cwd = if manifests.starts_with(root) {
+            root
+        } else {
+            manifests.parent().unwrap()
+        };
+        let v = validate_paths(&[manifests.to_owned()], Some(cwd));
+        assert!(!v.diagnostics.has_errors(), "{name}: {:?}", v.diagnostics);
+        let (audio, _) = vocm::manifest::audio::read_audio(&v.raw, &v.manifest);
+        let cx = Context {
+            raw: &v.raw,
+            current: &snapshot.account,
+            audio: &audio,
+            licenses: snapshot.licenses.as_ref(),
+            can_claim_numbers: claim,
+        };
+        let (_, diagnostics) = desired(&v.manifest, &cx);
+        let out = format!(
+            "{}\n--- json ---\n{}",
+            text::render_all(diagnostics.iter(), &v.raw.sources, STYLE),
+            json::render(diagnostics.iter(), &v.raw.sources)
+        );
+        insta::assert_snapshot!(format!("diag_{name}"), out);
+        seen.extend(diagnostics.iter().map(|d| d.code.as_str()));
+    };
+    let acme = root.join("examples/acme");
+
+    let mut licenses = acme_state();
+    licenses["licenses"] = serde_json::json!({"X2": 5, "X4": 4});
+    run_plan("plan-licenses", &acme, licenses, true, seen);
+
+    // A user the manifests do not manage holds what Nina is to get.
+    let mut held = acme_state();
+    let mut ghost = held["account"]["users"]["marc.girard"].clone();
+    ghost["phone_number"] = "+33472000005".into();
+    ghost["device"] = "lyon-desk-05".into();
+    ghost["extension"] = "2005".into();
+    held["account"]["users"]["ghost"] = ghost;
+    run_plan("plan-held", &acme, held, true, seen);
+
+    // An account whose provider cannot claim the numbers it lacks.
+    let mut lacking = acme_state();
+    lacking["account"]["phone_numbers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("+33472000005");
+    run_plan("plan-number-missing", &acme, lacking, false, seen);
+
+    // Unmanaged users take the whole range an `auto` extension needs.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("m.yaml"),
+        "account: {pbx: acme}\naddresses:\n  hq: {street: 1 rue A, city: Paris, postal_code: \"75001\", country: FR}\nsites:\n  paris: {name: Paris, address: hq, locale: fr-FR, timezone: Europe/Paris, extension_range: 1000-1001}\nphone_numbers: {\"+33170000001\": {}}\ndevices: {d1: {model: Poly VVX 450, mac: \"00:04:f2:00:00:01\"}}\nusers:\n  newcomer: {first_name: New, last_name: Comer, email: n@example.com, license: X2, phone_number: \"+33170000001\", extension: auto, device: d1}\n",
+    )
+    .unwrap();
+    let mut full = acme_state();
+    let template = full["account"]["users"]["marc.girard"].clone();
+    full["account"]["users"] = serde_json::json!({});
+    for (key, ext, number, device) in [
+        ("taken1", "1000", "+33170000002", "x1"),
+        ("taken2", "1001", "+33170000003", "x2"),
+    ] {
+        let mut u = template.clone();
+        u["extension"] = ext.into();
+        u["phone_number"] = number.into();
+        u["caller_id"]["number"] = number.into();
+        u["device"] = device.into();
+        full["account"]["users"][key] = u;
+    }
+    run_plan(
+        "plan-extension-range-full",
+        &tmp.path().join("m.yaml"),
+        full,
+        true,
+        seen,
+    );
+}
+
+/// Errors of the CLI itself (saved plans, state, apply, export), from the
+/// binary's stderr with the scratch directory's path replaced.
+fn cli_cases(seen: &mut BTreeSet<&'static str>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let acme = root.join("examples/acme").display().to_string();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let reset = || {
+        std::fs::copy(
+            root.join("examples/acme.state.json"),
+            dir.join("vocm.state.json"),
+        )
+        .unwrap();
+    };
+    let run_cli = |name: &str, args: &[&str], seen: &mut BTreeSet<&'static str>| {
+        let vocm = assert_cmd::cargo::cargo_bin("vocm");
+        // Both runs start from the same state.
+        let saved = std::fs::read(dir.join("vocm.state.json")).ok();
+        let out = std::process::Command::new(&vocm)
+            .env_clear()
+            .env("COLUMNS", "100")
+            .current_dir(dir)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        if let Some(bytes) = &saved {
+            std::fs::write(dir.join("vocm.state.json"), bytes).unwrap();
+        }
+        let json = std::process::Command::new(&vocm)
+            .env_clear()
+            .current_dir(dir)
+            .arg("--diagnostics")
+            .arg("json")
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr)
+            .replace(&dir.display().to_string(), "[TMP]")
+            .replace(&root.display().to_string(), "[ROOT]");
+        // A fingerprint changes with the bundled state: keep its shape only.
+        let text = regex::Regex::new("sha256:[0-9a-f]{64}")
+            .unwrap()
+            .replace_all(&text, "sha256:[…]")
+            .into_owned();
+        insta::assert_snapshot!(format!("diag_{name}"), text);
+        let stdout = String::from_utf8_lossy(&json.stdout);
+        for line in stdout.lines() {
+            if let Some(code) = line.trim().strip_prefix("\"code\": \"") {
+                let code = code.trim_end_matches("\",");
+                if let Some(c) = Code::ALL.iter().find(|c| c.as_str() == code) {
+                    seen.insert(c.as_str());
+                }
+            }
+        }
+    };
+
+    reset();
+    run_cli(
+        "args-target",
+        &["plan", "--target", "user:nina.rou", &acme],
+        seen,
+    );
+    run_cli("apply-not-confirmed", &["apply", &acme], seen);
+
+    std::fs::write(
+        dir.join("future.json"),
+        r#"{"format_version": 2, "changes": []}"#,
+    )
+    .unwrap();
+    run_cli("plan-unreadable", &["apply", "future.json"], seen);
+
+    run_cli("plan-save", &["plan", "-q", "-o", "plan.json", &acme], seen);
+    std::fs::copy(dir.join("vocm.state.json"), dir.join("other.json")).unwrap();
+    run_cli(
+        "plan-foreign",
+        &["--state", "other.json", "apply", "plan.json"],
+        seen,
+    );
+    run_cli(
+        "plan-target-first",
+        &[
+            "apply",
+            "-q",
+            "--auto-approve",
+            "--target",
+            "user:nina.roux",
+            &acme,
+        ],
+        seen,
+    );
+    run_cli("plan-stale", &["apply", "plan.json"], seen);
+
+    // A plan edited by hand so that it no longer fits the account.
+    reset();
+    run_cli(
+        "plan-save-again",
+        &["plan", "-q", "-o", "plan.json", &acme],
+        seen,
+    );
+    let mut plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    for c in plan["changes"].as_array_mut().unwrap() {
+        if c["id"]["key"] == "nina.roux" {
+            c["id"]["key"] = "marc.girard".into();
+        }
+    }
+    std::fs::write(dir.join("plan.json"), serde_json::to_vec(&plan).unwrap()).unwrap();
+    run_cli("apply-conflict", &["apply", "plan.json"], seen);
+
+    reset();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("vocm.state.json.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::write(
+        dir.join("vocm.state.json.lock"),
+        r#"{"pid":4242,"command":"vocm apply","started_unix":1796000000}"#,
+    )
+    .unwrap();
+    run_cli("state-locked", &["apply", "--auto-approve", &acme], seen);
+    drop(lock);
+
+    std::fs::write(
+        dir.join("broken.json"),
+        "{\"vocm_state\": 1,\n  \"account\": [}\n",
+    )
+    .unwrap();
+    run_cli(
+        "state-invalid",
+        &["--state", "broken.json", "plan", &acme],
+        seen,
+    );
+    // The lock file's place is taken by a directory.
+    std::fs::create_dir_all(dir.join("blocked.json.lock")).unwrap();
+    run_cli(
+        "state-write",
+        &["--state", "blocked.json", "apply", "--auto-approve", &acme],
+        seen,
+    );
+
+    let prune = dir.join("prune");
+    std::fs::create_dir_all(&prune).unwrap();
+    for f in ["sites.yaml", "numbers.yaml", "devices.yaml"] {
+        std::fs::copy(root.join("examples/acme").join(f), prune.join(f)).unwrap();
+    }
+    std::fs::write(
+        prune.join("account.yaml"),
+        "account: {pbx: acme, country: FR, prune: true}\n",
+    )
+    .unwrap();
+    run_cli(
+        "apply-mass-delete",
+        &["apply", "-q", "--auto-approve", "prune"],
+        seen,
+    );
+
+    std::fs::create_dir_all(dir.join("not-empty")).unwrap();
+    std::fs::write(dir.join("not-empty/users.yaml"), "users: {}\n").unwrap();
+    run_cli("export-write", &["export", "-o", "not-empty"], seen);
 }

@@ -34,6 +34,18 @@ fn diagnostics_schema_has_not_drifted() {
 }
 
 #[test]
+fn plan_schema_has_not_drifted() {
+    let mut generated =
+        serde_json::to_string_pretty(&vocm::plan::file::PlanFile::schema()).unwrap();
+    generated.push('\n');
+    assert_eq!(
+        committed("plan.schema.json"),
+        generated,
+        "schemas/plan.schema.json is stale: run `cargo run -- schema plan > schemas/plan.schema.json`"
+    );
+}
+
+#[test]
 fn the_manifest_schema_is_draft_2020_12() {
     let schema: serde_json::Value = serde_json::from_str(&committed("vocm.schema.json")).unwrap();
     assert_eq!(

@@ -331,10 +331,10 @@ fn run_plan(
 
 fn summarize(plan: &Plan, report_: &Report, global: &Global, style: Style) {
     for (i, outcome) in report_.outcomes.iter().enumerate() {
-        if let ChangeOutcome::Failed { error, help } = outcome {
+        if let ChangeOutcome::Failed { code, error, help } = outcome {
             report(
                 Diagnostic::error(
-                    Code::ApplyFailed,
+                    code.parse().unwrap_or(Code::ApplyFailed),
                     format!("{} failed: {error}", plan.changes[i].id),
                 )
                 .help(help.clone()),
@@ -342,6 +342,22 @@ fn summarize(plan: &Plan, report_: &Report, global: &Global, style: Style) {
                 style,
             );
         }
+    }
+    if report_.failed() > 0 {
+        report(
+            Diagnostic::error(
+                Code::ApplyFailed,
+                format!(
+                    "{} of {} changes failed, and {} that depend on them were skipped",
+                    report_.failed(),
+                    report_.outcomes.len(),
+                    report_.skipped()
+                ),
+            )
+            .help("the state holds what was applied: fix the causes above, then `vocm plan` shows what is left and `vocm apply` finishes it"),
+            global,
+            style,
+        );
     }
     let counts = format!(
         "{} applied, {} failed, {} skipped, {} not started",
@@ -351,7 +367,11 @@ fn summarize(plan: &Plan, report_: &Report, global: &Global, style: Style) {
         report_.not_started()
     );
     let line = if report_.complete() {
-        format!("\nApply complete: {} changes applied.\n", report_.applied())
+        format!(
+            "\nApply complete: {} change{} applied.\n",
+            report_.applied(),
+            if report_.applied() == 1 { "" } else { "s" }
+        )
     } else if report_.interrupted {
         format!("\nApply interrupted: {counts}. Run `vocm plan` to see what is left.\n")
     } else {

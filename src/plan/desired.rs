@@ -372,7 +372,12 @@ fn current_extensions(a: &Account) -> Vec<(Kind, String, String)> {
 }
 
 /// Who holds each number and device in an account.
-fn holders(a: &Account) -> (HashMap<&PhoneNumber, (Kind, &str)>, HashMap<&str, &str>) {
+type Holders<'a> = (
+    HashMap<&'a PhoneNumber, (Kind, &'a str)>,
+    HashMap<&'a str, &'a str>,
+);
+
+fn holders(a: &Account) -> Holders<'_> {
     let mut numbers = HashMap::new();
     for (k, u) in &a.users {
         numbers.insert(&u.phone_number, (Kind::User, k.as_str()));
@@ -423,11 +428,11 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
                         Diagnostic::error(
                             Code::PlanLicenses,
                             format!(
-                                "{} users need a {license} license; the account owns {have}",
+                                "{} users need license {license}; the account owns {have}",
                                 users.len()
                             ),
                         )
-                        .at(file, span, format!("user {} is one too many", users.len() - have))
+                        .at(file, span, format!("license {} of {}: none left", have + 1, users.len()))
                         .help(format!(
                             "buy {} more {license} license(s), or give some users another type (the account owns {})",
                             users.len() - have,
@@ -449,10 +454,13 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
                             owner: (Kind, &str),
                             origin: Origin,
                             path: Vec<Seg<'_>>| {
-        if let Some((kind, key)) = numbers.get(n) {
-            if (*kind, *key) != owner && !managed(*kind, key) && !prune {
-                let (file, span) = at(cx.raw, origin, &path);
-                out.push(
+        if let Some((kind, key)) = numbers.get(n)
+            && (*kind, *key) != owner
+            && !managed(*kind, key)
+            && !prune
+        {
+            let (file, span) = at(cx.raw, origin, &path);
+            out.push(
                     Diagnostic::error(
                         Code::PlanNumberHeld,
                         format!("{n} is assigned to {kind}:{key}, which the manifests do not manage"),
@@ -460,7 +468,6 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
                     .at(file, span, "held by another resource")
                     .help(format!("add {kind}:{key} to the manifests and give it another number, or set `prune: true` to delete it")),
                 );
-            }
         }
     };
     for (k, e) in &m.users {
@@ -509,14 +516,17 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
         }
     }
     for (k, e) in &m.users {
-        if let Some(holder) = devices.get(e.value.device.as_str()) {
-            if *holder != k.as_str() && !managed(Kind::User, holder) && !prune {
-                let (file, span) = at(
-                    cx.raw,
-                    e.origin,
-                    &[Seg::Key("users"), Seg::Key(k), Seg::Key("device")],
-                );
-                out.push(
+        if let Some(holder) = devices.get(e.value.device.as_str())
+            && *holder != k.as_str()
+            && !managed(Kind::User, holder)
+            && !prune
+        {
+            let (file, span) = at(
+                cx.raw,
+                e.origin,
+                &[Seg::Key("users"), Seg::Key(k), Seg::Key("device")],
+            );
+            out.push(
                     Diagnostic::error(
                         Code::PlanDeviceHeld,
                         format!("device `{}` is assigned to user:{holder}, which the manifests do not manage", e.value.device),
@@ -524,7 +534,6 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
                     .at(file, span, "held by another user")
                     .help(format!("add user:{holder} to the manifests with another device, or set `prune: true` to delete it")),
                 );
-            }
         }
     }
     // Numbers the provider cannot claim.

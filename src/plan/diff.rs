@@ -178,9 +178,9 @@ fn touch_dependents_of_replaced(changes: &mut Vec<Change>, desired: &Account, cu
     if replaced.is_empty() {
         return;
     }
-    let changed: HashSet<ResourceId> = changes.iter().map(|c| c.id.clone()).collect();
+    let touched: HashSet<ResourceId> = changes.iter().map(|c| c.id.clone()).collect();
     for id in desired.ids() {
-        if changed.contains(&id) {
+        if touched.contains(&id) {
             continue;
         }
         let Some(r) = desired.get(&id) else { continue };

@@ -184,12 +184,11 @@ fn dependencies(changes: &[Change], current: &Account) -> Vec<Vec<usize>> {
         // Take a number, device or extension only once its holder has let
         // go of it.
         for claim in claims(after) {
-            if let Some(holder) = holder_now.get(&claim) {
-                if *holder != c.id {
-                    if let Some(&j) = index.main.get(holder) {
-                        add(j);
-                    }
-                }
+            if let Some(holder) = holder_now.get(&claim)
+                && *holder != c.id
+                && let Some(&j) = index.main.get(holder)
+            {
+                add(j);
             }
         }
     }
@@ -316,6 +315,9 @@ fn split_references(changes: &mut Vec<Change>, current: &Account) {
     changes.extend(extra);
 }
 
+/// Changes ready to go, the first by priority on top.
+type Ready = BinaryHeap<Reverse<((usize, usize, String, Phase), usize)>>;
+
 /// Orders changes and fills `depends_on` with positions in the result.
 pub fn order(mut changes: Vec<Change>, current: &Account) -> super::Plan {
     unlink(&mut changes, current);
@@ -343,7 +345,7 @@ pub fn order(mut changes: Vec<Change>, current: &Account) -> super::Plan {
             dependents[d].push(i);
         }
     }
-    let mut ready: BinaryHeap<Reverse<((usize, usize, String, Phase), usize)>> = (0..n)
+    let mut ready: Ready = (0..n)
         .filter(|i| waiting[*i] == 0)
         .map(|i| Reverse((priority(&changes[i]), i)))
         .collect();

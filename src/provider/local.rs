@@ -295,14 +295,12 @@ fn acquire_lock(path: &Path, timeout: Duration) -> Result<File, ProviderError> {
                 let who = owner.map_or_else(
                     || "another vocm process".to_owned(),
                     |o| {
-                        let now = SystemTime::now()
-                            .duration_since(UNIX_EPOCH)
-                            .map_or(0, |d| d.as_secs());
+                        let since = UNIX_EPOCH + Duration::from_secs(o.started_unix);
                         format!(
-                            "pid {} (`{}`, started {} s ago)",
+                            "pid {} (`{}`, started at {})",
                             o.pid,
                             o.command,
-                            now.saturating_sub(o.started_unix)
+                            humantime::format_rfc3339_seconds(since)
                         )
                     },
                 );
@@ -391,17 +389,17 @@ impl Session for LocalSession<'_> {
         let mut inner = self.inner();
         check(&inner.state, change)?;
         let mut new_audio = BTreeMap::new();
-        if let Some(Resource::AudioFile(a)) = &change.after {
-            if !inner.state.audio.contains_key(&a.sha256) {
-                let bytes = audio.get(&a.sha256).ok_or_else(|| {
-                    ProviderError::new(
-                        Code::ApplyConflict,
-                        format!("the content of {} is missing from the plan", change.id),
-                        "plan again",
-                    )
-                })?;
-                new_audio.insert(a.sha256.clone(), B64.encode(bytes));
-            }
+        if let Some(Resource::AudioFile(a)) = &change.after
+            && !inner.state.audio.contains_key(&a.sha256)
+        {
+            let bytes = audio.get(&a.sha256).ok_or_else(|| {
+                ProviderError::new(
+                    Code::ApplyConflict,
+                    format!("the content of {} is missing from the plan", change.id),
+                    "plan again",
+                )
+            })?;
+            new_audio.insert(a.sha256.clone(), B64.encode(bytes));
         }
         let entry = JournalEntry {
             serial: inner.state.serial,

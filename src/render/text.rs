@@ -34,9 +34,8 @@ fn paint(s: &str, sign: Sign, color: bool) -> String {
 fn action_sign(a: Action) -> Sign {
     match a {
         Action::Create => Sign::Add,
-        Action::Update => Sign::Change,
+        Action::Update | Action::Replace => Sign::Change,
         Action::Delete => Sign::Remove,
-        Action::Replace => Sign::Change,
     }
 }
 

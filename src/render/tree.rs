@@ -162,8 +162,8 @@ fn value(out: &mut Vec<Line>, depth: usize, sign: Sign, key: &str, pad: &str, v:
 
 /// A list that changes, item by item (by `similar`'s line diff).
 fn list_diff(out: &mut Vec<Line>, depth: usize, key: &str, old: &[Value], new: &[Value]) {
-    let a: String = old.iter().map(|v| format!("{}\n", inline(v))).collect();
-    let b: String = new.iter().map(|v| format!("{}\n", inline(v))).collect();
+    let lines = |items: &[Value]| -> String { items.iter().map(|v| inline(v) + "\n").collect() };
+    let (a, b) = (lines(old), lines(new));
     out.push(line(Sign::Change, depth, format!("{key} = [")));
     for op in TextDiff::from_lines(&a, &b).iter_all_changes() {
         let sign = match op.tag() {

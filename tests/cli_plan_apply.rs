@@ -1,0 +1,378 @@
+//! `vocm plan`, `apply` and `export` end to end on the local provider:
+//! saved plans (fresh, stale, foreign), confirmation, the state lock, the
+//! mass-delete guard, targets and the export round trip.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A scratch directory holding a copy of the bundled state as
+/// `vocm.state.json` (the default path).
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("examples/acme.state.json"),
+        dir.path().join("vocm.state.json"),
+    )
+    .unwrap();
+    dir
+}
+
+fn vocm(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("vocm").unwrap();
+    cmd.env_clear().env("COLUMNS", "100").current_dir(dir);
+    cmd
+}
+
+fn acme() -> String {
+    root().join("examples/acme").display().to_string()
+}
+
+fn state(dir: &Path) -> Vec<u8> {
+    std::fs::read(dir.join("vocm.state.json")).unwrap()
+}
+
+#[test]
+fn plan_shows_the_changes_and_touches_nothing() {
+    let dir = workspace();
+    let before = state(dir.path());
+    vocm(dir.path())
+        .args(["plan", &acme()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("-/+ user \"claire.fontaine\""))
+        .stdout(predicate::str::ends_with(
+            "Plan: 4 to add, 4 to change, 1 to destroy.\n",
+        ));
+    vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", &acme()])
+        .assert()
+        .code(2);
+    assert_eq!(state(dir.path()), before);
+}
+
+#[test]
+fn plan_on_a_missing_state_creates_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    vocm(dir.path())
+        .args(["plan", &acme()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Plan: 61 to add, 0 to change, 0 to destroy.",
+        ));
+    assert!(!dir.path().join("vocm.state.json").exists());
+}
+
+#[test]
+fn apply_without_a_terminal_needs_auto_approve() {
+    let dir = workspace();
+    let before = state(dir.path());
+    vocm(dir.path())
+        .args(["apply", &acme()])
+        .write_stdin("yes\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("vocm::apply::not-confirmed"));
+    assert_eq!(state(dir.path()), before, "state untouched");
+}
+
+#[test]
+fn apply_converges_and_the_next_plan_is_empty() {
+    let dir = workspace();
+    vocm(dir.path())
+        .args(["apply", "--auto-approve", &acme()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "-/+ user:claire.fontaine replaced",
+        ))
+        .stderr(predicate::str::contains("Apply complete:"));
+    vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", &acme()])
+        .assert()
+        .success()
+        .stdout("No changes. The account matches the manifests.\n");
+    assert!(
+        !dir.path().join("vocm.state.json.journal").exists(),
+        "journal compacted"
+    );
+}
+
+#[test]
+fn a_saved_plan_applies_once_and_is_stale_after() {
+    let dir = workspace();
+    vocm(dir.path())
+        .args(["plan", "-o", "plan.json", &acme()])
+        .assert()
+        .success();
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("plan.json")).unwrap()).unwrap();
+    assert_eq!(saved["format_version"], 1);
+    assert_eq!(saved["provider"]["kind"], "local");
+    // A saved plan is what was approved: no question, no --auto-approve.
+    vocm(dir.path())
+        .args(["apply", "plan.json"])
+        .assert()
+        .success();
+    let after = state(dir.path());
+    vocm(dir.path())
+        .args(["apply", "plan.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("vocm::plan::stale"))
+        .stderr(predicate::str::contains(
+            "the account has changed since the plan was made",
+        ));
+    assert_eq!(state(dir.path()), after, "a stale plan changes nothing");
+}
+
+#[test]
+fn a_plan_for_another_state_is_refused() {
+    let dir = workspace();
+    vocm(dir.path())
+        .args(["plan", "-o", "plan.json", &acme()])
+        .assert()
+        .success();
+    std::fs::copy(
+        dir.path().join("vocm.state.json"),
+        dir.path().join("other.json"),
+    )
+    .unwrap();
+    vocm(dir.path())
+        .args(["--state", "other.json", "apply", "plan.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("vocm::plan::foreign"));
+}
+
+#[test]
+fn a_plan_made_before_a_change_to_the_account_is_stale() {
+    let dir = workspace();
+    vocm(dir.path())
+        .args(["plan", "-o", "plan.json", &acme()])
+        .assert()
+        .success();
+    // Someone else applies a part of it in between.
+    vocm(dir.path())
+        .args([
+            "apply",
+            "--auto-approve",
+            "--target",
+            "user:nina.roux",
+            &acme(),
+        ])
+        .assert()
+        .success();
+    vocm(dir.path())
+        .args(["apply", "plan.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("stale"));
+}
+
+#[test]
+fn target_limits_the_plan_to_a_resource_and_what_it_needs() {
+    let dir = workspace();
+    vocm(dir.path())
+        .args(["plan", "--target", "user:nina.roux", &acme()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("+ user \"nina.roux\""))
+        .stdout(predicate::str::contains(
+            "Plan: 1 to add, 0 to change, 0 to destroy.",
+        ));
+    vocm(dir.path())
+        .args(["plan", "--target", "user:nina.rou", &acme()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("did you mean `user:nina.roux`?"));
+    vocm(dir.path())
+        .args(["plan", "--target", "nobody", &acme()])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_second_apply_is_refused_while_the_state_is_locked() {
+    let dir = workspace();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.path().join("vocm.state.json.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::write(
+        dir.path().join("vocm.state.json.lock"),
+        r#"{"pid":4242,"command":"vocm apply","started_unix":0}"#,
+    )
+    .unwrap();
+    let before = state(dir.path());
+    vocm(dir.path())
+        .args(["apply", "--auto-approve", &acme()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("vocm::state::locked"))
+        .stderr(predicate::str::contains("locked by pid 4242 (`vocm apply`"));
+    assert_eq!(state(dir.path()), before);
+    // With --lock-timeout it waits for the lock instead.
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        drop(lock);
+    });
+    vocm(dir.path())
+        .args(["apply", "--auto-approve", "--lock-timeout", "20s", &acme()])
+        .assert()
+        .success();
+    release.join().unwrap();
+}
+
+#[test]
+fn a_lock_left_by_a_killed_process_does_not_block() {
+    let dir = workspace();
+    // A process that holds the lock, then dies without releasing it.
+    // `-o`: the lock stays with flock itself, not with `sleep`.
+    let mut holder = std::process::Command::new("flock")
+        .arg("-o")
+        .arg(dir.path().join("vocm.state.json.lock"))
+        .args(["sleep", "60"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    vocm(dir.path())
+        .args(["apply", "--auto-approve", &acme()])
+        .assert()
+        .code(1);
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    vocm(dir.path())
+        .args(["apply", "--auto-approve", &acme()])
+        .assert()
+        .success();
+}
+
+#[test]
+fn mass_deletes_are_flagged_by_plan_and_refused_by_apply() {
+    let dir = workspace();
+    let manifests = dir.path().join("m");
+    std::fs::create_dir_all(&manifests).unwrap();
+    for f in ["sites.yaml", "numbers.yaml", "devices.yaml"] {
+        std::fs::copy(root().join("examples/acme").join(f), manifests.join(f)).unwrap();
+    }
+    std::fs::write(
+        manifests.join("account.yaml"),
+        "account: {pbx: acme, country: FR, prune: true}\n",
+    )
+    .unwrap();
+    let m = manifests.display().to_string();
+    vocm(dir.path())
+        .args(["plan", &m])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Warning: this plan deletes 12 of the account's 12 users",
+        ));
+    let before = state(dir.path());
+    vocm(dir.path())
+        .args(["apply", "--auto-approve", &m])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("vocm::apply::mass-delete"));
+    assert_eq!(state(dir.path()), before);
+    // A saved plan is refused the same way.
+    vocm(dir.path())
+        .args(["plan", "-o", "p.json", &m])
+        .assert()
+        .success();
+    vocm(dir.path()).args(["apply", "p.json"]).assert().code(1);
+    vocm(dir.path())
+        .args(["apply", "--allow-mass-delete", "p.json"])
+        .assert()
+        .success();
+    let account: serde_json::Value = serde_json::from_slice(&state(dir.path())).unwrap();
+    assert!(
+        account["account"].get("users").is_none(),
+        "every user deleted"
+    );
+    assert_eq!(
+        account["account"]["phone_numbers"]
+            .as_object()
+            .unwrap()
+            .len(),
+        20,
+        "numbers are never released"
+    );
+}
+
+#[test]
+fn export_writes_manifests_that_plan_with_no_changes() {
+    let dir = workspace();
+    vocm(dir.path())
+        .args(["export", "-o", "exported"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("exported 8 files"));
+    assert!(dir.path().join("exported/audio/hold-jazz.wav").exists());
+    vocm(dir.path())
+        .args(["validate", "exported"])
+        .assert()
+        .success();
+    vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", "exported"])
+        .assert()
+        .success()
+        .stdout("No changes. The account matches the manifests.\n");
+    // It does not write over manifests.
+    vocm(dir.path())
+        .args(["export", "-o", "exported"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("vocm::export::write"));
+}
+
+#[test]
+fn a_corrupt_state_is_an_error_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("vocm.state.json"),
+        "{\"vocm_state\": 1,\n  \"account\": [}\n",
+    )
+    .unwrap();
+    vocm(dir.path())
+        .args(["plan", &acme()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("vocm::state::invalid"))
+        .stderr(predicate::str::contains("vocm.state.json:2:"));
+}
+
+#[test]
+fn a_journal_left_by_an_interrupted_apply_is_replayed() {
+    let dir = workspace();
+    // What an apply killed after its first change leaves behind.
+    let st: serde_json::Value = serde_json::from_slice(&state(dir.path())).unwrap();
+    let serial = st["serial"].as_u64().unwrap();
+    let mut user = st["account"]["users"]["marc.girard"].clone();
+    user["first_name"] = "Marcel".into();
+    let entry = serde_json::json!({"serial": serial, "id": {"kind": "user", "key": "marc.girard"}, "after": {"kind": "user", "value": user}});
+    std::fs::write(
+        dir.path().join("vocm.state.json.journal"),
+        format!("{entry}\n{{\"serial\": 1, \"torn"),
+    )
+    .unwrap();
+    vocm(dir.path())
+        .args(["plan", &acme()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "~ first_name = \"Marcel\" -> \"Marc\"",
+        ));
+}
