@@ -356,7 +356,7 @@ fn dangling(a: &Account) -> Vec<String> {
     let mut out = Vec::new();
     for id in a.ids() {
         let r = a.get(&id).unwrap();
-        for t in vocm::plan::references(&r) {
+        for t in vocm::plan::references(r.view()) {
             if a.get(&t).is_none() {
                 out.push(format!("{id} → {t}"));
             }
@@ -371,7 +371,7 @@ fn exchanges(desired: &Account, current: &Account) -> bool {
     let holders = |a: &Account| {
         let mut m = std::collections::HashMap::new();
         for id in a.ids() {
-            for claim in vocm::plan::claims(&a.get(&id).unwrap()) {
+            for claim in vocm::plan::claims(a.get(&id).unwrap().view()) {
                 m.insert(claim, id.clone());
             }
         }

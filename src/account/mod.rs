@@ -65,7 +65,37 @@ pub enum Resource {
     User(User),
 }
 
+/// A resource borrowed from an account, to look at without cloning it.
+#[derive(Clone, Copy, Debug)]
+pub enum View<'a> {
+    Account(&'a AccountSettings),
+    Address(&'a Address),
+    Site(&'a Site),
+    PhoneNumber(&'a NumberUsage),
+    Device(&'a Device),
+    AudioFile(&'a Audio),
+    RingGroup(&'a RingGroup),
+    AutoAttendant(&'a AutoAttendant),
+    User(&'a User),
+}
+
 impl Resource {
+    /// The resource, borrowed.
+    #[must_use]
+    pub fn view(&self) -> View<'_> {
+        match self {
+            Resource::Account(v) => View::Account(v),
+            Resource::Address(v) => View::Address(v),
+            Resource::Site(v) => View::Site(v),
+            Resource::PhoneNumber(v) => View::PhoneNumber(v),
+            Resource::Device(v) => View::Device(v),
+            Resource::AudioFile(v) => View::AudioFile(v),
+            Resource::RingGroup(v) => View::RingGroup(v),
+            Resource::AutoAttendant(v) => View::AutoAttendant(v),
+            Resource::User(v) => View::User(v),
+        }
+    }
+
     #[must_use]
     pub fn kind(&self) -> Kind {
         match self {

@@ -52,7 +52,22 @@ pub fn prepare(
     style: Style,
 ) -> Result<Prepared, Outcome> {
     let cwd = std::env::current_dir().ok();
-    let validated = validate_paths(&paths_or_cwd(paths), cwd.as_deref());
+    let mut clock = Clock::new(style.verbose);
+    // The account is read while the manifests are validated: the two are
+    // independent, and both take a while on a large account.
+    let (validated, snapshot) = std::thread::scope(|scope| {
+        let reading = scope.spawn(|| provider.snapshot());
+        let validated = validate_paths(&paths_or_cwd(paths), cwd.as_deref());
+        let snapshot = reading.join().unwrap_or_else(|_| {
+            Err(ProviderError::new(
+                Code::StateInvalid,
+                "reading the account failed",
+                "report this as a bug",
+            ))
+        });
+        (validated, snapshot)
+    });
+    clock.lap("validated the manifests and read the account");
     let format = diagnostics_format(global);
     if validated.diagnostics.has_errors() {
         emit(
@@ -63,7 +78,7 @@ pub fn prepare(
         );
         return Err(Outcome::Failure);
     }
-    let snapshot = match provider.snapshot() {
+    let snapshot = match snapshot {
         Ok(s) => s,
         Err(e) => {
             emit(
@@ -85,6 +100,7 @@ pub fn prepare(
         can_claim_numbers: provider.can_claim_numbers(),
     };
     let (desired, plan_diagnostics) = desired(&validated.manifest, &cx);
+    clock.lap("resolved the desired account");
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(validated.diagnostics.iter().cloned());
     diagnostics.extend(plan_diagnostics);
@@ -127,6 +143,7 @@ pub fn prepare(
     };
     let plan = crate::plan::plan(&desired, &snapshot.account, &options);
     let mass_deletes = plan.mass_deletes(&snapshot.account);
+    clock.lap("planned");
     if style.verbose {
         print_stderr(&format!(
             "planned {} changes against {} (fingerprint {})\n",
@@ -141,4 +158,27 @@ pub fn prepare(
         audio,
         mass_deletes,
     })
+}
+
+/// Times the phases of a run for `--verbose`.
+struct Clock {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Clock {
+    fn new(on: bool) -> Self {
+        Self {
+            on,
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, what: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            print_stderr(&format!("{what} in {} ms\n", (now - self.last).as_millis()));
+            self.last = now;
+        }
+    }
 }

@@ -5,7 +5,9 @@
 //!
 //! Pure: the caller reads audio files and the current state.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use crate::account::{
     Account, AccountSettings, Audio, AutoAttendant, CallRecording, CallerId, Directory, Forwarding,
@@ -193,14 +195,15 @@ fn at(
     raw.value_span(origin, path)
 }
 
-/// Extensions after `auto` is resolved.
-struct Extensions {
-    resolved: HashMap<(Kind, String), String>,
+/// Extensions after `auto` is resolved, by resource (borrowing the
+/// manifest's keys: a large account has tens of thousands).
+struct Extensions<'m> {
+    resolved: HashMap<(Kind, &'m str), String>,
 }
 
-impl Extensions {
+impl<'m> Extensions<'m> {
     fn get(&self, kind: Kind, key: &str) -> Option<String> {
-        self.resolved.get(&(kind, key.to_owned())).cloned()
+        self.resolved.get(&(kind, key)).cloned()
     }
 
     /// Explicit extensions as written; each `auto` keeps the extension the
@@ -208,7 +211,7 @@ impl Extensions {
     /// the lowest free one of its site's range. Free means: no explicit
     /// extension of the manifests, and no resource of the account that the
     /// manifests do not manage, has it.
-    fn resolve(m: &Manifest, cx: &Context<'_>, out: &mut Vec<Diagnostic>) -> Self {
+    fn resolve(m: &'m Manifest, cx: &Context<'_>, out: &mut Vec<Diagnostic>) -> Self {
         struct Holder<'a> {
             kind: Kind,
             key: &'a str,
@@ -249,14 +252,15 @@ impl Extensions {
         let current = current_extensions(cx.current);
         let managed: HashSet<(Kind, &str)> = holders.iter().map(|h| (h.kind, h.key)).collect();
         // Extensions held by resources that stay as they are.
-        let mut unmanaged: HashMap<&str, (Kind, &str)> = HashMap::new();
+        let mut unmanaged: HashMap<&str, (Kind, &str)> = HashMap::default();
         for (kind, key, ext) in &current {
-            if !managed.contains(&(*kind, key.as_str())) {
-                unmanaged.insert(ext.as_str(), (*kind, key.as_str()));
+            if !managed.contains(&(*kind, *key)) {
+                unmanaged.insert(*ext, (*kind, *key));
             }
         }
-        let mut taken: HashSet<String> = unmanaged.keys().map(|e| (*e).to_owned()).collect();
-        let mut resolved = HashMap::new();
+        let mut taken: HashSet<Cow<'_, str>> =
+            unmanaged.keys().map(|e| Cow::Borrowed(*e)).collect();
+        let mut resolved = HashMap::default();
         for h in &holders {
             if let model::Extension::Digits(d) = h.extension {
                 if let Some((kind, key)) = unmanaged.get(d.as_str()) {
@@ -278,14 +282,12 @@ impl Extensions {
                         .help(format!("pick another extension, or add {kind}:{key} to the manifests (with `prune: true` to delete it)")),
                     );
                 }
-                taken.insert(d.clone());
-                resolved.insert((h.kind, h.key.to_owned()), d.clone());
+                taken.insert(Cow::Borrowed(d.as_str()));
+                resolved.insert((h.kind, h.key), d.clone());
             }
         }
-        let current_of: HashMap<(Kind, &str), &str> = current
-            .iter()
-            .map(|(k, key, e)| ((*k, key.as_str()), e.as_str()))
-            .collect();
+        let current_of: HashMap<(Kind, &str), &str> =
+            current.iter().map(|(k, key, e)| ((*k, *key), *e)).collect();
         let autos: Vec<&Holder<'_>> = holders
             .iter()
             .filter(|h| matches!(h.extension, model::Extension::Auto))
@@ -294,14 +296,14 @@ impl Extensions {
         for h in autos {
             match current_of.get(&(h.kind, h.key)) {
                 Some(e) if !taken.contains(*e) => {
-                    taken.insert((*e).to_owned());
-                    resolved.insert((h.kind, h.key.to_owned()), (*e).to_owned());
+                    taken.insert(Cow::Borrowed(*e));
+                    resolved.insert((h.kind, h.key), (*e).to_owned());
                 }
                 _ => fresh.push(h),
             }
         }
         let len = usize::from(m.extension_length());
-        let mut cursor: HashMap<&str, u64> = HashMap::new();
+        let mut cursor: HashMap<&str, u64> = HashMap::default();
         for h in fresh {
             let range = h
                 .site
@@ -318,14 +320,14 @@ impl Extensions {
             while *next <= last {
                 let candidate = format!("{:0len$}", *next);
                 *next += 1;
-                if !taken.contains(&candidate) {
+                if !taken.contains(candidate.as_str()) {
                     found = Some(candidate);
                     break;
                 }
             }
             if let Some(e) = found {
-                taken.insert(e.clone());
-                resolved.insert((h.kind, h.key.to_owned()), e);
+                taken.insert(Cow::Owned(e.clone()));
+                resolved.insert((h.kind, h.key), e);
             } else {
                 let (file, span) = at(
                     cx.raw,
@@ -351,22 +353,22 @@ impl Extensions {
 }
 
 /// Every (kind, key, extension) of the current account.
-fn current_extensions(a: &Account) -> Vec<(Kind, String, String)> {
-    let mut v = Vec::new();
+fn current_extensions(a: &Account) -> Vec<(Kind, &str, &str)> {
+    let mut v = Vec::with_capacity(a.users.len() + a.ring_groups.len() + a.auto_attendants.len());
     v.extend(
         a.users
             .iter()
-            .map(|(k, u)| (Kind::User, k.clone(), u.extension.clone())),
+            .map(|(k, u)| (Kind::User, k.as_str(), u.extension.as_str())),
     );
     v.extend(
         a.ring_groups
             .iter()
-            .map(|(k, g)| (Kind::RingGroup, k.clone(), g.extension.clone())),
+            .map(|(k, g)| (Kind::RingGroup, k.as_str(), g.extension.as_str())),
     );
     v.extend(
         a.auto_attendants
             .iter()
-            .map(|(k, x)| (Kind::AutoAttendant, k.clone(), x.extension.clone())),
+            .map(|(k, x)| (Kind::AutoAttendant, k.as_str(), x.extension.as_str())),
     );
     v
 }
@@ -378,7 +380,7 @@ type Holders<'a> = (
 );
 
 fn holders(a: &Account) -> Holders<'_> {
-    let mut numbers = HashMap::new();
+    let mut numbers = HashMap::default();
     for (k, u) in &a.users {
         numbers.insert(&u.phone_number, (Kind::User, k.as_str()));
         if let Some(f) = &u.internet_fax {

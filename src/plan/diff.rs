@@ -1,14 +1,15 @@
 //! Resource by resource: what differs between desired and current, and
 //! whether the API can make the change in place.
 
-use std::collections::{BTreeSet, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Action, Change, Options};
-use crate::account::{Account, Kind, Resource, ResourceId};
+use crate::account::{Account, Kind, Resource, ResourceId, View};
 use crate::model::Destination;
 
 /// One field that changes, by its dotted path (`forwarding.busy`).
@@ -80,84 +81,140 @@ fn replace_note(id: &ResourceId, before: &Resource, after: &Resource) -> Option<
     }
 }
 
-/// The site of a resource that lives on one.
-fn site_of(r: &Resource) -> Option<&str> {
-    match r {
-        Resource::User(u) => Some(&u.site),
-        Resource::RingGroup(g) => Some(&g.site),
-        Resource::AutoAttendant(a) => Some(&a.site),
-        _ => None,
+/// Calls `f` for every key whose values differ between two maps (absent on
+/// one side counts), walking both in key order without cloning anything.
+fn merge<'a, K: Ord, V: PartialEq>(
+    desired: &'a BTreeMap<K, V>,
+    current: &'a BTreeMap<K, V>,
+    mut f: impl FnMut(&'a K, Option<&'a V>, Option<&'a V>),
+) {
+    let (mut d, mut c) = (desired.iter().peekable(), current.iter().peekable());
+    loop {
+        match (d.peek(), c.peek()) {
+            (None, None) => break,
+            (Some((dk, dv)), Some((ck, cv))) => match dk.cmp(ck) {
+                std::cmp::Ordering::Equal => {
+                    if dv != cv {
+                        f(dk, Some(*dv), Some(*cv));
+                    }
+                    d.next();
+                    c.next();
+                }
+                std::cmp::Ordering::Less => {
+                    f(dk, Some(*dv), None);
+                    d.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    f(ck, None, Some(*cv));
+                    c.next();
+                }
+            },
+            (Some((dk, dv)), None) => {
+                f(dk, Some(*dv), None);
+                d.next();
+            }
+            (None, Some((ck, cv))) => {
+                f(ck, None, Some(*cv));
+                c.next();
+            }
+        }
+    }
+}
+
+/// One resource that differs: its id, desired and current values.
+type Pair = (ResourceId, Option<Resource>, Option<Resource>);
+
+/// Every resource that differs, kind by kind in dependency order.
+fn differing(desired: &Account, current: &Account) -> Vec<Pair> {
+    let mut out: Vec<Pair> = Vec::new();
+    if desired.settings != current.settings {
+        out.push((
+            ResourceId::account(),
+            desired.settings.clone().map(Resource::Account),
+            current.settings.clone().map(Resource::Account),
+        ));
+    }
+    macro_rules! kind {
+        ($kind:expr, $field:ident, $wrap:expr) => {
+            merge(&desired.$field, &current.$field, |k, d, c| {
+                out.push((
+                    ResourceId::new($kind, k.to_string()),
+                    d.cloned().map($wrap),
+                    c.cloned().map($wrap),
+                ));
+            });
+        };
+    }
+    kind!(Kind::Address, addresses, Resource::Address);
+    kind!(Kind::Site, sites, Resource::Site);
+    kind!(Kind::PhoneNumber, phone_numbers, Resource::PhoneNumber);
+    kind!(Kind::Device, devices, Resource::Device);
+    kind!(Kind::AudioFile, audio_files, Resource::AudioFile);
+    kind!(Kind::User, users, Resource::User);
+    kind!(Kind::RingGroup, ring_groups, Resource::RingGroup);
+    kind!(
+        Kind::AutoAttendant,
+        auto_attendants,
+        Resource::AutoAttendant
+    );
+    out
+}
+
+fn change(
+    id: ResourceId,
+    action: Action,
+    before: Option<Resource>,
+    after: Option<Resource>,
+) -> Change {
+    let json = |r: &Option<Resource>| r.as_ref().map_or(Value::Null, Resource::to_json);
+    Change {
+        fields: if action == Action::Delete {
+            Vec::new()
+        } else {
+            fields(&json(&before), &json(&after))
+        },
+        id,
+        action,
+        before,
+        after,
+        notes: Vec::new(),
+        depends_on: Vec::new(),
+        phase: crate::plan::Phase::Main,
     }
 }
 
 /// The raw changes, in no particular order.
 pub fn changes(desired: &Account, current: &Account, options: &Options) -> Vec<Change> {
-    let mut ids: BTreeSet<ResourceId> = desired.ids().into_iter().collect();
-    ids.extend(current.ids());
     let mut out = Vec::new();
-    let mut replaced_sites = HashSet::new();
-    // Sites first, so that what lives on a replaced site is replaced too.
-    let mut ordered: Vec<ResourceId> = ids.into_iter().collect();
-    ordered.sort_by_key(|id| (id.kind, id.key.clone()));
-    for id in ordered {
-        let (after, before) = (desired.get(&id), current.get(&id));
-        let change = match (before, after) {
-            (None, Some(a)) => Some(Change {
-                fields: fields(&Value::Null, &a.to_json()),
-                id,
-                action: Action::Create,
-                before: None,
-                after: Some(a),
-                notes: Vec::new(),
-                depends_on: Vec::new(),
-                phase: crate::plan::Phase::Main,
-            }),
+    let mut replaced_sites = HashSet::default();
+    for (id, after, before) in differing(desired, current) {
+        match (before, after) {
+            (None, Some(a)) => out.push(change(id, Action::Create, None, Some(a))),
             (Some(b), None) => {
                 // Numbers are never released: losing one is irreversible.
-                let deletable =
-                    options.prune && !matches!(id.kind, Kind::PhoneNumber | Kind::Account);
-                deletable.then(|| Change {
-                    fields: Vec::new(),
-                    id,
-                    action: Action::Delete,
-                    before: Some(b),
-                    after: None,
-                    notes: Vec::new(),
-                    depends_on: Vec::new(),
-                    phase: crate::plan::Phase::Main,
-                })
-            }
-            (Some(b), Some(a)) => {
-                let cascade = site_of(&a)
-                    .filter(|s| replaced_sites.contains(*s))
-                    .map(|s| format!("its site `{s}` is replaced, so {id} is deleted and created again on the new site, losing its voicemail messages and call history"));
-                if b == a && cascade.is_none() {
-                    None
-                } else {
-                    let note = replace_note(&id, &b, &a).or(cascade);
-                    let action = if note.is_some() {
-                        Action::Replace
-                    } else {
-                        Action::Update
-                    };
-                    if action == Action::Replace && id.kind == Kind::Site {
-                        replaced_sites.insert(id.key.clone());
-                    }
-                    Some(Change {
-                        fields: fields(&b.to_json(), &a.to_json()),
-                        id,
-                        action,
-                        before: Some(b),
-                        after: Some(a),
-                        notes: note.into_iter().collect(),
-                        depends_on: Vec::new(),
-                        phase: crate::plan::Phase::Main,
-                    })
+                if options.prune && !matches!(id.kind, Kind::PhoneNumber | Kind::Account) {
+                    out.push(change(id, Action::Delete, Some(b), None));
                 }
             }
-            (None, None) => None,
-        };
-        out.extend(change);
+            (Some(b), Some(a)) => {
+                let note = replace_note(&id, &b, &a);
+                let action = if note.is_some() {
+                    Action::Replace
+                } else {
+                    Action::Update
+                };
+                if action == Action::Replace && id.kind == Kind::Site {
+                    replaced_sites.insert(id.key.clone());
+                }
+                let mut c = change(id, action, Some(b), Some(a));
+                c.notes.extend(note);
+                out.push(c);
+            }
+            (None, None) => {}
+        }
+    }
+    if !replaced_sites.is_empty() {
+        cascade_site_replaces(&mut out, desired, current, &replaced_sites);
     }
     touch_dependents_of_replaced(&mut out, desired, current);
     if !options.targets.is_empty() {
@@ -165,6 +222,62 @@ pub fn changes(desired: &Account, current: &Account, options: &Options) -> Vec<C
         out.retain(|c| keep.contains(&c.id));
     }
     out
+}
+
+/// What lives on a replaced site is replaced with it: the API cannot move a
+/// user (nor a ring group or attendant) to the new site.
+fn cascade_site_replaces(
+    out: &mut Vec<Change>,
+    desired: &Account,
+    current: &Account,
+    replaced_sites: &HashSet<String>,
+) {
+    let note = |id: &ResourceId, site: &str| {
+        format!(
+            "its site `{site}` is replaced, so {id} is deleted and created again on the new site, losing its voicemail messages and call history"
+        )
+    };
+    let on_site: Vec<(ResourceId, &str)> = desired
+        .users
+        .iter()
+        .map(|(k, u)| (ResourceId::new(Kind::User, k), u.site.as_str()))
+        .chain(
+            desired
+                .ring_groups
+                .iter()
+                .map(|(k, g)| (ResourceId::new(Kind::RingGroup, k), g.site.as_str())),
+        )
+        .chain(
+            desired
+                .auto_attendants
+                .iter()
+                .map(|(k, a)| (ResourceId::new(Kind::AutoAttendant, k), a.site.as_str())),
+        )
+        .filter(|(_, site)| replaced_sites.contains(*site))
+        .collect();
+    let mut position: HashMap<ResourceId, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
+    for (id, site) in on_site {
+        let Some(before) = current.get(&id) else {
+            continue;
+        };
+        if let Some(&i) = position.get(&id) {
+            let c = &mut out[i];
+            if c.action == Action::Update {
+                c.action = Action::Replace;
+                c.notes.push(note(&id, site));
+            }
+            continue;
+        }
+        let after = desired.get(&id);
+        let mut c = change(id.clone(), Action::Replace, Some(before), after);
+        c.notes.push(note(&id, site));
+        position.insert(id, out.len());
+        out.push(c);
+    }
 }
 
 /// A replaced resource gets a new identity in the API: resources that keep
@@ -184,7 +297,7 @@ fn touch_dependents_of_replaced(changes: &mut Vec<Change>, desired: &Account, cu
             continue;
         }
         let Some(r) = desired.get(&id) else { continue };
-        let targets: Vec<ResourceId> = references(&r)
+        let targets: Vec<ResourceId> = references(r.view())
             .into_iter()
             .filter(|t| replaced.contains(t))
             .collect();
@@ -210,7 +323,7 @@ fn touch_dependents_of_replaced(changes: &mut Vec<Change>, desired: &Account, cu
 
 /// What a resource refers to (that must exist for it to exist).
 #[must_use]
-pub fn references(r: &Resource) -> Vec<ResourceId> {
+pub fn references(r: View<'_>) -> Vec<ResourceId> {
     let mut out = Vec::new();
     let number = |n: &crate::model::PhoneNumber| ResourceId::new(Kind::PhoneNumber, n.as_str());
     let dest = |d: &Destination| {
@@ -224,11 +337,11 @@ pub fn references(r: &Resource) -> Vec<ResourceId> {
         })
     };
     match r {
-        Resource::Site(s) => {
+        View::Site(s) => {
             out.push(ResourceId::new(Kind::Address, &s.address));
             out.extend(s.main_number.iter().map(number));
         }
-        Resource::User(u) => {
+        View::User(u) => {
             out.push(ResourceId::new(Kind::Site, &u.site));
             out.push(number(&u.phone_number));
             out.push(ResourceId::new(Kind::Device, &u.device));
@@ -244,13 +357,13 @@ pub fn references(r: &Resource) -> Vec<ResourceId> {
             out.extend(u.internet_fax.iter().map(number));
             out.extend(u.forwarding.rules().filter_map(|(_, d)| dest(d)));
         }
-        Resource::RingGroup(g) => {
+        View::RingGroup(g) => {
             out.push(ResourceId::new(Kind::Site, &g.site));
             out.extend(g.phone_numbers.iter().map(number));
             out.extend(g.members.iter().map(|m| ResourceId::new(Kind::User, m)));
             out.extend(g.forwarding.rules().filter_map(|(_, d)| dest(d)));
         }
-        Resource::AutoAttendant(a) => {
+        View::AutoAttendant(a) => {
             out.push(ResourceId::new(Kind::Site, &a.site));
             out.extend(a.phone_number.iter().map(number));
             out.extend(
@@ -268,14 +381,14 @@ pub fn references(r: &Resource) -> Vec<ResourceId> {
 
 /// The targets and everything they need, transitively.
 fn closure(targets: &[ResourceId], desired: &Account) -> HashSet<ResourceId> {
-    let mut seen: HashSet<ResourceId> = HashSet::new();
+    let mut seen: HashSet<ResourceId> = HashSet::default();
     let mut todo: Vec<ResourceId> = targets.to_vec();
     while let Some(id) = todo.pop() {
         if !seen.insert(id.clone()) {
             continue;
         }
         if let Some(r) = desired.get(&id) {
-            todo.extend(references(&r));
+            todo.extend(references(r.view()));
         }
     }
     // The account's settings underlie everything.
@@ -285,20 +398,20 @@ fn closure(targets: &[ResourceId], desired: &Account) -> HashSet<ResourceId> {
 
 /// Numbers, devices and extensions a resource holds (must be unique).
 #[must_use]
-pub fn claims(r: &Resource) -> Vec<String> {
+pub fn claims(r: View<'_>) -> Vec<String> {
     let mut out = Vec::new();
     match r {
-        Resource::User(u) => {
+        View::User(u) => {
             out.push(format!("number:{}", u.phone_number));
             out.push(format!("device:{}", u.device));
             out.push(format!("extension:{}", u.extension));
             out.extend(u.internet_fax.iter().map(|f| format!("number:{f}")));
         }
-        Resource::RingGroup(g) => {
+        View::RingGroup(g) => {
             out.extend(g.phone_numbers.iter().map(|n| format!("number:{n}")));
             out.push(format!("extension:{}", g.extension));
         }
-        Resource::AutoAttendant(a) => {
+        View::AutoAttendant(a) => {
             out.extend(a.phone_number.iter().map(|n| format!("number:{n}")));
             out.push(format!("extension:{}", a.extension));
         }

@@ -8,6 +8,7 @@ mod diff;
 pub mod file;
 mod order;
 
+use rustc_hash::FxHashSet as HashSet;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -156,7 +157,7 @@ impl Plan {
     #[must_use]
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
-        let mains: std::collections::HashSet<&ResourceId> = self
+        let mains: HashSet<&ResourceId> = self
             .changes
             .iter()
             .filter(|c| c.phase == Phase::Main)

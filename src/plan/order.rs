@@ -12,12 +12,13 @@
 //!   device of the user being deleted, say), is first updated to drop the
 //!   reference ([`Phase::Unlink`]).
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
 
 use super::diff::{claims, fields, references};
 use super::{Action, Change, Phase};
-use crate::account::{Account, Kind, Resource, ResourceId};
+use crate::account::{Account, Kind, Resource, ResourceId, View};
 use crate::model::Destination;
 
 /// The note on a change that ordering could only place inside a cycle.
@@ -91,8 +92,8 @@ struct Index<'a> {
 
 impl<'a> Index<'a> {
     fn new(changes: &'a [Change]) -> Self {
-        let mut main = HashMap::new();
-        let mut unlink = HashMap::new();
+        let mut main = HashMap::default();
+        let mut unlink = HashMap::default();
         for (i, c) in changes.iter().enumerate() {
             match c.phase {
                 Phase::Unlink => {
@@ -112,23 +113,61 @@ impl<'a> Index<'a> {
     }
 }
 
-/// What each change waits for (indexes into `changes`).
-fn dependencies(changes: &[Change], current: &Account) -> Vec<Vec<usize>> {
-    let index = Index::new(changes);
-    // Who holds which number, device or extension now, and who refers to
-    // what.
-    let mut holder_now: BTreeMap<String, ResourceId> = BTreeMap::new();
-    let mut referrers_now: HashMap<ResourceId, Vec<ResourceId>> = HashMap::new();
-    for id in current.ids() {
-        if let Some(r) = current.get(&id) {
-            for claim in claims(&r) {
-                holder_now.insert(claim, id.clone());
+/// What the current account says about holders and references, computed
+/// once per plan (it is the costly part of ordering a large account).
+struct Now {
+    /// Who holds each number, device and extension.
+    holder: HashMap<String, ResourceId>,
+    /// Who refers to each resource; only built when the plan deletes.
+    referrers: HashMap<ResourceId, Vec<ResourceId>>,
+}
+
+impl Now {
+    fn new(changes: &[Change], current: &Account) -> Self {
+        let deletes = changes.iter().any(|c| c.action == Action::Delete);
+        let mut holder = HashMap::default();
+        let mut referrers: HashMap<ResourceId, Vec<ResourceId>> = HashMap::default();
+        let mut visit = |id: ResourceId, r: View<'_>| {
+            for claim in claims(r) {
+                holder.insert(claim, id.clone());
             }
-            for t in references(&r) {
-                referrers_now.entry(t).or_default().push(id.clone());
+            if deletes {
+                for t in references(r) {
+                    referrers.entry(t).or_default().push(id.clone());
+                }
+            }
+        };
+        // Only these kinds hold anything or refer to anything deletable.
+        for (k, u) in &current.users {
+            visit(ResourceId::new(Kind::User, k), View::User(u));
+        }
+        for (k, g) in &current.ring_groups {
+            visit(ResourceId::new(Kind::RingGroup, k), View::RingGroup(g));
+        }
+        for (k, a) in &current.auto_attendants {
+            visit(
+                ResourceId::new(Kind::AutoAttendant, k),
+                View::AutoAttendant(a),
+            );
+        }
+        if deletes {
+            for (k, s) in &current.sites {
+                for t in references(View::Site(s)) {
+                    referrers
+                        .entry(t)
+                        .or_default()
+                        .push(ResourceId::new(Kind::Site, k));
+                }
             }
         }
+        Self { holder, referrers }
     }
+}
+
+/// What each change waits for (indexes into `changes`).
+fn dependencies(changes: &[Change], now: &Now) -> Vec<Vec<usize>> {
+    let index = Index::new(changes);
+    let (holder_now, referrers_now) = (&now.holder, &now.referrers);
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
     for (i, c) in changes.iter().enumerate() {
         let mut add = |j: usize| {
@@ -157,7 +196,7 @@ fn dependencies(changes: &[Change], current: &Account) -> Vec<Vec<usize>> {
                     changes[u]
                         .after
                         .as_ref()
-                        .is_some_and(|a| !references(a).contains(&c.id))
+                        .is_some_and(|a| !references(a.view()).contains(&c.id))
                 });
                 if let Some(&j) = unlinked.or_else(|| index.main.get(referrer)) {
                     add(j);
@@ -169,7 +208,7 @@ fn dependencies(changes: &[Change], current: &Account) -> Vec<Vec<usize>> {
         // What it refers to must exist first. A resource that only changes
         // in place already exists, except that a number's usage (fax or
         // voice) must change before it is used as such.
-        for t in references(after) {
+        for t in references(after.view()) {
             if let Some(&j) = index.main.get(&t) {
                 let needed = match changes[j].action {
                     Action::Create | Action::Replace => true,
@@ -183,7 +222,7 @@ fn dependencies(changes: &[Change], current: &Account) -> Vec<Vec<usize>> {
         }
         // Take a number, device or extension only once its holder has let
         // go of it.
-        for claim in claims(after) {
+        for claim in claims(after.view()) {
             if let Some(holder) = holder_now.get(&claim)
                 && *holder != c.id
                 && let Some(&j) = index.main.get(holder)
@@ -201,8 +240,8 @@ fn dependencies(changes: &[Change], current: &Account) -> Vec<Vec<usize>> {
 
 /// For each resource, the strongly connected component of the dependency
 /// graph it belongs to, when that component has more than one member.
-fn cycles(changes: &[Change], current: &Account) -> HashMap<ResourceId, usize> {
-    let deps = dependencies(changes, current);
+fn cycles(changes: &[Change], now: &Now) -> HashMap<ResourceId, usize> {
+    let deps = dependencies(changes, now);
     let mut graph = petgraph::graph::DiGraph::<usize, ()>::new();
     let nodes: Vec<_> = (0..changes.len()).map(|i| graph.add_node(i)).collect();
     for (i, ds) in deps.iter().enumerate() {
@@ -210,7 +249,7 @@ fn cycles(changes: &[Change], current: &Account) -> HashMap<ResourceId, usize> {
             graph.add_edge(nodes[i], nodes[d], ());
         }
     }
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for (n, component) in petgraph::algo::kosaraju_scc(&graph).into_iter().enumerate() {
         if component.len() > 1 {
             for ix in component {
@@ -223,11 +262,11 @@ fn cycles(changes: &[Change], current: &Account) -> HashMap<ResourceId, usize> {
 
 /// Adds an unlink change for each resource that, in a cycle of changes,
 /// refers to a resource deleted in that cycle.
-fn unlink(changes: &mut Vec<Change>, current: &Account) {
+fn unlink(changes: &mut Vec<Change>, current: &Account, now: &Now) {
     if !changes.iter().any(|c| c.action == Action::Delete) {
         return;
     }
-    let cycle = cycles(changes, current);
+    let cycle = cycles(changes, now);
     let deleted: HashMap<&ResourceId, usize> = changes
         .iter()
         .filter(|c| c.action == Action::Delete)
@@ -264,13 +303,16 @@ fn unlink(changes: &mut Vec<Change>, current: &Account) {
 /// must wait for their targets: references to a later kind (users, then
 /// ring groups, then attendants) always, and references within a cycle of
 /// changes.
-fn split_references(changes: &mut Vec<Change>, current: &Account) {
+fn split_references(changes: &mut Vec<Change>, now: &Now) {
     let created: HashSet<ResourceId> = changes
         .iter()
         .filter(|c| matches!(c.action, Action::Create | Action::Replace))
         .map(|c| c.id.clone())
         .collect();
-    let cycle = cycles(changes, current);
+    if created.is_empty() {
+        return;
+    }
+    let cycle = cycles(changes, now);
     let mut extra = Vec::new();
     for c in changes.iter_mut() {
         let Some(after) = &c.after else { continue };
@@ -320,10 +362,14 @@ type Ready = BinaryHeap<Reverse<((usize, usize, String, Phase), usize)>>;
 
 /// Orders changes and fills `depends_on` with positions in the result.
 pub fn order(mut changes: Vec<Change>, current: &Account) -> super::Plan {
-    unlink(&mut changes, current);
-    split_references(&mut changes, current);
+    if changes.is_empty() {
+        return super::Plan::default();
+    }
+    let now = Now::new(&changes, current);
+    unlink(&mut changes, current, &now);
+    split_references(&mut changes, &now);
     let n = changes.len();
-    let deps = dependencies(&changes, current);
+    let deps = dependencies(&changes, &now);
 
     // Kahn's algorithm, always taking the ready change that comes first:
     // unlinks and main changes by kind, then references, then deletes in

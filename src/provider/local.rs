@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Applied, AudioStore, Provider, ProviderError, ProviderInfo, Session, SessionOptions, Snapshot,
-    sha256_hex,
+    hex,
 };
 use crate::account::{Account, Kind, Resource, ResourceId};
 use crate::diagnostics::Code;
@@ -84,10 +84,18 @@ impl LocalProvider {
         sibling(&self.path, "lock")
     }
 
-    /// The state, with any journal left by an interrupted apply replayed.
-    fn load(&self) -> Result<StateFile, ProviderError> {
+    /// The state, with any journal left by an interrupted apply replayed,
+    /// and its fingerprint: the hash of the bytes read. Any write changes
+    /// it, which is what a saved plan must detect; hashing bytes costs far
+    /// less than serialising the account again.
+    fn load(&self) -> Result<(StateFile, String), ProviderError> {
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
         let mut state = match std::fs::read(&self.path) {
-            Ok(bytes) => parse_state(&self.path, &bytes)?,
+            Ok(bytes) => {
+                hasher.update(&bytes);
+                parse_state(&self.path, &bytes)?
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => StateFile {
                 vocm_state: STATE_FORMAT,
                 ..StateFile::default()
@@ -100,8 +108,10 @@ impl LocalProvider {
                 ));
             }
         };
-        replay(&self.journal_path(), &mut state)?;
-        Ok(state)
+        let journal = replay(&self.journal_path(), &mut state)?;
+        hasher.update([0]);
+        hasher.update(&journal);
+        Ok((state, format!("sha256:{}", hex(&hasher.finalize()))))
     }
 }
 
@@ -143,11 +153,11 @@ fn parse_state(path: &Path, bytes: &[u8]) -> Result<StateFile, ProviderError> {
 
 /// Applies journal entries written against this state's serial. A torn
 /// last line (the process died while writing it) is ignored: that change
-/// was not applied.
-fn replay(journal: &Path, state: &mut StateFile) -> Result<(), ProviderError> {
-    let file = match File::open(journal) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+/// was not applied. Returns the journal's bytes (empty when there is none).
+fn replay(journal: &Path, state: &mut StateFile) -> Result<Vec<u8>, ProviderError> {
+    let bytes = match std::fs::read(journal) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
             return Err(ProviderError::new(
                 Code::StateInvalid,
@@ -156,9 +166,8 @@ fn replay(journal: &Path, state: &mut StateFile) -> Result<(), ProviderError> {
             ));
         }
     };
-    for line in BufReader::new(file).lines() {
-        let Ok(line) = line else { break };
-        let Ok(entry) = serde_json::from_str::<JournalEntry>(&line) else {
+    for line in bytes.split(|b| *b == b'\n') {
+        let Ok(entry) = serde_json::from_slice::<JournalEntry>(line) else {
             break;
         };
         if entry.serial != state.serial {
@@ -167,21 +176,7 @@ fn replay(journal: &Path, state: &mut StateFile) -> Result<(), ProviderError> {
         state.account.set(&entry.id, entry.after);
         state.audio.extend(entry.audio);
     }
-    Ok(())
-}
-
-/// The fingerprint of what a plan depends on: the account and licenses.
-fn fingerprint(state: &StateFile) -> String {
-    let bytes = serde_json::to_vec(&(&state.licenses, &state.account)).unwrap_or_default();
-    format!("sha256:{}", sha256_hex(&bytes))
-}
-
-fn snapshot_of(state: &StateFile) -> Snapshot {
-    Snapshot {
-        account: state.account.clone(),
-        fingerprint: fingerprint(state),
-        licenses: state.licenses.clone(),
-    }
+    Ok(bytes)
 }
 
 /// Writes bytes to `path` atomically: temporary file, sync, rename, sync
@@ -221,12 +216,17 @@ impl Provider for LocalProvider {
     }
 
     fn snapshot(&self) -> Result<Snapshot, ProviderError> {
-        self.load().map(|s| snapshot_of(&s))
+        let (state, fingerprint) = self.load()?;
+        Ok(Snapshot {
+            account: state.account,
+            fingerprint,
+            licenses: state.licenses,
+        })
     }
 
     fn session(&self, options: &SessionOptions) -> Result<Box<dyn Session + '_>, ProviderError> {
         let lock = acquire_lock(&self.lock_path(), options.lock_timeout)?;
-        let state = self.load()?;
+        let (state, fingerprint) = self.load()?;
         let journal = OpenOptions::new()
             .create(true)
             .append(true)
@@ -244,12 +244,13 @@ impl Provider for LocalProvider {
         Ok(Box::new(LocalSession {
             provider: self,
             _lock: lock,
+            fingerprint,
             inner: Mutex::new(Inner { state, journal }),
         }))
     }
 
     fn audio(&self, sha256: &str) -> Result<Option<Vec<u8>>, ProviderError> {
-        let state = self.load()?;
+        let (state, _) = self.load()?;
         Ok(state.audio.get(sha256).and_then(|b| B64.decode(b).ok()))
     }
 }
@@ -347,6 +348,8 @@ struct LocalSession<'a> {
     provider: &'a LocalProvider,
     /// Held for the session; closing the file releases the OS lock.
     _lock: File,
+    /// The fingerprint of the state as the session found it.
+    fingerprint: String,
     inner: Mutex<Inner>,
 }
 
@@ -382,7 +385,12 @@ fn check(state: &StateFile, change: &Change) -> Result<(), ProviderError> {
 
 impl Session for LocalSession<'_> {
     fn snapshot(&self) -> Result<Snapshot, ProviderError> {
-        Ok(snapshot_of(&self.inner().state))
+        let inner = self.inner();
+        Ok(Snapshot {
+            account: inner.state.account.clone(),
+            fingerprint: self.fingerprint.clone(),
+            licenses: inner.state.licenses.clone(),
+        })
     }
 
     fn apply(&self, change: &Change, audio: &AudioStore) -> Result<Applied, ProviderError> {

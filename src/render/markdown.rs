@@ -53,6 +53,7 @@ pub fn render(view: &PlanView<'_>) -> String {
         );
     }
     out.push('\n');
+    let finals = super::Finals::new(view.changes);
     for c in shown {
         let _ = writeln!(
             out,
@@ -65,7 +66,7 @@ pub fn render(view: &PlanView<'_>) -> String {
             let _ = writeln!(out, "> {note}\n");
         }
         out.push_str("```diff\n");
-        let lines = body(view.changes, c);
+        let lines = body(&finals, c);
         let _ = writeln!(
             out,
             "{} {}{}",

@@ -7,6 +7,7 @@ pub mod text;
 mod tree;
 
 use crate::plan::{Action, Change, Phase};
+use rustc_hash::FxHashSet as HashSet;
 
 /// The changes a reader sees: one per resource, grouped by kind and
 /// sorted by key (the apply order, which interleaves kinds, is in the JSON
@@ -14,7 +15,7 @@ use crate::plan::{Action, Change, Phase};
 /// whose field list already goes from the old value to the final one.
 #[must_use]
 pub fn visible(changes: &[Change]) -> Vec<&Change> {
-    let mains: std::collections::HashSet<&crate::account::ResourceId> = changes
+    let mains: HashSet<&crate::account::ResourceId> = changes
         .iter()
         .filter(|c| c.phase == Phase::Main)
         .map(|c| &c.id)
@@ -29,19 +30,37 @@ pub fn visible(changes: &[Change]) -> Vec<&Change> {
     shown
 }
 
-/// The final value of a resource after the whole plan (its second-phase
-/// change when it has one).
-#[must_use]
-pub fn final_after<'a>(
-    changes: &'a [Change],
-    change: &'a Change,
-) -> Option<&'a crate::account::Resource> {
-    changes
-        .iter()
-        .rev()
-        .find(|c| c.id == change.id && c.action != Action::Delete)
-        .and_then(|c| c.after.as_ref())
-        .or(change.after.as_ref())
+/// The value each resource has after the whole plan: the `after` of its
+/// last change that is not a delete (a references-phase change, when it has
+/// one). Built once per rendering: looking it up per change would make
+/// rendering quadratic in the size of the plan.
+#[derive(Debug)]
+pub struct Finals<'a> {
+    after: rustc_hash::FxHashMap<&'a crate::account::ResourceId, &'a crate::account::Resource>,
+}
+
+impl<'a> Finals<'a> {
+    #[must_use]
+    pub fn new(changes: &'a [Change]) -> Self {
+        let mut after = rustc_hash::FxHashMap::default();
+        for c in changes {
+            if c.action != Action::Delete {
+                if let Some(a) = &c.after {
+                    after.insert(&c.id, a);
+                }
+            }
+        }
+        Self { after }
+    }
+
+    /// The final value of the resource a change is about.
+    #[must_use]
+    pub fn of(&self, change: &'a Change) -> Option<&'a crate::account::Resource> {
+        self.after
+            .get(&change.id)
+            .copied()
+            .or(change.after.as_ref())
+    }
 }
 
 /// "# user:alice will be updated in place".

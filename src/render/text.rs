@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use owo_colors::OwoColorize as _;
 
 use super::tree::{self, Line, Sign};
-use super::{final_after, headline, visible};
+use super::{Finals, headline, visible};
 use crate::account::Kind;
 use crate::plan::{Action, Change, MassDelete, Summary};
 
@@ -61,13 +61,13 @@ fn forcing(change: &Change) -> Vec<&'static str> {
 
 /// The body lines of one change.
 #[must_use]
-pub fn body(changes: &[Change], change: &Change) -> Vec<Line> {
+pub fn body<'a>(finals: &Finals<'a>, change: &'a Change) -> Vec<Line> {
     let mut lines = Vec::new();
     let before = change
         .before
         .as_ref()
         .map(crate::account::Resource::to_json);
-    let after = final_after(changes, change).map(crate::account::Resource::to_json);
+    let after = finals.of(change).map(crate::account::Resource::to_json);
     match change.action {
         Action::Delete => {}
         Action::Create => tree::object(
@@ -107,6 +107,7 @@ pub fn render(view: &PlanView<'_>, color: bool) -> String {
         out.push_str("No changes. The account matches the manifests.\n");
         return out;
     }
+    let finals = Finals::new(view.changes);
     out.push_str("vocm will perform the following actions:\n");
     for change in shown {
         out.push('\n');
@@ -124,7 +125,7 @@ pub fn render(view: &PlanView<'_>, color: bool) -> String {
             Action::Replace if color => format!("{}{}", "-/".red(), "+".green()),
             a => paint(&format!("{:>3}", a.symbol()), action_sign(a), color),
         };
-        let lines = body(view.changes, change);
+        let lines = body(&finals, change);
         if lines.is_empty() {
             let _ = writeln!(out, "{symbol} {}", resource_name(change));
             continue;

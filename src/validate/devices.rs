@@ -1,12 +1,12 @@
 //! Devices have one user; ring groups list each member once.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::ctx::{Ctx, loc};
 use crate::diagnostics::{Code, Diagnostic};
 
 pub fn check(ctx: &mut Ctx<'_>) {
-    let mut first: HashMap<&str, (&str, crate::model::Origin)> = HashMap::new();
+    let mut first: HashMap<&str, (&str, crate::model::Origin)> = HashMap::default();
     for (k, e) in &ctx.m.users {
         let device = e.value.device.as_str();
         if let Some((owner, origin)) = first.get(device) {
@@ -26,7 +26,7 @@ pub fn check(ctx: &mut Ctx<'_>) {
         }
     }
     for (k, e) in &ctx.m.ring_groups {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for (i, member) in e.value.members.iter().enumerate() {
             if !seen.insert(member.as_str()) {
                 let first = e

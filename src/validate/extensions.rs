@@ -1,7 +1,7 @@
 //! Extensions: the account's length, unique across users, ring groups and
 //! auto attendants, and room in the site's range for every `auto` one.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::ctx::{Ctx, loc};
 use crate::diagnostics::{Code, Diagnostic};
@@ -52,7 +52,8 @@ pub fn check(ctx: &mut Ctx<'_>) {
     let len = usize::from(ctx.m.extension_length());
     check_ranges(ctx, len);
     let holders = holders(ctx);
-    let mut seen: HashMap<&str, &Holder<'_>> = HashMap::with_capacity(holders.len());
+    let mut seen: HashMap<&str, &Holder<'_>> =
+        HashMap::with_capacity_and_hasher(holders.len(), Default::default());
     for h in &holders {
         let Some(digits) = h.extension.digits() else {
             continue;
@@ -144,7 +145,7 @@ fn check_auto(ctx: &mut Ctx<'_>, holders: &[Holder<'_>], len: usize) {
         .filter(|d| d.len() == len)
         .filter_map(|d| d.parse().ok())
         .collect();
-    let mut used_per_site: HashMap<&str, u64> = HashMap::new();
+    let mut used_per_site: HashMap<&str, u64> = HashMap::default();
     for h in holders.iter().filter(|h| *h.extension == Extension::Auto) {
         let at = loc![h.section, h.key, "extension"];
         let Some(site_key) = h.site else {

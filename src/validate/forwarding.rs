@@ -6,7 +6,8 @@
 //! attendants' `timeout`. Ringing a group's members is not an edge (members'
 //! own forwarding is not followed), nor is a menu entry (the caller chooses).
 
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::VecDeque;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef as _;
@@ -63,7 +64,7 @@ impl Rule {
 pub fn check(ctx: &mut Ctx<'_>) {
     let m = ctx.m;
     let mut g: DiGraph<Node<'_>, Rule> = DiGraph::new();
-    let mut index: HashMap<(&str, &str), NodeIndex> = HashMap::new();
+    let mut index: HashMap<(&str, &str), NodeIndex> = HashMap::default();
     for (k, e) in &m.users {
         index.insert(
             ("users", k),
@@ -206,7 +207,7 @@ fn shortest_cycle(
     component: &[NodeIndex],
 ) -> Option<Vec<(NodeIndex, Rule)>> {
     let inside = |n: NodeIndex| component.binary_search(&n).is_ok();
-    let mut came_from: HashMap<NodeIndex, (NodeIndex, Rule)> = HashMap::new();
+    let mut came_from: HashMap<NodeIndex, (NodeIndex, Rule)> = HashMap::default();
     let mut queue = VecDeque::from([start]);
     let edges_sorted = |n: NodeIndex| {
         let mut es: Vec<_> = g

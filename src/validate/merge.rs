@@ -4,7 +4,7 @@
 //! not hide the rest of the set from the rules. A key defined twice — in one
 //! file or across files — is one diagnostic that points at both places.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use indexmap::IndexMap;
 use serde::de::DeserializeOwned;

@@ -1,7 +1,7 @@
 //! Phone numbers: one holder each, fax numbers only for fax, voice numbers
 //! only for voice.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::ctx::{Ctx, loc};
 use crate::diagnostics::{Code, Diagnostic};
@@ -68,7 +68,8 @@ pub fn check(ctx: &mut Ctx<'_>) {
         }
     }
 
-    let mut first: HashMap<&PhoneNumber, &Use<'_>> = HashMap::with_capacity(uses.len());
+    let mut first: HashMap<&PhoneNumber, &Use<'_>> =
+        HashMap::with_capacity_and_hasher(uses.len(), Default::default());
     for (n, u) in &uses {
         let usage = m.phone_numbers.get(*n).map(|e| e.value.usage);
         match (u.fax, usage) {
