@@ -44,10 +44,10 @@ impl<'a> Finals<'a> {
     pub fn new(changes: &'a [Change]) -> Self {
         let mut after = rustc_hash::FxHashMap::default();
         for c in changes {
-            if c.action != Action::Delete {
-                if let Some(a) = &c.after {
-                    after.insert(&c.id, a);
-                }
+            if c.action != Action::Delete
+                && let Some(a) = &c.after
+            {
+                after.insert(&c.id, a);
             }
         }
         Self { after }

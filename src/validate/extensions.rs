@@ -53,7 +53,7 @@ pub fn check(ctx: &mut Ctx<'_>) {
     check_ranges(ctx, len);
     let holders = holders(ctx);
     let mut seen: HashMap<&str, &Holder<'_>> =
-        HashMap::with_capacity_and_hasher(holders.len(), Default::default());
+        HashMap::with_capacity_and_hasher(holders.len(), rustc_hash::FxBuildHasher);
     for h in &holders {
         let Some(digits) = h.extension.digits() else {
             continue;

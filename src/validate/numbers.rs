@@ -69,7 +69,7 @@ pub fn check(ctx: &mut Ctx<'_>) {
     }
 
     let mut first: HashMap<&PhoneNumber, &Use<'_>> =
-        HashMap::with_capacity_and_hasher(uses.len(), Default::default());
+        HashMap::with_capacity_and_hasher(uses.len(), rustc_hash::FxBuildHasher);
     for (n, u) in &uses {
         let usage = m.phone_numbers.get(*n).map(|e| e.value.usage);
         match (u.fax, usage) {
