@@ -7,6 +7,9 @@
 //! Every user has a number, a device and a realistic spread of settings;
 //! one ring group per ten users; users are written 1,000 to a file, as a
 //! large organisation would split them. Output is deterministic.
+//!
+//! `--drift P` changes P % of the users (a name and a forwarding rule): the
+//! plan benchmark applies the drifted account, then plans the plain one.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -14,11 +17,13 @@ use std::path::{Path, PathBuf};
 
 struct Args {
     users: usize,
+    drift: usize,
     out: PathBuf,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut users = 10_000;
+    let mut drift = 0;
     let mut out = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -29,15 +34,23 @@ fn parse_args() -> Result<Args, String> {
                     .and_then(|v| v.parse().ok())
                     .ok_or("--users takes a number")?;
             }
+            "--drift" => {
+                drift = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|p| *p <= 100)
+                    .ok_or("--drift takes a percentage")?;
+            }
             "-o" | "--out" => out = it.next().map(PathBuf::from),
             "-h" | "--help" => {
-                return Err("usage: gen_account --users N -o DIR".into());
+                return Err("usage: gen_account --users N [--drift PERCENT] -o DIR".into());
             }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
     Ok(Args {
         users,
+        drift,
         out: out.ok_or("-o DIR is required")?,
     })
 }
@@ -71,7 +84,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    if let Err(e) = generate(args.users, &args.out) {
+    if let Err(e) = generate(args.users, args.drift, &args.out) {
         eprintln!("gen_account: {e}");
         std::process::exit(1);
     }
@@ -93,7 +106,7 @@ fn number(site: usize, i: usize) -> String {
     format!("{prefix}{:0width$}", 1_000_000 + i, width = digits)
 }
 
-fn generate(users: usize, out: &Path) -> std::io::Result<()> {
+fn generate(users: usize, drift: usize, out: &Path) -> std::io::Result<()> {
     fs::create_dir_all(out.join("users"))?;
     fs::create_dir_all(out.join("audio"))?;
     let len = extension_length(users);
@@ -207,12 +220,14 @@ fn generate(users: usize, out: &Path) -> std::io::Result<()> {
         s.push_str(schema);
         s.push_str("users:\n");
         for i in chunk * 1000..((chunk + 1) * 1000).min(users) {
+            let drifted = drift > 0 && i % (100 / drift) == 0;
             user(
                 &mut s,
                 i,
                 users,
                 site_of(i),
                 ext(site_of(i), 1 + i / SITES.len()),
+                drifted,
             );
         }
         fs::write(out.join(format!("users/users-{chunk:03}.yaml")), &s)?;
@@ -220,7 +235,7 @@ fn generate(users: usize, out: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn user(s: &mut String, i: usize, users: usize, site: usize, extension: usize) {
+fn user(s: &mut String, i: usize, users: usize, site: usize, extension: usize, drifted: bool) {
     const FIRST: [&str; 8] = [
         "Alice", "Bruno", "Chloe", "David", "Emma", "Farid", "Gina", "Hugo",
     ];
@@ -228,7 +243,7 @@ fn user(s: &mut String, i: usize, users: usize, site: usize, extension: usize) {
         "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy",
     ];
     let first = FIRST[i % 8];
-    let last = LAST[(i / 8) % 8];
+    let last = if drifted { "Drifted" } else { LAST[(i / 8) % 8] };
     write!(
         s,
         "  user.{i:06}:\n    first_name: {first}\n    last_name: {last}\n    email: user.{i:06}@bigcorp.example\n    site: {}\n    license: {}\n    phone_number: \"{}\"\n    extension: {extension}\n    device: dev-{i:06}\n",
