@@ -243,7 +243,11 @@ fn user(s: &mut String, i: usize, users: usize, site: usize, extension: usize, d
         "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy",
     ];
     let first = FIRST[i % 8];
-    let last = if drifted { "Drifted" } else { LAST[(i / 8) % 8] };
+    let last = if drifted {
+        "Drifted"
+    } else {
+        LAST[(i / 8) % 8]
+    };
     write!(
         s,
         "  user.{i:06}:\n    first_name: {first}\n    last_name: {last}\n    email: user.{i:06}@bigcorp.example\n    site: {}\n    license: {}\n    phone_number: \"{}\"\n    extension: {extension}\n    device: dev-{i:06}\n",

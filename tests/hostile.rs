@@ -141,3 +141,99 @@ fn duplicate_keys_point_at_both() {
     assert_eq!(d.code, Code::ManifestDuplicateKey);
     assert_eq!(d.related.len(), 1);
 }
+
+#[test]
+fn a_long_string_repeated_by_aliases_is_refused() {
+    let long = "x".repeat(1 << 20);
+    let mut text = format!("account: {{pbx: acme}}\nanchor: &a \"{long}\"\ncopies: [");
+    for _ in 0..4000 {
+        text.push_str("*a, ");
+    }
+    text.push_str("*a]\n");
+    assert_eq!(codes(text.as_bytes()), [Code::YamlTooManyNodes.as_str()]);
+}
+
+#[test]
+fn a_flood_of_duplicate_keys_is_reported_without_quadratic_work() {
+    let mut text = String::from("account: {pbx: acme}\ndevices:\n");
+    for i in 0..20_000 {
+        writeln!(text, "  d{i}: {{model: m, mac: \"00:04:f2:00:00:01\"}}").unwrap();
+    }
+    for _ in 0..20_000 {
+        text.push_str("  d19999: {model: m, mac: \"00:04:f2:00:00:01\"}\n");
+    }
+    let found = codes(text.as_bytes());
+    assert_eq!(
+        found
+            .iter()
+            .filter(|c| **c == Code::ManifestDuplicateKey.as_str())
+            .count(),
+        20_000
+    );
+}
+
+/// Only what matters to these tests: the codes, in order.
+fn validate(files: &[(&str, &str)]) -> Vec<&'static str> {
+    let bytes: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+    validate_bytes(&bytes, &NoAudio)
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect()
+}
+
+const BASE: &str = "account: {pbx: acme}\naddresses:\n  hq: {street: 1 rue A, city: Paris, postal_code: \"75001\", country: FR}\nphone_numbers: {\"+33170000001\": {}, \"+33170000002\": {}}\ndevices: {d1: {model: m, mac: \"00:04:f2:00:00:01\"}}\n";
+
+#[test]
+fn a_misspelt_field_does_not_hide_the_rest_of_the_resource() {
+    let text = format!(
+        "{BASE}sites:\n  paris: {{name: Paris, address: hq, locale: fr-FR, timezone: Europe/Paris}}\nusers:\n  alice: {{first_name: Alice, last_name: Martin, email: a@example.com, license: X2, phone_number: \"+33170000001\", extension: 1001, device: d1, forwading: {{busy: voicemail}}}}\n  bob: {{first_name: Bob, last_name: Stone, email: b@example.com, license: X2, phone_number: \"+33170000001\", extension: 1001, device: d1}}\n"
+    );
+    let found = validate(&[("m.yaml", &text)]);
+    for code in [
+        "vocm::schema::unknown-field",
+        "vocm::extension::duplicate",
+        "vocm::number::assigned-twice",
+        "vocm::device::assigned-twice",
+    ] {
+        assert!(found.contains(&code), "{code} missing from {found:?}");
+    }
+}
+
+#[test]
+fn auto_extensions_are_unique_across_sites_sharing_a_range() {
+    let text = format!(
+        "devices: {{d2: {{model: m, mac: \"00:04:f2:00:00:02\"}}}}\nsites:\n  a: {{name: Site A, address: hq, locale: fr-FR, timezone: Europe/Paris, extension_range: 1000-1000}}\n  b: {{name: Site B, address: hq, locale: fr-FR, timezone: Europe/Paris, extension_range: 1000-1000}}\nusers:\n  alice: {{first_name: Alice, last_name: Martin, email: a@example.com, site: a, license: X2, phone_number: \"+33170000001\", extension: auto, device: d1}}\n  bob: {{first_name: Bob, last_name: Stone, email: b@example.com, site: b, license: X2, phone_number: \"+33170000002\", extension: auto, device: d2}}\n"
+    );
+    let found = validate(&[("base.yaml", BASE), ("m.yaml", &text)]);
+    assert_eq!(found, ["vocm::extension::range-full"]);
+}
+
+#[test]
+fn an_unreadable_site_does_not_cascade() {
+    // `fr_FR` is not a locale: that is the one error, not "no site" on
+    // every user.
+    let text = format!(
+        "{BASE}sites:\n  paris: {{name: Paris, address: hq, locale: fr_FR, timezone: Europe/Paris, extension_range: 1000-1999}}\nusers:\n  alice: {{first_name: Alice, last_name: Martin, email: a@example.com, license: X2, phone_number: \"+33170000001\", extension: auto, device: d1}}\n"
+    );
+    assert_eq!(validate(&[("m.yaml", &text)]), ["vocm::schema::enum"]);
+}
+
+#[test]
+fn one_bad_value_is_one_error() {
+    // A human-spelled number with a bad usage: not also "not in phone_numbers".
+    let text = "account: {pbx: acme}\nphone_numbers:\n  \"+33 1 70 00 00 01\": {usage: voip}\nsites: {}\nring_groups:\n  g: {name: Group, extension: 1000, phone_numbers: [\"+33170000001\"]}\n";
+    assert_eq!(validate(&[("m.yaml", text)]), ["vocm::schema::enum"]);
+    // An extension too large for the schema: not also a length error.
+    let text = "account: {pbx: acme}\nring_groups:\n  g: {name: Group, extension: 123456789}\n";
+    assert_eq!(validate(&[("m.yaml", text)]), ["vocm::schema::range"]);
+}
+
+#[test]
+fn a_fax_number_is_no_caller_id() {
+    let text = "phone_numbers: {\"+33170000099\": {usage: fax}}\nsites:\n  paris: {name: Paris, address: hq, locale: fr-FR, timezone: Europe/Paris, main_number: \"+33170000099\"}\n";
+    assert_eq!(
+        validate(&[("base.yaml", BASE), ("m.yaml", text)]),
+        ["vocm::number::fax-as-voice"]
+    );
+}

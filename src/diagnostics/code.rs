@@ -66,6 +66,7 @@ codes! {
     NumberFaxUsage => "vocm::number::fax-usage", "an internet fax number is not declared with usage: fax";
     NumberFaxAsVoice => "vocm::number::fax-as-voice", "a fax number is used as a voice number";
     DeviceAssignedTwice => "vocm::device::assigned-twice", "a device is assigned to more than one user";
+    DeviceDuplicateMac => "vocm::device::duplicate-mac", "two devices have the same MAC address";
     RingGroupDuplicateMember => "vocm::ring-group::duplicate-member", "a ring group lists the same member twice";
     ForwardingDelay => "vocm::forwarding::delay", "a no-answer delay is outside 10..=60 seconds";
     ForwardingSelf => "vocm::forwarding::self", "a resource forwards calls to itself";

@@ -3,7 +3,8 @@
 use std::fmt;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
 
 use super::{Diagnostic, Label, Location, Severity};
@@ -82,7 +83,7 @@ struct Report {
     code: &'static str,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<std::sync::Arc<str>>>,
+    source: Option<Window>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -141,9 +142,7 @@ impl Report {
         let file = sources.get(label.file);
         let (offset, len) = file.byte_range(label.span);
         if self.source.is_none() {
-            self.source = Some(
-                NamedSource::new(file.display.clone(), file.text.clone()).with_language("yaml"),
-            );
+            self.source = Some(Window::around(file, label.span));
         }
         let text = (!label.message.is_empty()).then(|| label.message.clone());
         let span = SourceSpan::new(offset.into(), len);
@@ -201,5 +200,76 @@ impl miette::Diagnostic for Report {
                 self.related.iter().map(|r| r as &dyn miette::Diagnostic),
             ))
         }
+    }
+}
+
+/// The few lines of a file around a label: what miette shows. Giving miette
+/// the whole file would make it scan from the top for every diagnostic —
+/// quadratic when a large file has thousands of them.
+#[derive(Debug)]
+struct Window {
+    name: String,
+    text: std::sync::Arc<str>,
+    /// Byte range of the window in `text`, on line boundaries.
+    start: usize,
+    end: usize,
+    /// 0-based number of the window's first line.
+    first_line: usize,
+}
+
+impl Window {
+    /// Lines around `span`, more than miette's context needs.
+    fn around(file: &crate::source::SourceFile, span: crate::source::Span) -> Self {
+        use crate::source::Pos;
+        const MARGIN: u32 = 3;
+        let first = span.start.line.saturating_sub(MARGIN).max(1);
+        let last = span.end.line.saturating_add(MARGIN + 1);
+        let start = file.offset(Pos {
+            line: first,
+            col: 0,
+        });
+        let end = file.offset(Pos { line: last, col: 0 }).max(start);
+        Self {
+            name: file.display.clone(),
+            text: file.text.clone(),
+            start,
+            end,
+            first_line: first as usize - 1,
+        }
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let window = &self.text[self.start..self.end];
+        let local = SourceSpan::new(
+            span.offset()
+                .saturating_sub(self.start)
+                .min(window.len())
+                .into(),
+            span.len(),
+        );
+        let inner = window.read_span(&local, before, after)?;
+        let offset = inner.span().offset() + self.start;
+        // miette counts columns in bytes; diagnostics count characters.
+        let line_start = self.text[..span.offset().min(self.text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let column = self.text[line_start..span.offset().min(self.text.len())]
+            .chars()
+            .count();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(offset.into(), inner.span().len()),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
     }
 }

@@ -49,7 +49,9 @@ pub fn discover(
         }
     }
     files.sort();
-    files.dedup();
+    // `vocm validate . base.yaml` names base.yaml twice: read it once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     files
 }
 

@@ -14,3 +14,7 @@ pub const MAX_NODES: usize = 10_000_000;
 
 /// Most nodes that aliases may add to one file by repetition.
 pub const MAX_ALIAS_NODES: usize = 1_000_000;
+
+/// Most bytes (roughly: strings, and a little per node) that aliases may
+/// add to one file by repetition: one long string repeated is a bomb too.
+pub const MAX_ALIAS_BYTES: usize = 64 * 1024 * 1024;

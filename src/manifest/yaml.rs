@@ -45,6 +45,11 @@ enum Container {
     Map {
         map: Map<String, Value>,
         key: Option<(String, Span)>,
+        /// The span node of each entry, in insertion order.
+        children: Vec<usize>,
+        /// Key → span node, built at the first duplicate key only, so that
+        /// a flood of duplicates stays linear.
+        index: Option<rustc_hash::FxHashMap<String, usize>>,
     },
     Seq(Vec<Value>),
 }
@@ -81,9 +86,11 @@ struct Builder {
     stack: Vec<Frame>,
     root: Option<Value>,
     /// Anchored values and their node counts, by anchor id.
-    anchors: Vec<Option<(Value, usize)>>,
+    /// Anchored values with their node count and approximate size.
+    anchors: Vec<Option<(Value, usize, usize)>>,
     nodes: usize,
     alias_nodes: usize,
+    alias_bytes: usize,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -98,6 +105,7 @@ impl Builder {
             anchors: Vec::new(),
             nodes: 0,
             alias_nodes: 0,
+            alias_bytes: 0,
             diagnostics: Vec::new(),
         }
     }
@@ -143,6 +151,8 @@ impl Builder {
                     let container = Container::Map {
                         map: Map::new(),
                         key: None,
+                        children: Vec::new(),
+                        index: None,
                     };
                     self.open(container, anchor, &ys)?;
                 }
@@ -288,11 +298,11 @@ impl Builder {
         let Slot::Value(key) = self.slot() else {
             return Err(Box::new(self.complex_key(at)));
         };
-        let Some(count) = self
+        let Some((count, bytes)) = self
             .anchors
             .get(id)
             .and_then(Option::as_ref)
-            .map(|(_, c)| *c)
+            .map(|(_, c, b)| (*c, *b))
         else {
             // The parser rejects unknown aliases; this is unreachable in
             // practice but must not panic.
@@ -302,8 +312,24 @@ impl Builder {
                     .help("define the anchor (`&name`) before using the alias (`*name`)"),
             ));
         };
-        // Count before cloning, so that a bomb is refused before it allocates.
+        // Count before cloning, so that a bomb is refused before it
+        // allocates: nodes (many small values) and bytes (one long string
+        // repeated) both count.
         self.alias_nodes += count;
+        self.alias_bytes += bytes;
+        if self.alias_bytes > limits::MAX_ALIAS_BYTES {
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::YamlTooManyNodes,
+                    format!(
+                        "aliases in this file repeat more than {} MiB of values",
+                        limits::MAX_ALIAS_BYTES / (1024 * 1024)
+                    ),
+                )
+                .at(self.file, at, "the limit is reached at this alias")
+                .help("write the repeated values out, or use fewer aliases of large anchors"),
+            ));
+        }
         if self.alias_nodes > limits::MAX_ALIAS_NODES {
             return Err(Box::new(
                 Diagnostic::error(
@@ -322,7 +348,7 @@ impl Builder {
             .anchors
             .get(id)
             .and_then(Option::as_ref)
-            .map(|(v, _)| v.clone())
+            .map(|(v, _, _)| v.clone())
         else {
             return Ok(());
         };
@@ -336,7 +362,7 @@ impl Builder {
         if self.anchors.len() <= anchor {
             self.anchors.resize(anchor + 1, None);
         }
-        self.anchors[anchor] = Some((value.clone(), count));
+        self.anchors[anchor] = Some((value.clone(), count, approximate_size(value)));
     }
 
     fn insert(&mut self, value: Value, node: usize) {
@@ -347,19 +373,25 @@ impl Builder {
                 ..
             }) => items.push(value),
             Some(Frame {
-                container: Container::Map { map, key },
-                node: parent,
+                container:
+                    Container::Map {
+                        map,
+                        key,
+                        children,
+                        index,
+                    },
                 ..
             }) => {
                 let Some((k, at)) = key.take() else { return };
                 if map.contains_key(&k) {
-                    let n = map.keys().position(|x| *x == k).unwrap_or(0);
+                    let index = index.get_or_insert_with(|| {
+                        map.keys().cloned().zip(children.iter().copied()).collect()
+                    });
                     // The first definition wins; the second's spans are
                     // dropped so that they stay aligned with the map.
-                    let first = self
-                        .spans
-                        .child(*parent, n)
-                        .and_then(|i| self.spans.node(i))
+                    let first = index
+                        .get(&k)
+                        .and_then(|&i| self.spans.node(i))
                         .map(|n| n.key.unwrap_or(n.span));
                     self.spans.truncate(node);
                     let mut d = Diagnostic::error(
@@ -373,10 +405,31 @@ impl Builder {
                     }
                     self.diagnostics.push(d);
                 } else {
+                    if let Some(index) = index {
+                        index.insert(k.clone(), node);
+                    }
+                    children.push(node);
                     map.insert(k, value);
                 }
             }
         }
+    }
+}
+
+/// Roughly how many bytes a value takes: its strings, and a word or two per
+/// node. Only anchored values are measured.
+fn approximate_size(value: &Value) -> usize {
+    const NODE: usize = 32;
+    match value {
+        Value::String(s) => NODE + s.len(),
+        Value::Array(items) => NODE + items.iter().map(approximate_size).sum::<usize>(),
+        Value::Object(map) => {
+            NODE + map
+                .iter()
+                .map(|(k, v)| k.len() + approximate_size(v))
+                .sum::<usize>()
+        }
+        _ => NODE,
     }
 }
 

@@ -31,7 +31,10 @@ impl FromStr for PhoneNumber {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        let Some(rest) = s.strip_prefix('+') else {
+        // `+44 (0)20 7946 0018`: the (0) is the national trunk prefix, not
+        // dialled from abroad, so not part of the E.164 number.
+        let without_trunk = s.replace("(0)", "");
+        let Some(rest) = without_trunk.strip_prefix('+') else {
             return Err(format!(
                 "`{s}` is not in international form: it must start with +"
             ));
@@ -124,6 +127,21 @@ mod tests {
         assert_eq!(
             "+1 (408) 555-1234".parse::<PhoneNumber>().unwrap().as_str(),
             "+14085551234"
+        );
+        // The national trunk prefix written in parentheses is dropped.
+        assert_eq!(
+            "+44 (0)20 7946 0018"
+                .parse::<PhoneNumber>()
+                .unwrap()
+                .as_str(),
+            "+442079460018"
+        );
+        assert_eq!(
+            "+33 (0)1 70 00 00 01"
+                .parse::<PhoneNumber>()
+                .unwrap()
+                .as_str(),
+            "+33170000001"
         );
     }
 

@@ -35,7 +35,8 @@ impl AudioFiles for DiskAudio {
         use std::io::Read as _;
         let meta = match std::fs::metadata(path) {
             Ok(m) if m.is_file() => m,
-            Ok(_) => return AudioProbe::Unreadable("it is a directory".into()),
+            Ok(m) if m.is_dir() => return AudioProbe::Unreadable("it is a directory".into()),
+            Ok(_) => return AudioProbe::Unreadable("it is not a regular file".into()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return AudioProbe::Missing,
             Err(e) => return AudioProbe::Unreadable(e.to_string()),
         };
@@ -54,7 +55,25 @@ impl AudioFiles for DiskAudio {
 /// The type of a file by its first bytes.
 #[must_use]
 pub fn kind_of(head: &[u8]) -> Option<&'static str> {
-    infer::get(head).map(|t| t.extension())
+    match infer::get(head).map(|t| t.extension()) {
+        Some(kind) => Some(kind),
+        // An MPEG audio frame with no ID3 tag: 11 sync bits, then a version
+        // and a layer that are not "reserved". infer knows only some of
+        // these headers (not the CRC-protected FF FA, for one).
+        None if mpeg_frame(head) => Some("mp3"),
+        None => None,
+    }
+}
+
+fn mpeg_frame(head: &[u8]) -> bool {
+    match head {
+        [0xFF, b, ..] => {
+            let version = (b >> 3) & 0b11;
+            let layer = (b >> 1) & 0b11;
+            b & 0xE0 == 0xE0 && version != 0b01 && layer != 0b00
+        }
+        _ => false,
+    }
 }
 
 /// Where an audio file's path points: relative to the manifest declaring it.
@@ -122,5 +141,21 @@ pub fn check(ctx: &mut Ctx<'_>, files: &dyn AudioFiles) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind_of;
+
+    #[test]
+    fn recognises_wav_and_mp3_frames() {
+        assert_eq!(kind_of(b"RIFF\x24\0\0\0WAVEfmt "), Some("wav"));
+        assert_eq!(kind_of(b"ID3\x04\0\0\0\0\0\0"), Some("mp3"));
+        // MPEG-1 Layer III with and without CRC.
+        assert_eq!(kind_of(&[0xFF, 0xFB, 0x90, 0x64]), Some("mp3"));
+        assert_eq!(kind_of(&[0xFF, 0xFA, 0x90, 0x64]), Some("mp3"));
+        assert_eq!(kind_of(b"this is not audio"), None);
+        assert_eq!(kind_of(&[0xFF, 0xE9, 0, 0]), None, "reserved version");
     }
 }

@@ -14,6 +14,10 @@ pub struct Ctx<'a> {
     pub m: &'a Manifest,
     pub poisoned: &'a Poisoned,
     pub out: Vec<Diagnostic>,
+    /// "Did you mean" compares a name with every candidate: it is for a
+    /// few typos, not for thousands of renamed references, so only the
+    /// first ones get a suggestion.
+    pub suggestions_left: usize,
 }
 
 /// A path into a document: `loc!["users", key, "device"]`.
@@ -32,6 +36,7 @@ impl<'a> Ctx<'a> {
             m,
             poisoned,
             out: Vec::new(),
+            suggestions_left: 100,
         }
     }
 

@@ -6,6 +6,28 @@ use super::ctx::{Ctx, loc};
 use crate::diagnostics::{Code, Diagnostic};
 
 pub fn check(ctx: &mut Ctx<'_>) {
+    // One physical device, registered twice under two keys.
+    let mut macs: HashMap<&str, (&str, crate::model::Origin)> = HashMap::default();
+    for (k, e) in &ctx.m.devices {
+        let mac = e.value.mac.as_str();
+        if let Some((first, origin)) = macs.get(mac) {
+            let (f1, s1) = ctx.value(*origin, loc!["devices", *first, "mac"]);
+            let (f2, s2) = ctx.value(e.origin, loc!["devices", k, "mac"]);
+            ctx.out.push(
+                Diagnostic::error(
+                    Code::DeviceDuplicateMac,
+                    format!("devices.{first} and devices.{k} have the same MAC address, {mac}"),
+                )
+                .at(f2, s2, "the same device again")
+                .related(f1, s1, "first registered here")
+                .help(
+                    "a MAC address identifies one device: keep one key for it, or fix the address",
+                ),
+            );
+        } else {
+            macs.insert(mac, (k, e.origin));
+        }
+    }
     let mut first: HashMap<&str, (&str, crate::model::Origin)> = HashMap::default();
     for (k, e) in &ctx.m.users {
         let device = e.value.device.as_str();

@@ -5,7 +5,7 @@ use crate::diagnostics::Code;
 use crate::model::user::SITE_ADDRESS;
 
 pub fn check(ctx: &mut Ctx<'_>) {
-    if !ctx.m.sites.is_empty() || ctx.raw.incomplete {
+    if !ctx.m.sites.is_empty() || ctx.raw.incomplete || ctx.poisoned.any("sites") {
         // With one site it is the user's; with several, a user without a
         // site is already reported as needing one.
         return;

@@ -1,7 +1,7 @@
 //! Extensions: the account's length, unique across users, ring groups and
 //! auto attendants, and room in the site's range for every `auto` one.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::ctx::{Ctx, loc};
 use crate::diagnostics::{Code, Diagnostic};
@@ -49,6 +49,11 @@ fn holders<'a>(ctx: &Ctx<'a>) -> Vec<Holder<'a>> {
 }
 
 pub fn check(ctx: &mut Ctx<'_>) {
+    // An account that could not be read has no known extension length:
+    // checking every extension against the default would only add noise.
+    if ctx.poisoned.contains("account", "") {
+        return;
+    }
     let len = usize::from(ctx.m.extension_length());
     check_ranges(ctx, len);
     let holders = holders(ctx);
@@ -137,19 +142,23 @@ fn check_ranges(ctx: &mut Ctx<'_>, len: usize) {
     }
 }
 
+/// Hands out `auto` extensions as a plan would — the lowest free one of the
+/// site's range, unique in the whole PBX — and reports those that find
+/// none. (Two sites may share a range: only one of them gets each number.)
 fn check_auto(ctx: &mut Ctx<'_>, holders: &[Holder<'_>], len: usize) {
-    // Explicit extensions, as numbers, to count what each range has left.
-    let taken: Vec<u64> = holders
+    let mut taken: HashSet<u64> = holders
         .iter()
         .filter_map(|h| h.extension.digits())
         .filter(|d| d.len() == len)
         .filter_map(|d| d.parse().ok())
         .collect();
-    let mut used_per_site: HashMap<&str, u64> = HashMap::default();
+    // Where each site's search resumes: everything below is taken.
+    let mut cursor: HashMap<&str, u64> = HashMap::default();
     for h in holders.iter().filter(|h| *h.extension == Extension::Auto) {
         let at = loc![h.section, h.key, "extension"];
         let Some(site_key) = h.site else {
-            if ctx.m.sites.is_empty() {
+            // With a site that could not be read, "no site" would be a guess.
+            if ctx.m.sites.is_empty() && !ctx.poisoned.any("sites") {
                 ctx.error(
                     Code::ExtensionNoRange,
                     h.origin,
@@ -185,11 +194,13 @@ fn check_auto(ctx: &mut Ctx<'_>, holders: &[Holder<'_>], len: usize) {
         if range.first.len() != len || range.last.len() != len {
             continue;
         }
-        let used = used_per_site
-            .entry(site_key)
-            .or_insert_with(|| taken.iter().filter(|n| (first..=last).contains(*n)).count() as u64);
-        *used += 1;
-        if *used > last - first + 1 {
+        let next = cursor.entry(site_key).or_insert(first);
+        while *next <= last && taken.contains(next) {
+            *next += 1;
+        }
+        if *next <= last {
+            taken.insert(*next);
+        } else {
             ctx.error(
                 Code::ExtensionRangeFull,
                 h.origin,

@@ -160,19 +160,50 @@ pub fn check(ctx: &mut Ctx<'_>) {
 
 /// Reports one loop per strongly connected component: the shortest cycle
 /// through its first-defined node, named hop by hop.
-fn report_cycles(ctx: &mut Ctx<'_>, g: &DiGraph<Node<'_>, Rule>) {
-    let mut components: Vec<Vec<NodeIndex>> = petgraph::algo::kosaraju_scc(g)
-        .into_iter()
-        .filter(|c| c.len() > 1)
-        .collect();
-    for c in &mut components {
-        c.sort();
+/// Every loop is reported, not only the first of each group of linked
+/// resources: once a loop is reported, its first edge is taken out and the
+/// search starts again, until no cycle is left (each round removes an edge,
+/// so this ends).
+fn report_cycles(ctx: &mut Ctx<'_>, graph: &DiGraph<Node<'_>, Rule>) {
+    let mut g = graph.clone();
+    loop {
+        let mut components: Vec<Vec<NodeIndex>> = petgraph::algo::kosaraju_scc(&g)
+            .into_iter()
+            .filter(|c| c.len() > 1)
+            .collect();
+        if components.is_empty() {
+            return;
+        }
+        for c in &mut components {
+            c.sort();
+        }
+        components.sort();
+        let mut removed = false;
+        for component in components {
+            if let Some(edge) = report_one(ctx, &g, &component) {
+                g.remove_edge(edge);
+                removed = true;
+                // Edge indexes shift on removal: find the next loop afresh.
+                break;
+            }
+        }
+        if !removed {
+            return;
+        }
     }
-    components.sort();
-    for component in components {
+}
+
+/// Reports the shortest loop through the component's first node; returns
+/// the loop's first edge.
+fn report_one(
+    ctx: &mut Ctx<'_>,
+    g: &DiGraph<Node<'_>, Rule>,
+    component: &[NodeIndex],
+) -> Option<petgraph::graph::EdgeIndex> {
+    {
         let start = component[0];
-        let Some(cycle) = shortest_cycle(g, start, &component) else {
-            continue;
+        let Some(cycle) = shortest_cycle(g, start, component) else {
+            return None;
         };
         let names: Vec<String> = cycle
             .iter()
@@ -196,6 +227,10 @@ fn report_cycles(ctx: &mut Ctx<'_>, g: &DiGraph<Node<'_>, Rule>) {
             d = d.related(f, s, format!("then {} → {next}", node.name()));
         }
         ctx.out.push(d);
+        let to = cycle.get(1).map_or(start, |(n, _)| *n);
+        g.edges_connecting(start, to)
+            .find(|e| e.weight().condition == cycle[0].1.condition)
+            .map(|e| e.id())
     }
 }
 

@@ -29,6 +29,12 @@ impl Poisoned {
     pub fn contains(&self, section: &str, key: &str) -> bool {
         self.keys.contains(&(section_name(section), key.to_owned()))
     }
+
+    /// Whether a resource of the section could not be read.
+    #[must_use]
+    pub fn any(&self, section: &str) -> bool {
+        self.keys.iter().any(|(s, _)| *s == section)
+    }
 }
 
 fn section_name(s: &str) -> &'static str {
@@ -66,8 +72,50 @@ fn take<T: DeserializeOwned>(
     for (key, v) in map {
         match T::deserialize(v) {
             Ok(t) => into.push((key.clone(), t)),
-            Err(e) => failed.push((section, key.clone(), e.to_string())),
+            Err(e) => match lenient::<T>(section, key, v) {
+                // A misspelt field (already reported by the schema) must
+                // not hide the rest of the resource from the rules.
+                Some(t) => into.push((key.clone(), t)),
+                None => failed.push((section, key.clone(), e.to_string())),
+            },
         }
+    }
+}
+
+/// The resource read again without the fields the schema does not know.
+fn lenient<T: DeserializeOwned>(section: &str, key: &str, value: &Value) -> Option<T> {
+    let mut path = vec![section.to_owned(), key.to_owned()];
+    T::deserialize(&without_unknown(value, &mut path)).ok()
+}
+
+fn without_unknown(value: &Value, path: &mut Vec<String>) -> Value {
+    match value {
+        Value::Object(map) => {
+            // An empty list means a map of free keys (a menu): keep them all.
+            let known = super::known_fields::at(path);
+            let mut out = serde_json::Map::new();
+            for (k, v) in map {
+                if known.is_empty() || known.contains(k) {
+                    path.push(k.clone());
+                    out.insert(k.clone(), without_unknown(v, path));
+                    path.pop();
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    path.push(i.to_string());
+                    let v = without_unknown(v, path);
+                    path.pop();
+                    v
+                })
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
@@ -162,6 +210,12 @@ pub fn merge(
                         .help("see the manifest format in the README"),
                 );
             }
+            // Numbers are looked up in E.164, whatever their spelling.
+            let key = if section == "phone_numbers" {
+                key.parse::<PhoneNumber>().map_or(key, |n| n.to_string())
+            } else {
+                key
+            };
             poisoned.keys.insert((section, key));
         }
         if let Some(account) = part.account {

@@ -74,8 +74,16 @@ fn finish(
     let mut out = diagnostics;
     let mut failed = Vec::with_capacity(digests.len());
     let mut parts = Vec::with_capacity(digests.len());
+    // Where the schema already found a problem: a rule that points at the
+    // same value would only say it again.
+    let mut schema_spots = rustc_hash::FxHashSet::default();
     for d in digests {
         failed.push(!d.schema.is_empty());
+        schema_spots.extend(
+            d.schema
+                .iter()
+                .filter_map(|d| d.label().map(|l| (l.file, l.span))),
+        );
         out.extend(d.schema);
         parts.push(d.part);
     }
@@ -96,6 +104,10 @@ fn finish(
     emergency::check(&mut ctx);
     outbound::check(&mut ctx);
     audio::check(&mut ctx, audio);
+    ctx.out.retain(|d| {
+        d.label()
+            .is_none_or(|l| !schema_spots.contains(&(l.file, l.span)))
+    });
     out.append(&mut ctx.out);
 
     let mut diagnostics = Diagnostics::new();

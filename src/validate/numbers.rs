@@ -68,6 +68,46 @@ pub fn check(ctx: &mut Ctx<'_>) {
         }
     }
 
+    // A fax number cannot be shown as the caller ID of calls either.
+    let fax = |n: &PhoneNumber| {
+        m.phone_numbers
+            .get(n)
+            .is_some_and(|e| e.value.usage == NumberUsage::Fax)
+    };
+    let mut shown: Vec<(&PhoneNumber, String, Origin, Vec<Seg<'_>>)> = Vec::new();
+    for (k, e) in &m.users {
+        if let Some(n) = &e.value.caller_id.number {
+            shown.push((
+                n,
+                format!("the caller ID of users.{k}"),
+                e.origin,
+                loc!["users", k, "caller_id", "number"].to_vec(),
+            ));
+        }
+    }
+    for (k, e) in &m.sites {
+        if let Some(n) = &e.value.main_number {
+            shown.push((
+                n,
+                format!("the main number of sites.{k}"),
+                e.origin,
+                loc!["sites", k, "main_number"].to_vec(),
+            ));
+        }
+    }
+    for (n, what, origin, path) in shown {
+        if fax(n) {
+            let (file, span) = ctx.value(origin, &path);
+            ctx.out.push(
+                Diagnostic::error(
+                    Code::NumberFaxAsVoice,
+                    format!("{n} is a fax number, but it is {what}"),
+                )
+                .at(file, span, "a fax number")
+                .help("show a voice number here; fax numbers go in a user's `internet_fax`"),
+            );
+        }
+    }
     let mut first: HashMap<&PhoneNumber, &Use<'_>> =
         HashMap::with_capacity_and_hasher(uses.len(), rustc_hash::FxBuildHasher);
     for (n, u) in &uses {

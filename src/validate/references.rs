@@ -56,7 +56,13 @@ pub fn resource(ctx: &mut Ctx<'_>, origin: Origin, at: &[Seg<'_>], section: &str
         return;
     }
     let noun = noun(section);
-    let help = match did_you_mean(key, keys(ctx, section)) {
+    let suggestion = if ctx.suggestions_left > 0 {
+        ctx.suggestions_left -= 1;
+        did_you_mean(key, keys(ctx, section))
+    } else {
+        None
+    };
+    let help = match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!("define `{key}` under `{section}`, or fix the name"),
     };
