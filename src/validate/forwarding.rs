@@ -202,9 +202,7 @@ fn report_one(
 ) -> Option<petgraph::graph::EdgeIndex> {
     {
         let start = component[0];
-        let Some(cycle) = shortest_cycle(g, start, component) else {
-            return None;
-        };
+        let cycle = shortest_cycle(g, start, component)?;
         let names: Vec<String> = cycle
             .iter()
             .map(|(n, rule)| format!("{} ({})", g[*n].name(), rule.field().replace('_', " ")))
