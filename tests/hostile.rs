@@ -202,10 +202,8 @@ fn a_misspelt_field_does_not_hide_the_rest_of_the_resource() {
 
 #[test]
 fn auto_extensions_are_unique_across_sites_sharing_a_range() {
-    let text = format!(
-        "devices: {{d2: {{model: m, mac: \"00:04:f2:00:00:02\"}}}}\nsites:\n  a: {{name: Site A, address: hq, locale: fr-FR, timezone: Europe/Paris, extension_range: 1000-1000}}\n  b: {{name: Site B, address: hq, locale: fr-FR, timezone: Europe/Paris, extension_range: 1000-1000}}\nusers:\n  alice: {{first_name: Alice, last_name: Martin, email: a@example.com, site: a, license: X2, phone_number: \"+33170000001\", extension: auto, device: d1}}\n  bob: {{first_name: Bob, last_name: Stone, email: b@example.com, site: b, license: X2, phone_number: \"+33170000002\", extension: auto, device: d2}}\n"
-    );
-    let found = validate(&[("base.yaml", BASE), ("m.yaml", &text)]);
+    let text = "devices: {d2: {model: m, mac: \"00:04:f2:00:00:02\"}}\nsites:\n  a: {name: Site A, address: hq, locale: fr-FR, timezone: Europe/Paris, extension_range: 1000-1000}\n  b: {name: Site B, address: hq, locale: fr-FR, timezone: Europe/Paris, extension_range: 1000-1000}\nusers:\n  alice: {first_name: Alice, last_name: Martin, email: a@example.com, site: a, license: X2, phone_number: \"+33170000001\", extension: auto, device: d1}\n  bob: {first_name: Bob, last_name: Stone, email: b@example.com, site: b, license: X2, phone_number: \"+33170000002\", extension: auto, device: d2}\n";
+    let found = validate(&[("base.yaml", BASE), ("m.yaml", text)]);
     assert_eq!(found, ["vocm::extension::range-full"]);
 }
 
