@@ -376,3 +376,45 @@ fn a_journal_left_by_an_interrupted_apply_is_replayed() {
             "~ first_name = \"Marcel\" -> \"Marc\"",
         ));
 }
+
+/// Runs vocm on a pseudo-terminal (util-linux `script`), typing `answer`.
+fn on_a_terminal(dir: &Path, args: &str, answer: &str) -> (bool, String) {
+    use std::io::Write as _;
+    let vocm = assert_cmd::cargo::cargo_bin("vocm");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &format!("{} {args}", vocm.display()), "/dev/null"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn apply_asks_on_a_terminal_and_only_yes_applies() {
+    let dir = workspace();
+    let before = state(dir.path());
+    let (ok, out) = on_a_terminal(dir.path(), &format!("apply {}", acme()), "n\n");
+    assert!(!ok, "{out}");
+    assert!(out.contains("Apply these changes?"), "{out}");
+    assert!(
+        out.contains("apply cancelled: nothing was changed"),
+        "{out}"
+    );
+    assert_eq!(state(dir.path()), before);
+    let (ok, out) = on_a_terminal(dir.path(), &format!("apply {}", acme()), "y\n");
+    assert!(ok, "{out}");
+    assert!(out.contains("Apply complete"), "{out}");
+}
