@@ -5,6 +5,7 @@
 //! checked [`model::Manifest`].
 
 pub mod account;
+pub mod api;
 pub mod apply;
 pub mod cli;
 pub mod commands;

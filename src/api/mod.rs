@@ -1,0 +1,266 @@
+//! The provisioning API's wire contract, shared by the HTTP provider and
+//! the sandbox: collections and their media types, operations, problem
+//! details, pages and rate-limit headers. docs/api.md describes it field by
+//! field; it follows 8x8's Administration API (developer.8x8.com), with the
+//! extensions vocm needs clearly marked.
+//!
+//! Neither side imports the other: this module is all they share.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The API key header.
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// Rate-limit headers, on every response.
+pub const RATE_LIMIT: &str = "x-ratelimit-limit";
+pub const RATE_REMAINING: &str = "x-ratelimit-remaining";
+pub const RATE_RESET: &str = "x-ratelimit-reset";
+
+/// Largest and default page sizes.
+pub const MAX_PAGE_SIZE: usize = 1000;
+pub const DEFAULT_PAGE_SIZE: usize = 100;
+
+/// Most operations in flight per account.
+pub const MAX_OPERATIONS_IN_FLIGHT: usize = 10;
+
+/// The media type of problem details (RFC 7807).
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A collection of the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Collection {
+    /// Reference: Site Management API.
+    Sites,
+    /// Reference: addresses (part of Site Management). Immutable: POST is
+    /// synchronous and idempotent (the same address gives the same id),
+    /// DELETE is synchronous and refused while a site or user uses it.
+    Addresses,
+    /// Reference: Phone Number Management API (read-only there). vocm
+    /// extension: POST claims a number, PUT sets its `usage`.
+    PhoneNumbers,
+    /// Reference: User Management API.
+    Users,
+    /// Reference: Ring Group Management API.
+    RingGroups,
+    /// Extension: the account's settings (one resource, id `account`).
+    Account,
+    /// Extension: the device registry.
+    Devices,
+    /// Extension: the audio library.
+    AudioFiles,
+    /// Extension: auto attendants.
+    AutoAttendants,
+    /// Extension: the license inventory (read-only).
+    Licenses,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 10] = [
+        Collection::Account,
+        Collection::Addresses,
+        Collection::Sites,
+        Collection::PhoneNumbers,
+        Collection::Devices,
+        Collection::AudioFiles,
+        Collection::Users,
+        Collection::RingGroups,
+        Collection::AutoAttendants,
+        Collection::Licenses,
+    ];
+
+    /// Path under the base URL.
+    #[must_use]
+    pub fn path(self) -> &'static str {
+        match self {
+            Collection::Sites => "/sites",
+            Collection::Addresses => "/addresses",
+            Collection::PhoneNumbers => "/phone-numbers",
+            Collection::Users => "/users",
+            Collection::RingGroups => "/ring-groups",
+            Collection::Account => "/vocm/account",
+            Collection::Devices => "/vocm/devices",
+            Collection::AudioFiles => "/vocm/audio-files",
+            Collection::AutoAttendants => "/vocm/auto-attendants",
+            Collection::Licenses => "/vocm/licenses",
+        }
+    }
+
+    /// The versioned media type: `Content-Type` of requests with a body,
+    /// `Accept` of requests with a response body.
+    #[must_use]
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Collection::Sites => "application/vnd.sites.v1+json",
+            Collection::Addresses => "application/vnd.addresses.v1+json",
+            Collection::PhoneNumbers => "application/vnd.phonenumbers.v1+json",
+            Collection::Users => "application/vnd.users.v1+json",
+            Collection::RingGroups => "application/vnd.ringgroups.v1+json",
+            Collection::Account => "application/vnd.vocm-account.v1+json",
+            Collection::Devices => "application/vnd.vocm-devices.v1+json",
+            Collection::AudioFiles => "application/vnd.vocm-audiofiles.v1+json",
+            Collection::AutoAttendants => "application/vnd.vocm-autoattendants.v1+json",
+            Collection::Licenses => "application/vnd.vocm-licenses.v1+json",
+        }
+    }
+
+    /// The operation's `resourceType` for writes.
+    #[must_use]
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Collection::Sites => "SITE",
+            Collection::Addresses => "ADDRESS",
+            Collection::PhoneNumbers => "PHONE_NUMBER",
+            Collection::Users => "USER",
+            Collection::RingGroups => "RING_GROUP",
+            Collection::Account => "ACCOUNT",
+            Collection::Devices => "DEVICE",
+            Collection::AudioFiles => "AUDIO_FILE",
+            Collection::AutoAttendants => "AUTO_ATTENDANT",
+            Collection::Licenses => "LICENSE",
+        }
+    }
+
+    /// Where a resource's id is in its JSON.
+    #[must_use]
+    pub fn id_pointer(self) -> &'static str {
+        match self {
+            Collection::Users => "/basicInfo/userId",
+            Collection::PhoneNumbers => "/phoneNumber",
+            Collection::Licenses => "/name",
+            _ => "/id",
+        }
+    }
+
+    /// Whether the reference defines the collection (the others are vocm
+    /// extensions).
+    #[must_use]
+    pub fn is_reference(self) -> bool {
+        matches!(
+            self,
+            Collection::Sites
+                | Collection::Addresses
+                | Collection::PhoneNumbers
+                | Collection::Users
+                | Collection::RingGroups
+        )
+    }
+}
+
+/// The operations endpoint.
+pub const OPERATIONS_PATH: &str = "/operations";
+pub const OPERATIONS_MEDIA_TYPE: &str = "application/vnd.operations.v1+json";
+
+/// The state of an operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OperationStatus {
+    Pending,
+    InProgress,
+    Completed,
+    Failed,
+    Unknown,
+}
+
+impl OperationStatus {
+    #[must_use]
+    pub fn is_finished(self) -> bool {
+        matches!(self, OperationStatus::Completed | OperationStatus::Failed)
+    }
+}
+
+/// A link.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub href: String,
+}
+
+/// An operation's links.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationLinks {
+    #[serde(rename = "self")]
+    pub self_: Link,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<Link>,
+}
+
+/// An asynchronous change: what a write answers with (202), and what
+/// `GET /operations/{operationId}` returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    pub operation_id: String,
+    pub status: OperationStatus,
+    pub resource_type: String,
+    /// `CREATE`, `UPDATE` or `DELETE`.
+    pub operation_type: String,
+    /// Set when known: at once for updates and deletes, on completion for
+    /// creates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    pub created_time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_time: Option<String>,
+    /// Why a `FAILED` operation failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Problem>,
+    #[serde(rename = "_links")]
+    pub links: OperationLinks,
+}
+
+/// One field-level error of a problem.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+/// An error response (RFC 7807 problem details).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub status: u16,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// A page's position in a scroll.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination {
+    pub page_size: usize,
+    pub has_more: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_scroll_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+}
+
+/// A page's links.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageLinks {
+    #[serde(rename = "self")]
+    pub self_: Link,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<Link>,
+}
+
+/// A page of a list. Resources are kept as JSON: fields vocm does not
+/// manage must travel untouched.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub data: Vec<Value>,
+    pub pagination: Pagination,
+    #[serde(rename = "_links")]
+    pub links: PageLinks,
+}
