@@ -48,6 +48,16 @@ pub struct Global {
     /// Which provider holds the account.
     #[arg(long, global = true, env = "VOCM_PROVIDER", value_enum, default_value_t = ProviderKind::Local)]
     pub provider: ProviderKind,
+    /// The provisioning API's base URL (http provider); the key is read
+    /// from VOCM_API_KEY only.
+    #[arg(long, global = true, env = "VOCM_ENDPOINT", value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Allow plain http:// to a host other than this machine.
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+    /// Bound on each HTTP request (e.g. 30s, 2m).
+    #[arg(long, global = true, value_parser = humantime::parse_duration, default_value = "30s")]
+    pub timeout: std::time::Duration,
 }
 
 /// The providers vocm can talk to.
@@ -55,15 +65,53 @@ pub struct Global {
 pub enum ProviderKind {
     /// The account kept in a local JSON file (`--state`).
     Local,
+    /// The account's provisioning REST API (`--endpoint`, `VOCM_API_KEY`).
+    Http,
 }
 
 impl Global {
     /// The provider the options name.
-    #[must_use]
-    pub fn provider(&self) -> Box<dyn crate::provider::Provider> {
+    ///
+    /// # Errors
+    /// A missing or unsafe endpoint, or no API key.
+    pub fn provider(
+        &self,
+    ) -> Result<Box<dyn crate::provider::Provider>, crate::provider::ProviderError> {
+        use crate::diagnostics::Code;
+        use crate::provider::ProviderError;
+        use crate::provider::http::{ApiKey, HttpOptions, HttpProvider, check_endpoint};
         match self.provider {
-            ProviderKind::Local => {
-                Box::new(crate::provider::local::LocalProvider::new(&self.state))
+            ProviderKind::Local => Ok(Box::new(crate::provider::local::LocalProvider::new(
+                &self.state,
+            ))),
+            ProviderKind::Http => {
+                let endpoint = self.endpoint.as_deref().ok_or_else(|| {
+                    ProviderError::new(
+                        Code::HttpEndpoint,
+                        "the http provider needs --endpoint (or VOCM_ENDPOINT)",
+                        "e.g. --endpoint https://api.8x8.com/admin-provisioning",
+                    )
+                })?;
+                let endpoint = check_endpoint(endpoint, self.allow_insecure_http)?;
+                let key = std::env::var("VOCM_API_KEY")
+                    .ok()
+                    .filter(|k| !k.is_empty())
+                    .ok_or_else(|| {
+                        ProviderError::new(
+                            Code::HttpNoKey,
+                            "the http provider needs the API key in VOCM_API_KEY",
+                            "export VOCM_API_KEY (in CI, from a secret); vocm never takes it as a flag",
+                        )
+                    })?;
+                let options = HttpOptions {
+                    timeout: self.timeout,
+                    ..HttpOptions::default()
+                };
+                Ok(Box::new(HttpProvider::new(
+                    &endpoint,
+                    ApiKey::new(key),
+                    options,
+                )?))
             }
         }
     }

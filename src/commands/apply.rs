@@ -51,7 +51,13 @@ fn plan_file(inputs: &[PathBuf]) -> Option<(PathBuf, Result<PlanFile, String>)> 
 
 #[must_use]
 pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
-    let provider = global.provider();
+    let provider = match global.provider() {
+        Ok(p) => p,
+        Err(e) => {
+            super::common::report_provider(&e, global, style);
+            return Outcome::Failure;
+        }
+    };
     if let Some((path, parsed)) = plan_file(&args.inputs) {
         let shown = path.display().to_string();
         let file = match parsed {

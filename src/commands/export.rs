@@ -23,7 +23,13 @@ pub struct ExportArgs {
 
 #[must_use]
 pub fn run(args: &ExportArgs, global: &Global, style: Style) -> Outcome {
-    let provider = global.provider();
+    let provider = match global.provider() {
+        Ok(p) => p,
+        Err(e) => {
+            super::common::report_provider(&e, global, style);
+            return Outcome::Failure;
+        }
+    };
     let snapshot = match provider.snapshot() {
         Ok(s) => s,
         Err(e) => {

@@ -42,7 +42,13 @@ pub enum PlanFormat {
 
 #[must_use]
 pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
-    let provider = global.provider();
+    let provider = match global.provider() {
+        Ok(p) => p,
+        Err(e) => {
+            super::common::report_provider(&e, global, style);
+            return Outcome::Failure;
+        }
+    };
     let prepared = match prepare(&args.paths, &args.targets, provider.as_ref(), global, style) {
         Ok(p) => p,
         Err(outcome) => return outcome,

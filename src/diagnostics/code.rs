@@ -94,6 +94,13 @@ codes! {
     ApplyConflict => "vocm::apply::conflict", "a change no longer fits the account it is applied to";
     ApplyFailed => "vocm::apply::failed", "a change failed; what depends on it was skipped";
     ExportWrite => "vocm::export::write", "export cannot write its output";
+    HttpEndpoint => "vocm::http::endpoint", "the API endpoint is missing, malformed, insecure or carries credentials";
+    HttpNoKey => "vocm::http::no-key", "the HTTP provider needs VOCM_API_KEY";
+    HttpUnauthorized => "vocm::http::unauthorized", "the API refused the key";
+    HttpUnreachable => "vocm::http::unreachable", "the API cannot be reached";
+    HttpUnavailable => "vocm::http::unavailable", "the API kept failing (5xx, 429, timeouts) after retries";
+    HttpRejected => "vocm::http::rejected", "the API refused a request, saying why";
+    HttpOperationFailed => "vocm::http::operation-failed", "an asynchronous operation ended FAILED";
 }
 
 impl std::str::FromStr for Code {

@@ -2,6 +2,7 @@
 //! translates between the canonical [`Account`] and its storage — a JSON
 //! file for [`local`], a REST API for the HTTP provider.
 
+pub mod http;
 pub mod local;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,365 @@
+//! HTTP mechanics: authentication, versioned media types, a client-side
+//! rate limiter that follows the server's `x-ratelimit-*` headers, retries
+//! with exponential backoff and jitter that honour `Retry-After`, and
+//! errors a user can act on. The API key never leaves this module except
+//! in the `x-api-key` header.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use reqwest::Method;
+use reqwest::blocking::{Client as Http, Response};
+use serde_json::Value;
+
+use crate::api::{self, Problem};
+use crate::diagnostics::Code;
+use crate::provider::ProviderError;
+
+/// The API key: never printed, not even by `Debug`.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    #[must_use]
+    pub fn new(key: String) -> Self {
+        Self(key)
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(…)")
+    }
+}
+
+/// How a request failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// 401: the key is wrong or missing.
+    Unauthorized,
+    /// No answer at all: refused, DNS, TLS.
+    Unreachable(String),
+    /// No answer in time: the request may or may not have taken effect.
+    Timeout,
+    /// 429, after which the server asks to wait.
+    RateLimited(Option<Duration>),
+    /// 5xx: the request may or may not have taken effect.
+    Server(u16, Option<Problem>),
+    /// Another 4xx: the server refused the request.
+    Rejected(u16, Option<Problem>),
+}
+
+impl Failure {
+    /// Whether the request may have taken effect (a write must be read
+    /// back before it is retried).
+    #[must_use]
+    pub fn ambiguous(&self) -> bool {
+        matches!(self, Failure::Timeout | Failure::Server(..))
+    }
+
+    /// Whether trying again later may succeed.
+    #[must_use]
+    pub fn transient(&self) -> bool {
+        matches!(
+            self,
+            Failure::Timeout | Failure::Server(..) | Failure::RateLimited(_)
+        )
+    }
+
+    /// The failure as a provider error, about `what` (a resource, a list).
+    #[must_use]
+    pub fn error(&self, what: &str, endpoint: &str) -> ProviderError {
+        let problem_text = |p: &Option<Problem>| {
+            p.as_ref().map_or_else(String::new, |p| {
+                let mut s = p.title.clone();
+                if let Some(d) = &p.detail {
+                    s.push_str(": ");
+                    s.push_str(d);
+                }
+                for e in &p.errors {
+                    s.push_str(&format!(
+                        "; {}{} ({})",
+                        e.field
+                            .as_ref()
+                            .map(|f| format!("{f}: "))
+                            .unwrap_or_default(),
+                        e.message,
+                        e.code
+                    ));
+                }
+                s
+            })
+        };
+        let mut e = match self {
+            Failure::Unauthorized => ProviderError::new(
+                Code::HttpUnauthorized,
+                format!("{endpoint} refused the API key (401)"),
+                "check VOCM_API_KEY: it must be a valid key of this account",
+            ),
+            Failure::Unreachable(why) => ProviderError::new(
+                Code::HttpUnreachable,
+                format!("cannot reach {endpoint}: {why}"),
+                "check --endpoint (VOCM_ENDPOINT) and the network",
+            ),
+            Failure::Timeout => ProviderError::new(
+                Code::HttpUnavailable,
+                format!("{what}: no answer from {endpoint} in time"),
+                "try again later, or raise --timeout",
+            ),
+            Failure::RateLimited(_) => ProviderError::new(
+                Code::HttpUnavailable,
+                format!("{what}: {endpoint} kept answering 429 (rate limited)"),
+                "try again later",
+            ),
+            Failure::Server(status, p) => ProviderError::new(
+                Code::HttpUnavailable,
+                format!("{what}: {endpoint} answered {status} {}", problem_text(p)),
+                "a server error: try again later",
+            ),
+            Failure::Rejected(status, p) => ProviderError::new(
+                Code::HttpRejected,
+                format!("{what}: the API refused it ({status}): {}", problem_text(p)),
+                "fix the manifest field the API names, or the account, then plan again",
+            ),
+        };
+        e.transient = self.transient();
+        e
+    }
+}
+
+/// What the server's headers say of the rate limit.
+#[derive(Debug, Default)]
+struct Limit {
+    remaining: Option<u64>,
+    reset: Option<u64>,
+    /// Not before this instant (a 429's `Retry-After`).
+    pause_until: Option<Instant>,
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// The API client.
+#[derive(Debug)]
+pub struct Client {
+    http: Http,
+    base: String,
+    key: ApiKey,
+    limit: Mutex<Limit>,
+    requests: AtomicU64,
+    /// How many retries a request gets.
+    pub retries: u32,
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl Client {
+    /// A client of `base` (no trailing slash), each request bounded by
+    /// `timeout`.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built (a TLS setup problem).
+    pub fn new(base: &str, key: ApiKey, timeout: Duration) -> Result<Self, ProviderError> {
+        // reqwest is built without a default crypto provider; ring is the
+        // one vocm ships (no C toolchain beyond a compiler needed).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = Http::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("vocm/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                ProviderError::new(
+                    Code::HttpUnreachable,
+                    format!("cannot set up HTTP: {e}"),
+                    "report this as a bug",
+                )
+            })?;
+        Ok(Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            key,
+            limit: Mutex::new(Limit::default()),
+            requests: AtomicU64::new(0),
+            retries: 6,
+        })
+    }
+
+    /// The endpoint, for messages.
+    #[must_use]
+    pub fn endpoint(&self) -> &str {
+        &self.base
+    }
+
+    /// Requests sent so far.
+    #[must_use]
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Waits while the server's budget is spent: until the reset when no
+    /// request remains, or until a 429's `Retry-After`.
+    fn wait_for_budget(&self) {
+        loop {
+            let wait = {
+                let l = self
+                    .limit
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let now = Instant::now();
+                if let Some(until) = l.pause_until.filter(|u| *u > now) {
+                    Some(until - now)
+                } else if l.remaining == Some(0) {
+                    let reset = l.reset.unwrap_or(0);
+                    let now_s = now_unix();
+                    (reset > now_s).then(|| Duration::from_secs(reset - now_s))
+                } else {
+                    None
+                }
+            };
+            match wait {
+                Some(d) => std::thread::sleep(d.min(Duration::from_secs(60))),
+                None => return,
+            }
+        }
+    }
+
+    fn note_headers(&self, r: &Response) {
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+        };
+        let mut l = self
+            .limit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(rem) = header(api::RATE_REMAINING) {
+            l.remaining = Some(rem);
+        }
+        if let Some(reset) = header(api::RATE_RESET) {
+            l.reset = Some(reset);
+        }
+        if r.status().as_u16() == 429 {
+            let after = header("retry-after").unwrap_or(1);
+            l.pause_until = Some(Instant::now() + Duration::from_secs(after));
+        }
+    }
+
+    /// One request, no retry.
+    ///
+    /// # Errors
+    /// How it failed.
+    pub fn once(
+        &self,
+        method: Method,
+        path: &str,
+        media_type: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<Answer, Failure> {
+        self.wait_for_budget();
+        let url = format!("{}{path}", self.base);
+        let mut req = self
+            .http
+            .request(method, &url)
+            .header(api::API_KEY_HEADER, &self.key.0);
+        if let Some(m) = media_type {
+            req = req.header("accept", m);
+            if let Some(b) = body {
+                req = req.header("content-type", m).body(b.to_string());
+            }
+        }
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let r = match req.send() {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => return Err(Failure::Timeout),
+            Err(e) => {
+                // The error names the URL, never the key (it is a header).
+                let why = std::error::Error::source(&e)
+                    .map_or_else(|| e.to_string(), ToString::to_string);
+                return Err(Failure::Unreachable(why));
+            }
+        };
+        self.note_headers(&r);
+        let status = r.status().as_u16();
+        let retry_after = r
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = match r.text() {
+            Ok(t) => t,
+            Err(e) if e.is_timeout() => return Err(Failure::Timeout),
+            Err(_) => String::new(),
+        };
+        let json = serde_json::from_str::<Value>(&text).ok();
+        let problem = || {
+            json.clone()
+                .and_then(|j| serde_json::from_value::<Problem>(j).ok())
+        };
+        match status {
+            200..=299 => Ok(Answer {
+                status,
+                body: json.unwrap_or(Value::Null),
+            }),
+            401 => Err(Failure::Unauthorized),
+            429 => Err(Failure::RateLimited(retry_after)),
+            500..=599 => Err(Failure::Server(status, problem())),
+            _ => Err(Failure::Rejected(status, problem())),
+        }
+    }
+
+    /// A request that is safe to repeat (a read, a `PUT`, a `DELETE`):
+    /// retried on 429, 5xx and timeouts with exponential backoff and
+    /// jitter, honouring `Retry-After`.
+    ///
+    /// # Errors
+    /// The last failure, or one that retrying cannot fix.
+    pub fn idempotent(
+        &self,
+        method: &Method,
+        path: &str,
+        media_type: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<Answer, Failure> {
+        let mut attempt = 0;
+        loop {
+            match self.once(method.clone(), path, media_type, body) {
+                Err(f) if f.transient() && attempt < self.retries => {
+                    backoff(attempt, &f);
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// Sleeps before a retry: `Retry-After` when the server gave one, else an
+/// exponential delay (0.2 s, 0.4 s… up to 10 s) with full jitter, so that
+/// ten clients do not retry in step.
+pub fn backoff(attempt: u32, failure: &Failure) {
+    let delay = match failure {
+        Failure::RateLimited(Some(after)) => *after,
+        _ => {
+            let cap = Duration::from_millis(200)
+                .saturating_mul(2u32.saturating_pow(attempt))
+                .min(Duration::from_secs(10));
+            let jitter = rand::random::<f64>();
+            cap.mul_f64(0.5 + jitter / 2.0)
+        }
+    };
+    std::thread::sleep(delay);
+}
