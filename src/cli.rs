@@ -49,7 +49,7 @@ pub struct Global {
     #[arg(long, global = true, env = "VOCM_PROVIDER", value_enum, default_value_t = ProviderKind::Local)]
     pub provider: ProviderKind,
     /// The provisioning API's base URL (http provider); the key is read
-    /// from VOCM_API_KEY only.
+    /// from `VOCM_API_KEY` only.
     #[arg(long, global = true, env = "VOCM_ENDPOINT", value_name = "URL")]
     pub endpoint: Option<String>,
     /// Allow plain http:// to a host other than this machine.

@@ -35,6 +35,16 @@ pub struct ApplyArgs {
     /// How long to wait for another apply to release the state (e.g. 30s, 10m).
     #[arg(long, value_parser = humantime::parse_duration, default_value = "0s")]
     pub lock_timeout: Duration,
+    /// `json`: print a machine summary of the apply on stdout (each change,
+    /// its outcome and operation id); the plan then goes to stderr.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
+    pub format: ApplyFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApplyFormat {
+    Text,
+    Json,
 }
 
 /// Set by Ctrl-C: changes in flight finish, no new one starts.
@@ -131,7 +141,12 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
         summary,
         mass_deletes: &prepared.mass_deletes,
     };
-    print_stdout(&crate::render::text::render(&view, style.color_stdout()));
+    let rendered = crate::render::text::render(&view, style.color_stdout());
+    if args.format == ApplyFormat::Json {
+        print_stderr(&rendered);
+    } else {
+        print_stdout(&rendered);
+    }
     if prepared.plan.is_empty() {
         return Outcome::Success;
     }
@@ -282,46 +297,70 @@ fn run_plan(
             "\ninterrupted: finishing the changes in flight, starting no more (Ctrl-C again to quit now)\n",
         );
     });
+    let bar = (!style.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(plan.changes.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "  applying [{bar:30}] {pos}/{len} changes, {per_sec}, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    });
     let quiet = style.quiet;
     let progress = |e: Event<'_>| {
-        if quiet {
-            return;
-        }
-        if let Event::Finished {
+        let Event::Finished {
             change, outcome, ..
         } = e
-        {
-            let line = match outcome {
-                ChangeOutcome::Applied { applied } => format!(
-                    "  {} {} {}{}\n",
-                    change.action.symbol(),
-                    change.id,
-                    match change.phase {
-                        crate::plan::Phase::Main => change.action.verb(),
-                        crate::plan::Phase::References => "references set",
-                        crate::plan::Phase::Unlink => "unlinked",
-                    },
-                    applied
-                        .operation
-                        .as_ref()
-                        .map(|o| format!(" (operation {o})"))
-                        .unwrap_or_default()
-                ),
-                ChangeOutcome::Failed { error, .. } => {
-                    format!("  ✗ {} failed: {error}\n", change.id)
+        else {
+            return;
+        };
+        let line = match outcome {
+            ChangeOutcome::Applied { applied } => format!(
+                "  {} {} {}{}",
+                change.action.symbol(),
+                change.id,
+                match change.phase {
+                    crate::plan::Phase::Main => change.action.verb(),
+                    crate::plan::Phase::References => "references set",
+                    crate::plan::Phase::Unlink => "unlinked",
+                },
+                applied
+                    .operation
+                    .as_ref()
+                    .map(|o| format!(" (operation {o})"))
+                    .unwrap_or_default()
+            ),
+            ChangeOutcome::Failed { error, .. } => format!("  ✗ {} failed: {error}", change.id),
+            ChangeOutcome::Skipped { because_of } => format!(
+                "  - {} skipped: it needs {}, which was not applied",
+                change.id, plan.changes[*because_of].id
+            ),
+            ChangeOutcome::NotStarted => return,
+        };
+        match &bar {
+            // On a terminal: a bar, with only what went wrong above it.
+            Some(bar) => {
+                bar.inc(1);
+                if !matches!(outcome, ChangeOutcome::Applied { .. }) {
+                    bar.println(line);
                 }
-                ChangeOutcome::Skipped { because_of } => format!(
-                    "  - {} skipped: it needs {}, which was not applied\n",
-                    change.id, plan.changes[*because_of].id
-                ),
-                ChangeOutcome::NotStarted => return,
-            };
-            print_stderr(&line);
+            }
+            // In CI: a plain line per change.
+            None if !quiet => print_stderr(&format!("{line}\n")),
+            None => {}
         }
     };
     let report_ = execute(plan, session.as_ref(), audio, &STOP, &progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     let finished = session.finish();
     summarize(plan, &report_, global, style);
+    if args.format == ApplyFormat::Json {
+        print_stdout(&json_summary(plan, &report_, &provider.info()));
+    }
     if let Err(e) = finished {
         report_provider(&e, global, style);
         return Outcome::Failure;
@@ -384,4 +423,41 @@ fn summarize(plan: &Plan, report_: &Report, global: &Global, style: Style) {
         format!("\nApply incomplete: {counts}. Run `vocm plan` to see what is left.\n")
     };
     print_stderr(&line);
+}
+
+/// The machine summary of an apply (`--format json`), described in
+/// docs/plan-format.md.
+fn json_summary(plan: &Plan, report_: &Report, provider: &crate::provider::ProviderInfo) -> String {
+    let changes: Vec<serde_json::Value> = plan
+        .changes
+        .iter()
+        .zip(&report_.outcomes)
+        .map(|(c, o)| {
+            let mut v = serde_json::json!({
+                "id": c.id,
+                "action": c.action,
+                "phase": c.phase,
+            });
+            if let (Some(obj), Ok(serde_json::Value::Object(outcome))) =
+                (v.as_object_mut(), serde_json::to_value(o))
+            {
+                obj.extend(outcome);
+            }
+            v
+        })
+        .collect();
+    let summary = serde_json::json!({
+        "format_version": 1,
+        "provider": provider,
+        "complete": report_.complete(),
+        "interrupted": report_.interrupted,
+        "applied": report_.applied(),
+        "failed": report_.failed(),
+        "skipped": report_.skipped(),
+        "not_started": report_.not_started(),
+        "changes": changes,
+    });
+    let mut s = serde_json::to_string_pretty(&summary).unwrap_or_default();
+    s.push('\n');
+    s
 }

@@ -95,7 +95,7 @@ codes! {
     ApplyFailed => "vocm::apply::failed", "a change failed; what depends on it was skipped";
     ExportWrite => "vocm::export::write", "export cannot write its output";
     HttpEndpoint => "vocm::http::endpoint", "the API endpoint is missing, malformed, insecure or carries credentials";
-    HttpNoKey => "vocm::http::no-key", "the HTTP provider needs VOCM_API_KEY";
+    HttpNoKey => "vocm::http::no-key", "the HTTP provider needs `VOCM_API_KEY`";
     HttpUnauthorized => "vocm::http::unauthorized", "the API refused the key";
     HttpUnreachable => "vocm::http::unreachable", "the API cannot be reached";
     HttpUnavailable => "vocm::http::unavailable", "the API kept failing (5xx, 429, timeouts) after retries";

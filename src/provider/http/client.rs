@@ -46,9 +46,9 @@ pub enum Failure {
     /// 429, after which the server asks to wait.
     RateLimited(Option<Duration>),
     /// 5xx: the request may or may not have taken effect.
-    Server(u16, Option<Problem>),
+    Server(u16, Option<Box<Problem>>),
     /// Another 4xx: the server refused the request.
-    Rejected(u16, Option<Problem>),
+    Rejected(u16, Option<Box<Problem>>),
 }
 
 impl Failure {
@@ -71,27 +71,8 @@ impl Failure {
     /// The failure as a provider error, about `what` (a resource, a list).
     #[must_use]
     pub fn error(&self, what: &str, endpoint: &str) -> ProviderError {
-        let problem_text = |p: &Option<Problem>| {
-            p.as_ref().map_or_else(String::new, |p| {
-                let mut s = p.title.clone();
-                if let Some(d) = &p.detail {
-                    s.push_str(": ");
-                    s.push_str(d);
-                }
-                for e in &p.errors {
-                    s.push_str(&format!(
-                        "; {}{} ({})",
-                        e.field
-                            .as_ref()
-                            .map(|f| format!("{f}: "))
-                            .unwrap_or_default(),
-                        e.message,
-                        e.code
-                    ));
-                }
-                s
-            })
-        };
+        let problem_text =
+            |p: &Option<Box<Problem>>| p.as_deref().map_or_else(String::new, describe);
         let mut e = match self {
             Failure::Unauthorized => ProviderError::new(
                 Code::HttpUnauthorized,
@@ -127,6 +108,25 @@ impl Failure {
         e.transient = self.transient();
         e
     }
+}
+
+/// A problem in one line: its title, detail and each field error, so
+/// that a user sees what the API objected to.
+pub fn describe(p: &Problem) -> String {
+    use std::fmt::Write as _;
+    let mut s = p.title.clone();
+    if let Some(d) = &p.detail {
+        let _ = write!(s, ": {d}");
+    }
+    for e in &p.errors {
+        let field = e
+            .field
+            .as_ref()
+            .map(|f| format!("{f}: "))
+            .unwrap_or_default();
+        let _ = write!(s, "; {field}{} ({})", e.message, e.code);
+    }
+    s
 }
 
 /// What the server's headers say of the rate limit.
@@ -228,7 +228,7 @@ impl Client {
                 }
             };
             match wait {
-                Some(d) => std::thread::sleep(d.min(Duration::from_secs(60))),
+                Some(d) => std::thread::sleep(d.min(Duration::from_mins(1))),
                 None => return,
             }
         }
@@ -308,6 +308,7 @@ impl Client {
         let problem = || {
             json.clone()
                 .and_then(|j| serde_json::from_value::<Problem>(j).ok())
+                .map(Box::new)
         };
         match status {
             200..=299 => Ok(Answer {
@@ -351,15 +352,14 @@ impl Client {
 /// exponential delay (0.2 s, 0.4 s… up to 10 s) with full jitter, so that
 /// ten clients do not retry in step.
 pub fn backoff(attempt: u32, failure: &Failure) {
-    let delay = match failure {
-        Failure::RateLimited(Some(after)) => *after,
-        _ => {
-            let cap = Duration::from_millis(200)
-                .saturating_mul(2u32.saturating_pow(attempt))
-                .min(Duration::from_secs(10));
-            let jitter = rand::random::<f64>();
-            cap.mul_f64(0.5 + jitter / 2.0)
-        }
+    let delay = if let Failure::RateLimited(Some(after)) = failure {
+        *after
+    } else {
+        let cap = Duration::from_millis(200)
+            .saturating_mul(2u32.saturating_pow(attempt))
+            .min(Duration::from_secs(10));
+        let jitter = rand::random::<f64>();
+        cap.mul_f64(0.5 + jitter / 2.0)
     };
     std::thread::sleep(delay);
 }

@@ -376,7 +376,7 @@ impl HttpSession<'_> {
                 }
                 return Ok(op);
             }
-            if started.elapsed() > Duration::from_secs(300) {
+            if started.elapsed() > Duration::from_mins(5) {
                 return Err(ProviderError::new(
                     Code::HttpUnavailable,
                     format!(
@@ -416,42 +416,25 @@ impl HttpSession<'_> {
                         )
                     })?;
                     let done = self.wait(&op, id)?;
-                    match done.status {
-                        OperationStatus::Completed => {
-                            return Ok((done.resource_id, Some(done.operation_id)));
-                        }
-                        _ => {
-                            let error = done.error.clone().unwrap_or_default();
-                            // A transient failure did not take effect: try again.
-                            if error.status >= 500 && attempt < self.client().retries {
-                                backoff(attempt, &Failure::Server(error.status, None));
-                                attempt += 1;
-                                continue;
-                            }
-                            return Err(ProviderError::new(
-                                Code::HttpOperationFailed,
-                                format!(
-                                    "{id}: operation {} failed: {}{}",
-                                    done.operation_id,
-                                    error.title,
-                                    error
-                                        .errors
-                                        .iter()
-                                        .map(|e| format!(
-                                            "; {}{} ({})",
-                                            e.field
-                                                .as_ref()
-                                                .map(|f| format!("{f}: "))
-                                                .unwrap_or_default(),
-                                            e.message,
-                                            e.code
-                                        ))
-                                        .collect::<String>()
-                                ),
-                                "fix what the API names, then apply again",
-                            ));
-                        }
+                    if done.status == OperationStatus::Completed {
+                        return Ok((done.resource_id, Some(done.operation_id)));
                     }
+                    let error = done.error.clone().unwrap_or_default();
+                    // A transient failure did not take effect: try again.
+                    if error.status >= 500 && attempt < self.client().retries {
+                        backoff(attempt, &Failure::Server(error.status, None));
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(ProviderError::new(
+                        Code::HttpOperationFailed,
+                        format!(
+                            "{id}: operation {} failed: {}",
+                            done.operation_id,
+                            client::describe(&error)
+                        ),
+                        "fix what the API names, then apply again",
+                    ));
                 }
                 // Synchronous writes (addresses) answer with the resource.
                 Ok(answer) => {
@@ -572,18 +555,17 @@ impl HttpSession<'_> {
             let state = self.state();
             let base = state.json.get(id);
             let body = encode(id, resource, &state.ids, base);
-            let path = match id.kind {
-                Kind::Account => c.path().to_owned(),
-                _ => {
-                    let api_id = state.ids.id(id).ok_or_else(|| {
-                        ProviderError::new(
-                            Code::ApplyConflict,
-                            format!("{id} does not exist in the account"),
-                            "plan again",
-                        )
-                    })?;
-                    format!("{}/{}", c.path(), urlencode(api_id))
-                }
+            let path = if id.kind == Kind::Account {
+                c.path().to_owned()
+            } else {
+                let api_id = state.ids.id(id).ok_or_else(|| {
+                    ProviderError::new(
+                        Code::ApplyConflict,
+                        format!("{id} does not exist in the account"),
+                        "plan again",
+                    )
+                })?;
+                format!("{}/{}", c.path(), urlencode(api_id))
             };
             (body, path)
         };
@@ -626,18 +608,9 @@ fn note_extension(ids: &mut Ids, id: &ResourceId, resource: &Resource) {
     ids.set_extension(id, ext);
 }
 
+/// Percent-encodes an id or a query value.
 fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'_' | b'.' | b'~' | b'=' | b';' | b',' | b'*')
-        {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 impl Session for HttpSession<'_> {
@@ -689,9 +662,9 @@ impl Session for HttpSession<'_> {
         for old in superseded {
             let path = format!("{}/{}", c.path(), urlencode(&old));
             match self.client().idempotent(&Method::DELETE, &path, None, None) {
-                Ok(_) | Err(Failure::Rejected(404, _)) => {}
-                // Still in use (a resource vocm does not manage): keep it.
-                Err(Failure::Rejected(400, _)) => {}
+                // Gone already, or still in use by a resource vocm does not
+                // manage (then it stays).
+                Ok(_) | Err(Failure::Rejected(400 | 404, _)) => {}
                 Err(f) => return Err(self.provider.fail(&f, "deleting a replaced address")),
             }
         }

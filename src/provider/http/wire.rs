@@ -55,10 +55,10 @@ impl Ids {
 
     /// Records a resource's extension number.
     pub fn set_extension(&mut self, id: &ResourceId, extension: &str) {
-        if let Some(old) = self.extension.insert(id.clone(), extension.to_owned()) {
-            if self.by_extension.get(&old) == Some(id) {
-                self.by_extension.remove(&old);
-            }
+        if let Some(old) = self.extension.insert(id.clone(), extension.to_owned())
+            && self.by_extension.get(&old) == Some(id)
+        {
+            self.by_extension.remove(&old);
         }
         self.by_extension.insert(extension.to_owned(), id.clone());
     }
@@ -111,12 +111,12 @@ fn n(v: &Value, pointer: &str) -> Option<u64> {
         .and_then(|x| x.as_u64().or_else(|| x.as_str()?.parse().ok()))
 }
 
-/// A manifest enum from its SCREAMING_SNAKE_CASE wire name.
+/// A manifest enum from its `SCREAMING_SNAKE_CASE` wire name.
 fn from_wire<T: DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(Value::String(s.to_ascii_lowercase())).ok()
 }
 
-/// A manifest enum's SCREAMING_SNAKE_CASE wire name.
+/// A manifest enum's `SCREAMING_SNAKE_CASE` wire name.
 fn to_wire<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
@@ -523,25 +523,22 @@ fn encode_user(v: &mut Value, key: &str, u: &User, ids: &Ids) {
                 .contains(&Participant::OtherParty)
         ),
     );
-    match &u.outbound_calling {
-        Some(o) => {
-            put(
-                &at("dialPlanCallingCountry"),
-                opt(o.country.map(dial_plan_country)),
-            );
-            // The dial plan says NANP for twenty-odd countries: the ISO
-            // code travels beside it, so that CA reads back as CA.
-            put(
-                &at("vocmCallingCountry"),
-                opt(o.country.map(|c| c.as_str().to_owned())),
-            );
-            put(&at("dialPlanRuleset"), json!(scope_to_wire(o.scope)));
-        }
-        None => {
-            put(&at("dialPlanCallingCountry"), Value::Null);
-            put(&at("vocmCallingCountry"), Value::Null);
-            put(&at("dialPlanRuleset"), Value::Null);
-        }
+    if let Some(o) = &u.outbound_calling {
+        put(
+            &at("dialPlanCallingCountry"),
+            opt(o.country.map(dial_plan_country)),
+        );
+        // The dial plan says NANP for twenty-odd countries: the ISO
+        // code travels beside it, so that CA reads back as CA.
+        put(
+            &at("vocmCallingCountry"),
+            opt(o.country.map(|c| c.as_str().to_owned())),
+        );
+        put(&at("dialPlanRuleset"), json!(scope_to_wire(o.scope)));
+    } else {
+        put(&at("dialPlanCallingCountry"), Value::Null);
+        put(&at("vocmCallingCountry"), Value::Null);
+        put(&at("dialPlanRuleset"), Value::Null);
     }
     put(
         &at("voicemailNotification"),
@@ -584,6 +581,7 @@ pub type Fetched = BTreeMap<&'static str, Vec<Value>>;
 
 /// Decodes every fetched collection into an account; fills `ids`.
 #[must_use]
+#[allow(clippy::implicit_hasher)] // the provider's own maps use one hasher
 pub fn decode(fetched: &HashMap<Collection, Vec<Value>>, ids: &mut Ids) -> crate::account::Account {
     let empty = Vec::new();
     let list = |c: Collection| fetched.get(&c).unwrap_or(&empty);
