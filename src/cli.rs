@@ -129,6 +129,10 @@ pub enum Command {
     Export(commands::export::ExportArgs),
     /// Print the JSON Schema of manifests, plans or diagnostics.
     Schema(commands::schema::SchemaArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish).
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
 }
 
 /// How output looks, decided once from flags, environment and terminal.
@@ -221,6 +225,8 @@ where
         Command::Apply(args) => commands::apply::run(args, &cli.global, style),
         Command::Export(args) => commands::export::run(args, &cli.global, style),
         Command::Schema(args) => commands::schema::run(args),
+        Command::Completions(args) => commands::completions::completions(args),
+        Command::Man => commands::completions::man(),
     };
     ExitCode::from(outcome.code())
 }

@@ -3,6 +3,7 @@
 
 pub mod apply;
 mod common;
+pub mod completions;
 pub mod export;
 pub mod plan;
 pub mod schema;
