@@ -127,6 +127,8 @@ pub enum Command {
     Apply(commands::apply::ApplyArgs),
     /// Write the current account as manifests (and audio files).
     Export(commands::export::ExportArgs),
+    /// Show where a call to a number or an extension goes.
+    Route(commands::route::RouteArgs),
     /// Print the JSON Schema of manifests, plans or diagnostics.
     Schema(commands::schema::SchemaArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
@@ -224,6 +226,7 @@ where
         Command::Plan(args) => commands::plan::run(args, &cli.global, style),
         Command::Apply(args) => commands::apply::run(args, &cli.global, style),
         Command::Export(args) => commands::export::run(args, &cli.global, style),
+        Command::Route(args) => commands::route::run(args, &cli.global, style),
         Command::Schema(args) => commands::schema::run(args),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man => commands::completions::man(),

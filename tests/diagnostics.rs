@@ -246,51 +246,103 @@ fn cli_cases(seen: &mut BTreeSet<&'static str>) {
         )
         .unwrap();
     };
-    let run_cli = |name: &str, args: &[&str], seen: &mut BTreeSet<&'static str>| {
-        let vocm = assert_cmd::cargo::cargo_bin("vocm");
-        // Both runs start from the same state.
-        let saved = std::fs::read(dir.join("vocm.state.json")).ok();
-        let out = std::process::Command::new(&vocm)
-            .env_clear()
-            .env("COLUMNS", "100")
-            .current_dir(dir)
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap();
-        if let Some(bytes) = &saved {
-            std::fs::write(dir.join("vocm.state.json"), bytes).unwrap();
-        }
-        let json = std::process::Command::new(&vocm)
-            .env_clear()
-            .current_dir(dir)
-            .arg("--diagnostics")
-            .arg("json")
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stderr)
-            .replace(&dir.display().to_string(), "[TMP]")
-            .replace(&root.display().to_string(), "[ROOT]");
-        // A fingerprint changes with the bundled state: keep its shape only.
-        let text = regex::Regex::new("sha256:[0-9a-f]{64}")
-            .unwrap()
-            .replace_all(&text, "sha256:[…]")
-            .into_owned();
-        insta::assert_snapshot!(format!("diag_{name}"), text);
-        let stdout = String::from_utf8_lossy(&json.stdout);
-        for line in stdout.lines() {
-            if let Some(code) = line.trim().strip_prefix("\"code\": \"") {
-                let code = code.trim_end_matches("\",");
-                if let Some(c) = Code::ALL.iter().find(|c| c.as_str() == code) {
-                    seen.insert(c.as_str());
+    let run_env =
+        |name: &str, envs: &[(&str, &str)], args: &[&str], seen: &mut BTreeSet<&'static str>| {
+            let vocm = assert_cmd::cargo::cargo_bin("vocm");
+            // Both runs start from the same state.
+            let saved = std::fs::read(dir.join("vocm.state.json")).ok();
+            let out = std::process::Command::new(&vocm)
+                .env_clear()
+                .envs(envs.iter().copied())
+                .env("COLUMNS", "100")
+                .current_dir(dir)
+                .args(args)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            if let Some(bytes) = &saved {
+                std::fs::write(dir.join("vocm.state.json"), bytes).unwrap();
+            }
+            let json = std::process::Command::new(&vocm)
+                .env_clear()
+                .envs(envs.iter().copied())
+                .current_dir(dir)
+                .arg("--diagnostics")
+                .arg("json")
+                .args(args)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stderr)
+                .replace(&dir.display().to_string(), "[TMP]")
+                .replace(&root.display().to_string(), "[ROOT]");
+            let text = regex::Regex::new(r"127\.0\.0\.1:\d+")
+                .unwrap()
+                .replace_all(&text, "127.0.0.1:[PORT]")
+                .into_owned();
+            // A fingerprint changes with the bundled state: keep its shape only.
+            let text = regex::Regex::new("sha256:[0-9a-f]{64}")
+                .unwrap()
+                .replace_all(&text, "sha256:[…]")
+                .into_owned();
+            insta::assert_snapshot!(format!("diag_{name}"), text);
+            let stdout = String::from_utf8_lossy(&json.stdout);
+            for line in stdout.lines() {
+                if let Some(code) = line.trim().strip_prefix("\"code\": \"") {
+                    let code = code.trim_end_matches("\",");
+                    if let Some(c) = Code::ALL.iter().find(|c| c.as_str() == code) {
+                        seen.insert(c.as_str());
+                    }
                 }
             }
-        }
+        };
+
+    let run_cli = |name: &str, args: &[&str], seen: &mut BTreeSet<&'static str>| {
+        run_env(name, &[], args, seen);
     };
 
     reset();
+    run_cli(
+        "route-unknown-entry",
+        &["route", "+33 9 99 99 99 99", &acme],
+        seen,
+    );
+    run_cli(
+        "http-endpoint",
+        &[
+            "--provider",
+            "http",
+            "--endpoint",
+            "http://pbx.example.com",
+            "plan",
+            &acme,
+        ],
+        seen,
+    );
+    run_cli(
+        "http-no-key",
+        &[
+            "--provider",
+            "http",
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "plan",
+            &acme,
+        ],
+        seen,
+    );
+    // A port nothing listens on: bound, then released.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let closed = format!("http://{closed}");
+    run_env(
+        "http-unreachable",
+        &[("VOCM_API_KEY", "k-secret-1234")],
+        &["--provider", "http", "--endpoint", &closed, "plan", &acme],
+        seen,
+    );
     run_cli(
         "args-target",
         &["plan", "--target", "user:nina.rou", &acme],

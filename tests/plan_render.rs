@@ -13,14 +13,24 @@ use vocm::plan::file::PlanFile;
 use vocm::plan::{Options, Plan, plan};
 use vocm::provider::local::LocalProvider;
 use vocm::provider::{Provider, ProviderInfo};
+use vocm::render::markdown::{COMMENT_LIMIT, Comment};
 use vocm::render::text::PlanView;
+use vocm::route::PathChange;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A plan with what the renderers need besides it.
+struct Made {
+    plan: Plan,
+    current: Account,
+    fingerprint: String,
+    call_paths: Vec<PathChange>,
+}
+
 /// Plans `manifests` against the state file, as `vocm plan` does.
-fn make(manifests: &Path, state: &Path) -> (Plan, Account, String) {
+fn make(manifests: &Path, state: &Path) -> Made {
     let v = vocm::validate::validate_paths(&[manifests.to_owned()], Some(&root()));
     assert!(!v.diagnostics.has_errors(), "{:?}", v.diagnostics);
     let snapshot = LocalProvider::new(state).snapshot().unwrap();
@@ -43,15 +53,30 @@ fn make(manifests: &Path, state: &Path) -> (Plan, Account, String) {
             targets: Vec::new(),
         },
     );
-    (p, snapshot.account, snapshot.fingerprint)
+    let changed: Vec<_> = p.changes.iter().map(|c| c.id.clone()).collect();
+    let call_paths = vocm::route::changes(&d, &snapshot.account, &changed);
+    Made {
+        plan: p,
+        current: snapshot.account,
+        fingerprint: snapshot.fingerprint,
+        call_paths,
+    }
 }
 
-fn all_formats(p: &Plan, current: &Account, fingerprint: &str) -> (String, String, String) {
+const COMMENT: Comment<'static> = Comment {
+    id: "examples/acme",
+    rerun: "vocm plan examples/acme",
+    limit: COMMENT_LIMIT,
+};
+
+fn all_formats(m: &Made) -> (String, String, String) {
+    let (p, current, fingerprint) = (&m.plan, &m.current, &m.fingerprint);
     let mass = p.mass_deletes(current);
     let view = PlanView {
         changes: &p.changes,
         summary: p.summary(),
         mass_deletes: &mass,
+        call_paths: &m.call_paths,
     };
     let file = PlanFile::new(
         p,
@@ -64,18 +89,19 @@ fn all_formats(p: &Plan, current: &Account, fingerprint: &str) -> (String, Strin
     );
     (
         vocm::render::text::render(&view, false),
-        vocm::render::markdown::render(&view),
+        vocm::render::markdown::render(&view, &COMMENT),
         vocm::render::json::render(&file),
     )
 }
 
 #[test]
 fn the_example_against_its_bundled_state() {
-    let (p, current, fp) = make(
+    let made = make(
         &root().join("examples/acme"),
         &root().join("examples/acme.state.json"),
     );
-    let (text, markdown, json) = all_formats(&p, &current, &fp);
+    assert!(!made.call_paths.is_empty());
+    let (text, markdown, json) = all_formats(&made);
     insta::assert_snapshot!("plan_acme_text", text);
     insta::assert_snapshot!("plan_acme_markdown", markdown);
     insta::assert_snapshot!("plan_acme_json", json);
@@ -132,21 +158,97 @@ fn pruning_most_users_trips_the_mass_delete_guard() {
     std::fs::write(dir.path().join("users.yaml"), format!("{kept}\n")).unwrap();
     let state = dir.path().join("state.json");
     std::fs::copy(root().join("examples/acme.state.json"), &state).unwrap();
-    let (p, current, fp) = make(dir.path(), &state);
-    let mass = p.mass_deletes(&current);
+    let made = make(dir.path(), &state);
+    let mass = made.plan.mass_deletes(&made.current);
     assert!(
         mass.iter().any(|m| m.kind == vocm::account::Kind::User),
         "{mass:?}"
     );
-    let (text, markdown, _) = all_formats(&p, &current, &fp);
+    let (text, markdown, _) = all_formats(&made);
     insta::assert_snapshot!("plan_prune_text", text);
     insta::assert_snapshot!("plan_prune_markdown", markdown);
 }
 
 #[test]
 fn an_empty_plan_says_so() {
-    let (text, markdown, json) = all_formats(&Plan::default(), &Account::default(), "sha256:0");
+    let (text, markdown, json) = all_formats(&Made {
+        plan: Plan::default(),
+        current: Account::default(),
+        fingerprint: "sha256:0".into(),
+        call_paths: Vec::new(),
+    });
     assert_eq!(text, "No changes. The account matches the manifests.\n");
     insta::assert_snapshot!("plan_empty_markdown", markdown);
     assert!(json.contains("\"changes\": []"));
+}
+
+#[test]
+fn masked_review_output_keeps_keys_and_hides_people() {
+    let made = make(
+        &root().join("examples/acme"),
+        &root().join("examples/acme.state.json"),
+    );
+    let changes = vocm::render::mask::changes(&made.plan.changes);
+    let paths = vocm::render::mask::paths(&made.call_paths);
+    let mass = made.plan.mass_deletes(&made.current);
+    let view = PlanView {
+        changes: &changes,
+        summary: made.plan.summary(),
+        mass_deletes: &mass,
+        call_paths: &paths,
+    };
+    let text = vocm::render::text::render(&view, false);
+    let markdown = vocm::render::markdown::render(&view, &COMMENT);
+    for shown in [&text, &markdown] {
+        // Every email and name of the example is masked; keys stay.
+        for (at, _) in shown.match_indices("@acme.example") {
+            assert!(
+                shown[..at].ends_with('•'),
+                "{}",
+                &shown[at.saturating_sub(40)..at + 13]
+            );
+        }
+        assert!(!shown.contains("Martin\""), "{shown}");
+        assert!(shown.contains("user:alice.martin") || shown.contains("user \"alice.martin\""));
+    }
+    insta::assert_snapshot!("plan_acme_text_masked", text);
+}
+
+#[test]
+fn a_large_markdown_plan_stays_under_the_comment_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    vocm::generate::generate(5_000, 0, &dir.path().join("account")).unwrap();
+    let made = make(&dir.path().join("account"), &dir.path().join("state.json"));
+    let mass = made.plan.mass_deletes(&made.current);
+    let view = PlanView {
+        changes: &made.plan.changes,
+        summary: made.plan.summary(),
+        mass_deletes: &mass,
+        call_paths: &made.call_paths,
+    };
+    let markdown = vocm::render::markdown::render(
+        &view,
+        &Comment {
+            id: "account",
+            rerun: "vocm plan account",
+            limit: COMMENT_LIMIT,
+        },
+    );
+    let chars = markdown.chars().count();
+    assert!(chars <= COMMENT_LIMIT, "{chars} characters");
+    assert!(
+        chars > COMMENT_LIMIT - 8_192,
+        "the comment is filled: {chars}"
+    );
+    // The head (marker, summary, table) and the note on what was cut.
+    let head: Vec<&str> = markdown.lines().take(20).collect();
+    let tail: Vec<&str> = markdown.lines().rev().take(2).collect();
+    insta::assert_snapshot!(
+        "plan_large_markdown_capped",
+        format!(
+            "{}\n[…]\n{}",
+            head.join("\n"),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        )
+    );
 }

@@ -140,6 +140,7 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
         changes: &prepared.plan.changes,
         summary,
         mass_deletes: &prepared.mass_deletes,
+        call_paths: &prepared.call_paths,
     };
     let rendered = crate::render::text::render(&view, style.color_stdout());
     if args.format == ApplyFormat::Json {

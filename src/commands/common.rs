@@ -21,6 +21,8 @@ use super::validate::emit;
 pub struct Prepared {
     pub snapshot: Snapshot,
     pub plan: Plan,
+    /// The call paths the plan changes.
+    pub call_paths: Vec<crate::route::PathChange>,
     pub audio: AudioStore,
     pub mass_deletes: Vec<MassDelete>,
 }
@@ -143,6 +145,8 @@ pub fn prepare(
     };
     let plan = crate::plan::plan(&desired, &snapshot.account, &options);
     let mass_deletes = plan.mass_deletes(&snapshot.account);
+    let changed: Vec<ResourceId> = plan.changes.iter().map(|c| c.id.clone()).collect();
+    let call_paths = crate::route::changes(&desired, &snapshot.account, &changed);
     clock.lap("planned");
     if style.verbose {
         print_stderr(&format!(
@@ -155,6 +159,7 @@ pub fn prepare(
     Ok(Prepared {
         snapshot,
         plan,
+        call_paths,
         audio,
         mass_deletes,
     })

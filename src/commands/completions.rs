@@ -23,7 +23,10 @@ pub fn completions(args: &CompletionsArgs) -> Outcome {
 #[must_use]
 pub fn man() -> Outcome {
     let mut out = Vec::new();
-    if clap_mangen::Man::new(Cli::command()).render(&mut out).is_err() {
+    if clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .is_err()
+    {
         return Outcome::Failure;
     }
     print_stdout(&String::from_utf8_lossy(&out));

@@ -6,5 +6,6 @@ mod common;
 pub mod completions;
 pub mod export;
 pub mod plan;
+pub mod route;
 pub mod schema;
 pub mod validate;

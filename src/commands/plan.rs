@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::{Args, CommandFactory, ValueEnum};
 
 use super::common::{prepare, report};
 use crate::account::ResourceId;
@@ -28,6 +28,14 @@ pub struct PlanArgs {
     /// Limit the plan to this resource and what it needs (repeatable).
     #[arg(long = "target", value_name = "KIND:KEY")]
     pub targets: Vec<ResourceId>,
+    /// Markdown: the ID in the hidden `<!-- vocm-plan: ID -->` line CI uses
+    /// to update its comment in place (default: the manifest paths).
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// Text and Markdown: mask personal data (names, emails, external
+    /// numbers) for review. Saved plan files (`-o`) are never masked.
+    #[arg(long)]
+    pub mask_pii: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,6 +50,17 @@ pub enum PlanFormat {
 
 #[must_use]
 pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
+    if args.mask_pii && args.format == PlanFormat::Json {
+        // The JSON plan is the machine plan: masked, it would describe
+        // changes that are not the ones apply makes.
+        let _ = crate::cli::Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--mask-pii applies to the text and Markdown plans, not to --format json (the machine plan)",
+            )
+            .print();
+        return Outcome::Failure;
+    }
     let provider = match global.provider() {
         Ok(p) => p,
         Err(e) => {
@@ -59,14 +78,41 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         prepared.snapshot.fingerprint.clone(),
         prepared.mass_deletes.clone(),
     );
+    file.call_paths.clone_from(&prepared.call_paths);
+    let masked = args.mask_pii.then(|| {
+        (
+            crate::render::mask::changes(&prepared.plan.changes),
+            crate::render::mask::paths(&prepared.call_paths),
+        )
+    });
+    let (changes, call_paths) = masked.as_ref().map_or(
+        (&prepared.plan.changes[..], &prepared.call_paths[..]),
+        |(c, p)| (&c[..], &p[..]),
+    );
     let view = PlanView {
-        changes: &prepared.plan.changes,
+        changes,
         summary: file.summary,
         mass_deletes: &prepared.mass_deletes,
+        call_paths,
     };
     let rendered = match args.format {
         PlanFormat::Text => crate::render::text::render(&view, style.color_stdout()),
-        PlanFormat::Markdown => crate::render::markdown::render(&view),
+        PlanFormat::Markdown => {
+            let paths = crate::cli::paths_or_cwd(&args.paths)
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let rerun = format!("vocm plan {paths}");
+            crate::render::markdown::render(
+                &view,
+                &crate::render::markdown::Comment {
+                    id: args.id.as_deref().unwrap_or(&paths),
+                    rerun: &rerun,
+                    limit: crate::render::markdown::COMMENT_LIMIT,
+                },
+            )
+        }
         PlanFormat::Json => crate::render::json::render(&file),
     };
     if let Some(out) = &args.out {

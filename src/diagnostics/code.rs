@@ -94,6 +94,7 @@ codes! {
     ApplyConflict => "vocm::apply::conflict", "a change no longer fits the account it is applied to";
     ApplyFailed => "vocm::apply::failed", "a change failed; what depends on it was skipped";
     ExportWrite => "vocm::export::write", "export cannot write its output";
+    RouteUnknownEntry => "vocm::route::unknown-entry", "no user, ring group or auto attendant answers a number or extension";
     HttpEndpoint => "vocm::http::endpoint", "the API endpoint is missing, malformed, insecure or carries credentials";
     HttpNoKey => "vocm::http::no-key", "the HTTP provider needs `VOCM_API_KEY`";
     HttpUnauthorized => "vocm::http::unauthorized", "the API refused the key";

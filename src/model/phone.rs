@@ -24,6 +24,18 @@ impl PhoneNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A copy for review output with the middle digits hidden
+    /// (`+33•••••••78`), for `--mask-pii`. It is no longer a number: it is
+    /// only ever displayed, never sent or saved.
+    #[must_use]
+    pub fn masked(&self) -> Self {
+        let chars: Vec<char> = self.0.chars().collect();
+        let hidden = chars.len().saturating_sub(5);
+        let head: String = chars.iter().take(3).collect();
+        let tail: String = chars.iter().skip(3 + hidden).collect();
+        Self(format!("{head}{}{tail}", "•".repeat(hidden)))
+    }
 }
 
 impl FromStr for PhoneNumber {

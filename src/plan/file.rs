@@ -37,6 +37,10 @@ pub struct PlanFile {
     pub mass_deletes: Vec<MassDelete>,
     /// The changes, in the order they are applied.
     pub changes: Vec<Change>,
+    /// Where calls go before and after, for every number and extension
+    /// whose path the plan changes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub call_paths: Vec<crate::route::PathChange>,
     /// Content of the audio files the plan uploads, base64 by SHA-256.
     /// Saved plan files carry it; `--format json` output leaves it out.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -60,6 +64,7 @@ impl PlanFile {
             summary: plan.summary(),
             mass_deletes,
             changes: plan.changes.clone(),
+            call_paths: Vec::new(),
             audio: BTreeMap::new(),
         }
     }

@@ -3,6 +3,8 @@
 
 pub mod json;
 pub mod markdown;
+pub mod mask;
+pub mod paths;
 pub mod text;
 mod tree;
 

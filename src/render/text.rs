@@ -17,6 +17,8 @@ pub struct PlanView<'a> {
     pub changes: &'a [Change],
     pub summary: Summary,
     pub mass_deletes: &'a [MassDelete],
+    /// Call paths the plan changes.
+    pub call_paths: &'a [crate::route::PathChange],
 }
 
 fn paint(s: &str, sign: Sign, color: bool) -> String {
@@ -144,6 +146,18 @@ pub fn render(view: &PlanView<'_>, color: bool) -> String {
         out.push_str("    }\n");
     }
     out.push('\n');
+    if !view.call_paths.is_empty() {
+        let _ = writeln!(out, "Call paths that change:\n");
+        for c in view.call_paths {
+            let _ = writeln!(out, "  # calls to {} ({})", c.entry, c.resource);
+            let lines = super::paths::side_by_side(c, super::paths::TEXT_WIDTH - 4)
+                .unwrap_or_else(|| super::paths::stacked(c));
+            for line in lines {
+                let _ = writeln!(out, "    {line}");
+            }
+            out.push('\n');
+        }
+    }
     for m in view.mass_deletes {
         let _ = writeln!(
             out,

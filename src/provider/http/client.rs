@@ -285,9 +285,14 @@ impl Client {
             Ok(r) => r,
             Err(e) if e.is_timeout() => return Err(Failure::Timeout),
             Err(e) => {
-                // The error names the URL, never the key (it is a header).
-                let why = std::error::Error::source(&e)
-                    .map_or_else(|| e.to_string(), ToString::to_string);
+                // The innermost cause says what happened ("Connection
+                // refused"); reqwest's own text only says "client error".
+                // Neither names the key: it is a header.
+                let mut cause: &dyn std::error::Error = &e;
+                while let Some(inner) = cause.source() {
+                    cause = inner;
+                }
+                let why = cause.to_string();
                 return Err(Failure::Unreachable(why));
             }
         };
