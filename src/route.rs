@@ -18,9 +18,14 @@ use crate::model::{Destination, PhoneNumber, RingStrategy};
     Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, clap::ValueEnum,
 )]
 #[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
 pub enum When {
+    /// The line is busy.
     Busy,
+    /// Nobody answers in time.
+    #[value(alias = "no-answer")]
     NoAnswer,
+    /// The phone is offline.
     Unreachable,
 }
 
@@ -289,7 +294,7 @@ fn node(
             let how = match g.strategy {
                 RingStrategy::Simultaneous => "together",
                 RingStrategy::Sequential => "one after another",
-                RingStrategy::RoundRobin => "in turn, after the last one rung",
+                RingStrategy::RoundRobin => "one after another, round robin",
             };
             let members = if g.members.is_empty() {
                 "nobody".to_owned()
