@@ -418,3 +418,44 @@ fn apply_asks_on_a_terminal_and_only_yes_applies() {
     assert!(ok, "{out}");
     assert!(out.contains("Apply complete"), "{out}");
 }
+
+#[test]
+fn markdown_plans_carry_their_marker_and_mask_on_request() {
+    let dir = workspace();
+    vocm(dir.path())
+        .args(["plan", "--format", "markdown", &acme()])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(format!(
+            "<!-- vocm-plan: {} -->\n",
+            acme()
+        )));
+    vocm(dir.path())
+        .args([
+            "plan",
+            "--format",
+            "markdown",
+            "--id",
+            "prod",
+            "--mask-pii",
+            "-o",
+            "plan.json",
+            &acme(),
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("<!-- vocm-plan: prod -->\n"))
+        .stdout(predicate::str::contains("nina.roux@acme.example").not())
+        .stdout(predicate::str::contains("n•••@acme.example"));
+    // The saved plan is whole: apply needs the real values.
+    let saved = std::fs::read_to_string(dir.path().join("plan.json")).unwrap();
+    assert!(saved.contains("nina.roux@acme.example"));
+    // The JSON plan is the machine plan: it is never masked.
+    vocm(dir.path())
+        .args(["plan", "--format", "json", "--mask-pii", &acme()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--mask-pii applies to the text and Markdown plans",
+        ));
+}

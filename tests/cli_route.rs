@@ -21,7 +21,11 @@ fn vocm() -> Command {
 
 fn stdout(args: &[&str]) -> String {
     let out = vocm().args(args).assert().success().get_output().clone();
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -91,13 +95,7 @@ fn nothing_answers_an_unknown_number() {
         .stderr(predicate::str::contains("vocm::route::unknown-entry"));
     // In CI, as an annotation.
     vocm()
-        .args([
-            "--diagnostics",
-            "github",
-            "route",
-            "7777",
-            "examples/acme",
-        ])
+        .args(["--diagnostics", "github", "route", "7777", "examples/acme"])
         .assert()
         .code(1)
         .stdout(predicate::str::starts_with(
