@@ -459,3 +459,30 @@ fn markdown_plans_carry_their_marker_and_mask_on_request() {
             "--mask-pii applies to the text and Markdown plans",
         ));
 }
+
+#[test]
+fn plan_time_problems_are_annotations_in_ci() {
+    let dir = workspace();
+    let mut s: serde_json::Value = serde_json::from_slice(&state(dir.path())).unwrap();
+    s["licenses"] = serde_json::json!({"X2": 1, "X4": 20});
+    std::fs::write(
+        dir.path().join("vocm.state.json"),
+        serde_json::to_vec(&s).unwrap(),
+    )
+    .unwrap();
+    let out = vocm(&root())
+        .args(["--diagnostics", "github", "--state"])
+        .arg(dir.path().join("vocm.state.json"))
+        .args(["plan", "examples/acme"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.starts_with("::error file=examples/acme/users/"),
+        "{out}"
+    );
+    assert!(out.contains(",title=vocm%3A%3Aplan%3A%3Alicenses::11 users need license X2"));
+}
