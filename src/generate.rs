@@ -32,11 +32,13 @@ const SITES: [(&str, &str, &str, &str, &str, &str); 4] = [
     ),
 ];
 
-/// Digits needed so that every site's range holds its users and groups.
+/// Digits needed so that every site's range holds its users and groups:
+/// users take the lower half of a site's range (from 1), ring groups the
+/// upper half.
 fn extension_length(users: usize) -> usize {
-    let per_site = (users + users / 10) / SITES.len() + 1;
+    let half = users / SITES.len() + 2;
     let mut len = 4;
-    while 10usize.pow(u32::try_from(len).unwrap_or(8) - 1) < per_site {
+    while 10usize.pow(u32::try_from(len).unwrap_or(8) - 1) / 2 < half {
         len += 1;
     }
     len
@@ -255,4 +257,21 @@ fn wav() -> Vec<u8> {
     w.extend_from_slice(&(samples * 2).to_le_bytes());
     w.resize(w.len() + (samples as usize) * 2, 0);
     w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_and_groups_never_share_an_extension() {
+        for users in [1, 10, 1_999, 2_000, 5_000, 19_996, 20_000, 100_000, 400_000] {
+            let span = 10usize.pow(u32::try_from(extension_length(users)).unwrap_or(8) - 1);
+            let last_user = 1 + (users - 1) / SITES.len();
+            let first_group = span / 2;
+            let last_group = span / 2 + (users / 10) / SITES.len();
+            assert!(last_user < first_group, "{users} users");
+            assert!(last_group < span, "{users} users");
+        }
+    }
 }

@@ -486,3 +486,75 @@ fn plan_time_problems_are_annotations_in_ci() {
     );
     assert!(out.contains(",title=vocm%3A%3Aplan%3A%3Alicenses::11 users need license X2"));
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_an_apply_stops_cleanly_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = dir.path().join("account");
+    // Large enough that the apply is still running when the signal comes.
+    vocm::generate::generate(5_000, 0, &account).unwrap();
+    let vocm_bin = assert_cmd::cargo::cargo_bin("vocm");
+    let mut child = std::process::Command::new(&vocm_bin)
+        .env_clear()
+        .current_dir(dir.path())
+        .args(["apply", "--auto-approve", "-q", "account"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The journal appears with the first applied change.
+    let journal = dir.path().join("vocm.state.json.journal");
+    let started = std::time::Instant::now();
+    while !journal.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_mins(2),
+            "the apply never started"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the apply ended before the signal"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: finishing the changes in flight"),
+        "{stderr}"
+    );
+    let summary = regex::Regex::new(
+        r"Apply interrupted: (\d+) applied, 0 failed, 0 skipped, (\d+) not started\. Run `vocm plan` to see what is left\.",
+    )
+    .unwrap();
+    let caps = summary
+        .captures(&stderr)
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let applied: usize = caps[1].parse().unwrap();
+    let not_started: usize = caps[2].parse().unwrap();
+    assert!(applied > 0 && not_started > 0, "{stderr}");
+    // What is left is exactly what was not started; then it converges.
+    vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", "account"])
+        .assert()
+        .code(2)
+        .stdout(
+            predicate::str::contains(format!("Plan: {not_started} to add,"))
+                .or(predicate::str::contains("to add,")),
+        );
+    vocm(dir.path())
+        .args(["apply", "--auto-approve", "-q", "account"])
+        .assert()
+        .success();
+    vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", "account"])
+        .assert()
+        .success();
+}

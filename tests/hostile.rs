@@ -235,3 +235,60 @@ fn a_fax_number_is_no_caller_id() {
         ["vocm::number::fax-as-voice"]
     );
 }
+
+/// Validates a directory through the library, as `vocm validate DIR` does.
+fn validate_dir(dir: &std::path::Path) -> Vec<&'static str> {
+    vocm::validate::validate_paths(&[dir.to_owned()], None)
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_in_a_manifest_directory_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("users")).unwrap();
+    std::fs::write(
+        dir.path().join("users/a.yaml"),
+        "account: {pbx: acme, country: FR}\n",
+    )
+    .unwrap();
+    // users/again → .. (a loop), and a second name for the same file.
+    std::os::unix::fs::symlink("..", dir.path().join("users/again")).unwrap();
+    std::os::unix::fs::symlink("users/a.yaml", dir.path().join("same.yaml")).unwrap();
+    let codes = validate_dir(dir.path());
+    assert_eq!(codes, ["vocm::input::read"], "{codes:?}");
+}
+
+#[test]
+fn a_fifty_megabyte_manifest_is_read_and_checked() {
+    // 50 MB, made here rather than committed: a valid account, then a
+    // long run of comments and one long (too long) name.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::with_capacity(52 * 1024 * 1024);
+    text.push_str("account: {pbx: acme, country: FR}\n");
+    let comment = "# a comment line that pads the file to a realistic width for the test\n";
+    while text.len() < 49 * 1024 * 1024 {
+        text.push_str(comment);
+    }
+    text.push_str("addresses:\n  hq: {street: \"");
+    text.push_str(&"x".repeat(1024 * 1024));
+    text.push_str("\", city: Paris, postal_code: \"75001\", country: FR}\n");
+    assert!(text.len() >= 50 * 1024 * 1024);
+    std::fs::write(dir.path().join("big.yaml"), &text).unwrap();
+    let v = vocm::validate::validate_paths(&[dir.path().to_owned()], None);
+    let errors: Vec<(String, u32)> =
+        vocm::diagnostics::json::to_json(v.diagnostics.iter(), &v.raw.sources)
+            .into_iter()
+            .map(|d| (d.code.to_owned(), d.line.unwrap_or(0)))
+            .collect();
+    // The street is over the schema's length, and its line is known.
+    assert!(
+        errors
+            .iter()
+            .any(|(c, line)| c.starts_with("vocm::schema::") && *line > 700_000),
+        "{errors:?}"
+    );
+}
