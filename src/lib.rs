@@ -18,6 +18,7 @@ pub mod plan;
 pub mod provider;
 pub mod render;
 pub mod route;
+pub mod sandbox;
 pub mod schema;
 pub mod source;
 pub mod validate;
