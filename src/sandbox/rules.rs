@@ -323,6 +323,23 @@ fn check_conflicts(
             }
         }
     }
+    // A manifest key names one resource of its collection: a second
+    // create with the same key (a retried POST) is refused. Addresses are
+    // the exception: immutable, they are replaced by a new one with the
+    // same key before the old one goes, and an equal one is deduplicated.
+    if !matches!(c, Collection::Addresses)
+        && let Some(key) = text(value, "vocmKey")
+    {
+        let taken = account
+            .iter(c)
+            .any(|(other, v)| other != id && text(v, "vocmKey") == Some(key));
+        if taken {
+            return Err(ApiError::conflict(
+                "vocmKey",
+                format!("Another resource of this collection has the vocmKey {key}"),
+            ));
+        }
+    }
     if c == Collection::Devices
         && let Some(mac) = text(value, "macAddress")
     {
@@ -597,6 +614,29 @@ mod tests {
             e.problem.errors[0].field.as_deref(),
             Some("basicInfo.site.id")
         );
+    }
+
+    #[test]
+    fn a_manifest_key_names_one_resource_except_for_addresses() {
+        let mut a = account();
+        let rg = |ext: &str| json!({"vocmKey": "sales", "name": "Sales", "extensionNumber": ext});
+        a.put(Collection::RingGroups, "r1".into(), rg("1100"));
+        let e = check(&a, Collection::RingGroups, "r2", &rg("1101"), None).unwrap_err();
+        assert_eq!(e.problem.status, 409);
+        assert!(
+            check(
+                &a,
+                Collection::RingGroups,
+                "r1",
+                &rg("1100"),
+                a.get(Collection::RingGroups, "r1")
+            )
+            .is_ok()
+        );
+        // A replaced address: the new one carries the same key.
+        let addr = |city: &str| json!({"vocmKey": "hq", "country": "FR", "city": city});
+        a.put(Collection::Addresses, "a9".into(), addr("Paris"));
+        assert!(check(&a, Collection::Addresses, "a10", &addr("Lyon"), None).is_ok());
     }
 
     #[test]
