@@ -1,0 +1,148 @@
+//! What the HTTP tests share: a real `vocm-sandbox` on 127.0.0.1, port 0,
+//! and vocm run against it.
+
+#![allow(dead_code, clippy::unwrap_used)] // each test file uses part of it
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The key the sandboxes of the tests accept.
+pub const KEY: &str = "k-test-5ecret-9f3a";
+
+/// A running sandbox, killed when dropped.
+pub struct Sandbox {
+    pub child: Child,
+    pub stdout: BufReader<ChildStdout>,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Sandbox {
+    /// Starts the sandbox with raised rate limits unless `args` give
+    /// theirs: tests are about behaviour, the benchmark about pace.
+    pub fn start(args: &[&str]) -> Sandbox {
+        let mut all = vec!["--listen", "127.0.0.1:0", "--api-key", KEY];
+        if !args.contains(&"--rate-limit") {
+            all.extend(["--rate-limit", "100000", "--burst", "100000"]);
+        }
+        all.extend(args);
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("vocm-sandbox"))
+            .args(&all)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let address = line.trim();
+        assert!(address.starts_with("127.0.0.1:"), "first line: {line:?}");
+        let base = format!("http://{address}");
+        // reqwest is built without a default crypto provider (see Client::new).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Sandbox {
+            child,
+            stdout,
+            base,
+            http: reqwest::blocking::Client::new(),
+        }
+    }
+
+    /// Stops it with SIGTERM and waits: it saves `--data` on the way out.
+    pub fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "the sandbox did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// A GET of the API, with the key.
+    pub fn get(&self, path: &str, media: &str) -> Value {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("x-api-key", KEY)
+            .header("accept", media)
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.json().unwrap()
+    }
+
+    /// A write of the API, with the key; answers the status and body.
+    pub fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        media: &str,
+        body: &Value,
+    ) -> (u16, Value) {
+        let r = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("x-api-key", KEY)
+            .header("accept", media)
+            .header("content-type", media)
+            .body(body.to_string())
+            .send()
+            .unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// The counters of `/_sandbox/stats`.
+    pub fn stats(&self) -> Value {
+        self.get("/_sandbox/stats", "application/json")
+    }
+
+    /// Every resource of a collection (one page of up to 1,000).
+    pub fn list(&self, collection: vocm::api::Collection) -> Vec<Value> {
+        let page = self.get(
+            &format!("{}?pageSize=1000", collection.path()),
+            collection.media_type(),
+        );
+        page["data"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// vocm on the http provider against this sandbox, with the key in
+    /// the environment, run from `dir`.
+    pub fn vocm(&self, dir: &Path) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("vocm").unwrap();
+        cmd.env_clear()
+            .env("COLUMNS", "100")
+            .env("VOCM_API_KEY", KEY)
+            .env("VOCM_PROVIDER", "http")
+            .env("VOCM_ENDPOINT", &self.base)
+            .current_dir(dir);
+        cmd
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Output of a finished run, checked never to hold the key.
+pub fn no_key(out: &std::process::Output) -> (String, String) {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !stdout.contains(KEY) && !stderr.contains(KEY),
+        "the key leaked:\n{stdout}\n{stderr}"
+    );
+    (stdout, stderr)
+}
