@@ -95,27 +95,26 @@ impl RateLimiter {
             .filter(|w| w.remaining() == 0)
             .collect();
         let allowed = full.is_empty();
-        let retry_after = full
-            .iter()
-            .map(|w| clock::seconds_until(w.frees_at(now), now))
-            .max()
-            .unwrap_or(0);
+        // Refused, the client may try again once every full window has
+        // room: that is both the reset and the `Retry-After`.
+        let free_again = full.iter().map(|w| w.frees_at(now)).max();
         if allowed && count {
             self.per_minute.seen.push_back(now);
             self.burst.seen.push_back(now);
         }
-        // The tighter window is the one the client must watch.
+        // Admitted, the tighter window is the one the client must watch.
         let binding = if self.burst.remaining() < self.per_minute.remaining() {
             &self.burst
         } else {
             &self.per_minute
         };
+        let reset = free_again.unwrap_or_else(|| binding.frees_at(now));
         Verdict {
             allowed,
             limit: self.per_minute.limit as u32,
             remaining: binding.remaining() as u32,
-            reset: clock::unix_seconds(binding.frees_at(now)),
-            retry_after,
+            reset: clock::unix_seconds(reset),
+            retry_after: free_again.map_or(0, |at| clock::seconds_until(at, now)),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! rate-limit headers.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
@@ -13,6 +13,7 @@ use axum::response::Response;
 
 use crate::api::{API_KEY_HEADER, RATE_LIMIT, RATE_REMAINING, RATE_RESET};
 
+use super::clock;
 use super::faults::Fault;
 use super::handlers::{self, Write};
 use super::problem::ApiError;
@@ -108,8 +109,15 @@ async fn respond(shared: &Arc<Shared>, request: Request) -> Response {
                 return with_limits(e.into_response(&path), verdict);
             }
             Some(Fault::Throttle) => {
+                // Throttled as if the window were full, for a second: the
+                // headers and `Retry-After` agree.
                 let e = ApiError::too_many_requests(THROTTLED, 1);
-                return with_limits(e.into_response(&path), verdict);
+                let full = Verdict {
+                    remaining: 0,
+                    reset: clock::unix_seconds(now + Duration::from_secs(1)),
+                    ..verdict
+                };
+                return with_limits(e.into_response(&path), full);
             }
             _ => {}
         }
@@ -237,13 +245,13 @@ fn complete_later(shared: &Arc<Shared>, at: Instant) {
     });
 }
 
-/// The rate-limit headers every response carries.
+/// The rate-limit headers every response carries. They describe the rate
+/// limits only: a `429` for too many operations in flight leaves them as
+/// they are, and says when to come back in `Retry-After`.
 fn with_limits(mut response: Response, v: Verdict) -> Response {
-    let throttled = response.status() == StatusCode::TOO_MANY_REQUESTS;
     let headers = response.headers_mut();
     headers.insert(RATE_LIMIT, HeaderValue::from(v.limit));
-    let remaining = if throttled { 0 } else { v.remaining };
-    headers.insert(RATE_REMAINING, HeaderValue::from(remaining));
+    headers.insert(RATE_REMAINING, HeaderValue::from(v.remaining));
     headers.insert(RATE_RESET, HeaderValue::from(v.reset));
     response
 }
