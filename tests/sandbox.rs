@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader, Read as _};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -22,6 +22,8 @@ const KEY: &str = "sandbox-test-key";
 struct Sandbox {
     child: Child,
     stdout: BufReader<ChildStdout>,
+    /// Kept with `--verbose` only.
+    stderr: Option<ChildStderr>,
     base: String,
     http: Client,
 }
@@ -76,10 +78,15 @@ impl Sandbox {
             .args(&all)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if args.contains(&"--verbose") {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let stderr = child.stderr.take();
         let mut line = String::new();
         stdout.read_line(&mut line).unwrap();
         let address = line.trim();
@@ -87,6 +94,7 @@ impl Sandbox {
         Sandbox {
             child,
             stdout,
+            stderr,
             base: format!("http://{address}"),
             http: Client::builder().no_proxy().build().unwrap(),
         }
@@ -162,8 +170,9 @@ impl Sandbox {
         self.create("/sites", &site_body(&address, "paris"))
     }
 
-    /// Stops the sandbox with SIGTERM, as a service manager does.
-    fn stop(mut self) {
+    /// Stops the sandbox with SIGTERM, as a service manager does; answers
+    /// what it printed on stderr (with `--verbose`).
+    fn stop(mut self) -> String {
         let pid = self.child.id().to_string();
         let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(killed.success());
@@ -179,6 +188,11 @@ impl Sandbox {
         let mut rest = String::new();
         self.stdout.read_to_string(&mut rest).unwrap();
         assert_eq!(rest, "", "nothing but the address on stdout");
+        let mut log = String::new();
+        if let Some(mut e) = self.stderr.take() {
+            e.read_to_string(&mut log).unwrap();
+        }
+        log
     }
 }
 
@@ -280,9 +294,13 @@ fn media_types_are_the_resources_own() {
 
 #[test]
 fn a_user_is_created_by_an_operation() {
-    let s = Sandbox::start(&["--op-delay-ms", "300"]);
+    let s = Sandbox::start(&["--op-delay-ms", "1000"]);
     let site = s.site();
     let accepted = s.post("/users", &user("jo", &site, "1001")).expect(202);
+    let polled = format!(
+        "/operations/{}",
+        accepted.body["operationId"].as_str().unwrap()
+    );
     assert_eq!(accepted.header("content-type"), Some(media("/users")));
     assert_eq!(accepted.body["status"], "PENDING");
     assert_eq!(accepted.body["resourceType"], "USER");
@@ -291,6 +309,9 @@ fn a_user_is_created_by_an_operation() {
     // Not there until the operation completes.
     let before = s.get("/users").expect(200);
     assert_eq!(before.body["data"].as_array().unwrap().len(), 0);
+    // In progress for the second half of the delay.
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(s.get(&polled).expect(200).body["status"], "IN_PROGRESS");
     let op = s.finished(&accepted);
     assert_eq!(op["status"], "COMPLETED", "{op:#}");
     let id = op["resourceId"].as_str().unwrap();
@@ -715,4 +736,15 @@ fn stats_count_what_clients_asked() {
     // The counters themselves are not counted.
     assert_eq!(s.stats()["requests"], 5);
     s.stop();
+}
+
+#[test]
+fn verbose_logs_one_line_per_request_without_the_key() {
+    let s = Sandbox::start(&["--verbose"]);
+    s.get("/users").expect(200);
+    s.get("/users?pageSize=0").expect(400);
+    let log = s.stop();
+    assert!(log.contains("GET /users 200 "), "{log}");
+    assert!(log.contains("GET /users?pageSize=0 400 "), "{log}");
+    assert!(!log.contains(KEY), "{log}");
 }
