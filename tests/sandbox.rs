@@ -549,11 +549,14 @@ fn rate_limits_answer_429_with_retry_after() {
 fn at_most_ten_operations_are_in_flight() {
     let s = Sandbox::start(&["--op-delay-ms", "2000"]);
     for i in 0..10 {
-        let r = s.post("/vocm/devices", &device(&format!("0000000000{i:02}"), "d"));
+        let r = s.post(
+            "/vocm/devices",
+            &device(&format!("0000000000{i:02}"), &format!("desk-{i}")),
+        );
         assert_eq!(r.expect(202).body["status"], "PENDING");
     }
     let over = s
-        .post("/vocm/devices", &device("00000000aaaa", "d"))
+        .post("/vocm/devices", &device("00000000aaaa", "desk-10"))
         .expect(429);
     assert_eq!(over.code(), "TOO_MANY_OPERATIONS");
     let wait: u64 = over.header("retry-after").unwrap().parse().unwrap();
@@ -595,7 +598,10 @@ fn faults_of_every_kind_are_injected() {
     let mut failed_operation = None;
     let mut statuses = std::collections::BTreeSet::new();
     for i in 0..80 {
-        let r = s.post("/vocm/devices", &device(&format!("{i:012x}"), "d"));
+        let r = s.post(
+            "/vocm/devices",
+            &device(&format!("{i:012x}"), &format!("desk-{i}")),
+        );
         if r.status == 202 {
             failed_operation = Some(r.body.clone());
         }
@@ -690,6 +696,9 @@ fn extensions_and_numbers_behave_like_the_reference() {
     s.post("/vocm/devices", &device("a1b2c3d4e5f6", "other"))
         .expect(409);
     s.post("/vocm/devices", &device("A1-B2", "bad")).expect(400);
+    // A manifest key names one resource of its collection.
+    let again = s.post("/vocm/devices", &device("a1b2c3d4e5f7", "desk"));
+    assert_eq!(again.expect(409).body["errors"][0]["field"], "vocmKey");
     // Audio files: lists leave the content out.
     let id = s.create(
         "/vocm/audio-files",
