@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -448,4 +450,182 @@ fn cli_cases(seen: &mut BTreeSet<&'static str>) {
     std::fs::create_dir_all(dir.join("not-empty")).unwrap();
     std::fs::write(dir.join("not-empty/users.yaml"), "users: {}\n").unwrap();
     run_cli("export-write", &["export", "-o", "not-empty"], seen);
+
+    http_cases(&acme, seen);
+}
+
+/// The HTTP provider's errors, against a real sandbox (and, for a server
+/// that only ever fails, a listener that answers 503).
+fn http_cases(acme: &str, seen: &mut BTreeSet<&'static str>) {
+    use reqwest::Method;
+    use support::Sandbox;
+    use vocm::api::Collection;
+
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    // One run, text only (a second run would meet what the first did).
+    let once =
+        |name: &str, s: &str, key: &str, args: &[&str], seen: &mut BTreeSet<&'static str>| {
+            let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("vocm"))
+                .env_clear()
+                .env("COLUMNS", "100")
+                .env("VOCM_API_KEY", key)
+                .current_dir(dir)
+                .args(["--provider", "http", "--endpoint", s])
+                .args(args)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(!text.contains(support::KEY), "{text}");
+            let text = regex::Regex::new(r"127\.0\.0\.1:\d+")
+                .unwrap()
+                .replace_all(&text, "127.0.0.1:[PORT]");
+            let text = regex::Regex::new(r"op_[0-9a-f]{24}")
+                .unwrap()
+                .replace_all(&text, "op_[…]")
+                .replace(&dir.display().to_string(), "[TMP]")
+                .replace(env!("CARGO_MANIFEST_DIR"), "[ROOT]");
+            for line in text.lines() {
+                if let Some(c) = Code::ALL.iter().find(|c| c.as_str() == line.trim()) {
+                    seen.insert(c.as_str());
+                }
+            }
+            insta::assert_snapshot!(format!("diag_{name}"), text);
+        };
+
+    let s = Sandbox::start(&[]);
+    once(
+        "http-unauthorized",
+        &s.base,
+        "not-the-key",
+        &["plan", acme],
+        seen,
+    );
+
+    // A user the API refuses: its name is taken, in another case, by a
+    // user vocm does not manage.
+    s.vocm(dir)
+        .args(["apply", "-q", "--auto-approve", acme])
+        .assert()
+        .success();
+    let users = s.list(Collection::Users);
+    let alice = users
+        .iter()
+        .find(|u| u["basicInfo"]["userName"] == "alice.martin")
+        .unwrap();
+    let id = alice["basicInfo"]["userId"].as_str().unwrap();
+    let site = alice["basicInfo"]["site"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let media = Collection::Users.media_type();
+    assert_eq!(
+        s.send(
+            Method::DELETE,
+            &format!("/users/{id}"),
+            media,
+            &serde_json::Value::Null
+        )
+        .0,
+        202
+    );
+    let twin = serde_json::json!({"basicInfo": {
+        "userName": "Alice.Martin", "firstName": "Alice", "lastName": "Martin",
+        "primaryEmail": "alice.m@acme.example", "site": {"id": site}}});
+    assert_eq!(s.send(Method::POST, "/users", media, &twin).0, 202);
+    once(
+        "http-rejected",
+        &s.base,
+        support::KEY,
+        &["apply", "-q", "--auto-approve", acme],
+        seen,
+    );
+    drop(s);
+
+    // An operation that fails when it completes: a ring group takes the
+    // extension a user moves to while the user's change is in flight.
+    let data = dir.join("sandbox.json");
+    let data_arg = data.display().to_string();
+    let s = Sandbox::start(&["--data", &data_arg]);
+    s.vocm(dir)
+        .args(["apply", "-q", "--auto-approve", acme])
+        .assert()
+        .success();
+    s.stop();
+    let s = Sandbox::start(&["--data", &data_arg, "--op-delay-ms", "2500"]);
+    let moved = dir.join("moved");
+    std::fs::create_dir_all(&moved).unwrap();
+    for f in [
+        "account.yaml",
+        "sites.yaml",
+        "numbers.yaml",
+        "devices.yaml",
+        "audio.yaml",
+        "call-flows.yaml",
+    ] {
+        std::fs::copy(Path::new(acme).join(f), moved.join(f)).unwrap();
+    }
+    std::fs::create_dir_all(moved.join("users")).unwrap();
+    std::fs::create_dir_all(moved.join("audio")).unwrap();
+    for f in [
+        "audio/hold-jazz.wav",
+        "audio/welcome.wav",
+        "users/paris.yaml",
+    ] {
+        std::fs::copy(Path::new(acme).join(f), moved.join(f)).unwrap();
+    }
+    let lyon = std::fs::read_to_string(Path::new(acme).join("users/lyon.yaml")).unwrap();
+    assert!(lyon.contains("extension: 2005"));
+    std::fs::write(
+        moved.join("users/lyon.yaml"),
+        lyon.replace("extension: 2005", "extension: 2099"),
+    )
+    .unwrap();
+    let ghost = serde_json::json!({"name": "Ghost", "extensionNumber": "2099"});
+    assert_eq!(
+        s.send(
+            Method::POST,
+            "/ring-groups",
+            Collection::RingGroups.media_type(),
+            &ghost
+        )
+        .0,
+        202
+    );
+    once(
+        "http-operation-failed",
+        &s.base,
+        support::KEY,
+        &["apply", "-q", "--auto-approve", "moved"],
+        seen,
+    );
+    drop(s);
+
+    // A server that only ever answers 503.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let failing = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{BufRead as _, BufReader};
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let body = r#"{"status":503,"title":"Service Unavailable","errors":[]}"#;
+            let _ = write!(
+                reader.get_mut(),
+                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    once(
+        "http-unavailable",
+        &failing,
+        support::KEY,
+        &["plan", acme],
+        seen,
+    );
 }

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::common::{prepare, report, report_provider};
+use super::common::{Places, prepare, report, report_provider};
 use crate::account::ResourceId;
 use crate::apply::{Event, Outcome as ChangeOutcome, Report, execute};
 use crate::cli::{Global, Outcome, Style, print_stderr, print_stdout};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::plan::file::PlanFile;
 use crate::plan::{MassDelete, Plan};
 use crate::provider::{AudioStore, Provider, SessionOptions};
@@ -122,6 +122,7 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
             global,
             style,
             Some(&shown),
+            &Places::default(),
         );
     }
 
@@ -166,6 +167,7 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
         global,
         style,
         None,
+        &prepared.places,
     )
 }
 
@@ -249,6 +251,7 @@ fn run_plan(
     global: &Global,
     style: Style,
     plan_path: Option<&str>,
+    places: &Places,
 ) -> Outcome {
     if plan_path.is_some() && refuse_mass_delete(mass, args, global, style) {
         return Outcome::Failure;
@@ -358,7 +361,7 @@ fn run_plan(
         bar.finish_and_clear();
     }
     let finished = session.finish();
-    summarize(plan, &report_, global, style);
+    summarize(plan, &report_, places, global, style);
     if args.format == ApplyFormat::Json {
         print_stdout(&json_summary(plan, &report_, &provider.info()));
     }
@@ -375,19 +378,33 @@ fn run_plan(
     }
 }
 
-fn summarize(plan: &Plan, report_: &Report, global: &Global, style: Style) {
+fn summarize(plan: &Plan, report_: &Report, places: &Places, global: &Global, style: Style) {
+    let mut failures = Diagnostics::new();
     for (i, outcome) in report_.outcomes.iter().enumerate() {
         if let ChangeOutcome::Failed { code, error, help } = outcome {
-            report(
-                Diagnostic::error(
-                    code.parse().unwrap_or(Code::ApplyFailed),
-                    format!("{} failed: {error}", plan.changes[i].id),
-                )
-                .help(help.clone()),
-                global,
-                style,
-            );
+            let id = &plan.changes[i].id;
+            // Providers often name the resource already.
+            let prefix = format!("{id}: ");
+            let error = error.strip_prefix(&prefix).unwrap_or(error);
+            let mut d = Diagnostic::error(
+                code.parse().unwrap_or(Code::ApplyFailed),
+                format!("{id} failed: {error}"),
+            )
+            .help(help.clone());
+            // Applied from manifests: at the resource's definition.
+            if let Some((file, span)) = places.at.get(id) {
+                d = d.at(*file, *span, "this change failed");
+            }
+            failures.push(d);
         }
+    }
+    if !failures.is_empty() {
+        super::validate::emit(
+            &failures,
+            &places.sources,
+            super::common::diagnostics_format(global),
+            style,
+        );
     }
     if report_.failed() > 0 {
         report(

@@ -25,6 +25,16 @@ pub struct Prepared {
     pub call_paths: Vec<crate::route::PathChange>,
     pub audio: AudioStore,
     pub mass_deletes: Vec<MassDelete>,
+    /// Where the manifests define each changed resource.
+    pub places: Places,
+}
+
+/// Where resources are defined, so that an apply's failure points at the
+/// manifest lines it is about (and lands there as a CI annotation).
+#[derive(Debug, Default)]
+pub struct Places {
+    pub sources: SourceMap,
+    pub at: rustc_hash::FxHashMap<ResourceId, (crate::source::FileId, crate::source::Span)>,
 }
 
 /// The diagnostics format the options ask for.
@@ -156,12 +166,22 @@ pub fn prepare(
             snapshot.fingerprint
         ));
     }
+    let at = plan
+        .changes
+        .iter()
+        .filter_map(|c| validated.place(&c.id).map(|p| (c.id.clone(), p)))
+        .collect();
+    let places = Places {
+        sources: validated.raw.sources,
+        at,
+    };
     Ok(Prepared {
         snapshot,
         plan,
         call_paths,
         audio,
         mass_deletes,
+        places,
     })
 }
 

@@ -50,8 +50,8 @@ use state::{Sandbox, Shared};
 use stats::Stats;
 
 /// How long the saver waits after a change, so that a burst of changes
-/// makes one write.
-const SAVE_COALESCE: Duration = Duration::from_millis(20);
+/// makes one write (a large account takes tens of milliseconds to write).
+const SAVE_COALESCE: Duration = Duration::from_millis(100);
 
 /// How long open connections get to finish on shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

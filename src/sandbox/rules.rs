@@ -309,9 +309,9 @@ fn check_conflicts(
             Collection::RingGroups,
             Collection::AutoAttendants,
         ] {
-            let taken = account.iter(owner).any(|(other, v)| {
-                !(owner == c && other == id) && extensions(owner, v).iter().any(|(_, e)| *e == ext)
-            });
+            let taken = account
+                .iter(owner)
+                .any(|(other, v)| !(owner == c && other == id) && holds_extension(owner, v, &ext));
             if taken {
                 return Err(ApiError::conflict(
                     &field,
@@ -466,6 +466,23 @@ pub fn extensions(c: Collection, v: &Value) -> Vec<(String, String)> {
             .map(|n| vec![("extensionNumber".to_owned(), n)])
             .unwrap_or_default(),
         _ => Vec::new(),
+    }
+}
+
+/// Whether a resource holds extension `ext`. Every write asks it of every
+/// user, ring group and auto attendant: it allocates nothing.
+fn holds_extension(c: Collection, v: &Value, ext: &str) -> bool {
+    let is = |n: Option<&Value>| match n {
+        Some(Value::String(s)) => s == ext,
+        Some(Value::Number(n)) => n.to_string() == ext,
+        _ => false,
+    };
+    match c {
+        Collection::Users => array(v, "/serviceInfo/extensions")
+            .iter()
+            .any(|e| is(e.get("extensionNumber"))),
+        Collection::RingGroups | Collection::AutoAttendants => is(v.get("extensionNumber")),
+        _ => false,
     }
 }
 

@@ -36,6 +36,42 @@ pub struct Validated {
     pub diagnostics: Diagnostics,
 }
 
+impl Validated {
+    /// Where the manifests define a resource: the span of its key, for a
+    /// diagnostic about it that only comes later (an apply's failure).
+    #[must_use]
+    pub fn place(&self, id: &crate::account::ResourceId) -> Option<(FileId, crate::source::Span)> {
+        use crate::account::Kind;
+        use crate::manifest::spans::Seg;
+        let m = &self.manifest;
+        let key = id.key.as_str();
+        let (section, origin, written) = match id.kind {
+            Kind::Account => {
+                return m
+                    .account
+                    .as_ref()
+                    .map(|a| self.raw.key_span(a.origin, &[Seg::Key("account")]));
+            }
+            Kind::Address => ("addresses", m.addresses.get(key)?.origin, key),
+            Kind::Site => ("sites", m.sites.get(key)?.origin, key),
+            Kind::PhoneNumber => {
+                let n: crate::model::PhoneNumber = key.parse().ok()?;
+                let (written, entry) = m.phone_numbers.get_key_value(&n)?;
+                ("phone_numbers", entry.origin, m.number_key(written))
+            }
+            Kind::Device => ("devices", m.devices.get(key)?.origin, key),
+            Kind::AudioFile => ("audio_files", m.audio_files.get(key)?.origin, key),
+            Kind::User => ("users", m.users.get(key)?.origin, key),
+            Kind::RingGroup => ("ring_groups", m.ring_groups.get(key)?.origin, key),
+            Kind::AutoAttendant => ("auto_attendants", m.auto_attendants.get(key)?.origin, key),
+        };
+        Some(
+            self.raw
+                .key_span(origin, &[Seg::Key(section), Seg::Key(written)]),
+        )
+    }
+}
+
 /// What validation keeps of a document while it is still a `Value`.
 struct Digest {
     schema: Vec<Diagnostic>,
