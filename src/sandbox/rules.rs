@@ -15,6 +15,7 @@ use sha2::{Digest as _, Sha256};
 use crate::api::{Collection, FieldError};
 
 use super::account::{ACCOUNT_ID, Account, license_names};
+use super::claims::Claim;
 use super::field;
 use super::phone;
 use super::problem::{ApiError, field_error};
@@ -217,11 +218,8 @@ fn check_user(
         ));
     }
     if let Some(name) = text(user, "basicInfo.userName") {
-        let taken = account.iter(Collection::Users).any(|(other, u)| {
-            other != id
-                && text(u, "basicInfo.userName").is_some_and(|n| n.eq_ignore_ascii_case(name))
-        });
-        if taken {
+        let claim = Claim::UserName(name.to_ascii_lowercase());
+        if account.held_by_other(&claim, Collection::Users, id) {
             errors.push(field_error(
                 "basicInfo.userName",
                 "VALIDATION_ERROR",
@@ -285,8 +283,8 @@ fn check_licenses(account: &Account, id: &str, user: &Value) -> Result<(), ApiEr
             return refuse(format!("the account holds no {name} license"));
         };
         let used_by_others = account
-            .iter(Collection::Users)
-            .filter(|(other, u)| *other != id && license_names(u).any(|n| n == name))
+            .holders(&Claim::License(name.to_owned()))
+            .filter(|(_, holder)| holder != id)
             .count() as u64;
         if used_by_others >= total {
             return refuse(format!("all {total} {name} licenses are in use"));
@@ -304,23 +302,14 @@ fn check_conflicts(
     value: &Value,
 ) -> Result<(), ApiError> {
     for (field, ext) in extensions(c, value) {
-        for owner in [
-            Collection::Users,
-            Collection::RingGroups,
-            Collection::AutoAttendants,
-        ] {
-            let taken = account
-                .iter(owner)
-                .any(|(other, v)| !(owner == c && other == id) && holds_extension(owner, v, &ext));
-            if taken {
-                return Err(ApiError::conflict(
-                    &field,
-                    format!(
-                        "Extension {ext} is already assigned to another ring group, user or auto attendant"
-                    ),
-                )
-                .detail("Extension number already in use"));
-            }
+        if account.held_by_other(&Claim::Extension(ext.clone()), c, id) {
+            return Err(ApiError::conflict(
+                &field,
+                format!(
+                    "Extension {ext} is already assigned to another ring group, user or auto attendant"
+                ),
+            )
+            .detail("Extension number already in use"));
         }
     }
     // A manifest key names one resource of its collection: a second
@@ -329,29 +318,21 @@ fn check_conflicts(
     // same key before the old one goes, and an equal one is deduplicated.
     if !matches!(c, Collection::Addresses)
         && let Some(key) = text(value, "vocmKey")
+        && account.held_by_other(&Claim::Key(c, key.to_owned()), c, id)
     {
-        let taken = account
-            .iter(c)
-            .any(|(other, v)| other != id && text(v, "vocmKey") == Some(key));
-        if taken {
-            return Err(ApiError::conflict(
-                "vocmKey",
-                format!("Another resource of this collection has the vocmKey {key}"),
-            ));
-        }
+        return Err(ApiError::conflict(
+            "vocmKey",
+            format!("Another resource of this collection has the vocmKey {key}"),
+        ));
     }
     if c == Collection::Devices
         && let Some(mac) = text(value, "macAddress")
+        && account.held_by_other(&Claim::Mac(mac.to_owned()), c, id)
     {
-        let taken = account
-            .iter(Collection::Devices)
-            .any(|(other, d)| other != id && text(d, "macAddress") == Some(mac));
-        if taken {
-            return Err(ApiError::conflict(
-                "macAddress",
-                format!("A device with MAC address {mac} already exists"),
-            ));
-        }
+        return Err(ApiError::conflict(
+            "macAddress",
+            format!("A device with MAC address {mac} already exists"),
+        ));
     }
     Ok(())
 }
@@ -466,23 +447,6 @@ pub fn extensions(c: Collection, v: &Value) -> Vec<(String, String)> {
             .map(|n| vec![("extensionNumber".to_owned(), n)])
             .unwrap_or_default(),
         _ => Vec::new(),
-    }
-}
-
-/// Whether a resource holds extension `ext`. Every write asks it of every
-/// user, ring group and auto attendant: it allocates nothing.
-fn holds_extension(c: Collection, v: &Value, ext: &str) -> bool {
-    let is = |n: Option<&Value>| match n {
-        Some(Value::String(s)) => s == ext,
-        Some(Value::Number(n)) => n.to_string() == ext,
-        _ => false,
-    };
-    match c {
-        Collection::Users => array(v, "/serviceInfo/extensions")
-            .iter()
-            .any(|e| is(e.get("extensionNumber"))),
-        Collection::RingGroups | Collection::AutoAttendants => is(v.get("extensionNumber")),
-        _ => false,
     }
 }
 

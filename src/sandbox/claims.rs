@@ -1,0 +1,99 @@
+//! What a resource claims in the account: a user name, a manifest key, an
+//! extension, a MAC address, a license. The account indexes claims so that
+//! the rules ask "who else holds this?" without reading every resource:
+//! a write to an account of ten thousand users stays cheap.
+
+use serde_json::Value;
+
+use crate::api::Collection;
+
+/// One claim. Names are compared as the rules compare them: user names
+/// without regard to ASCII case, the rest exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Claim {
+    UserName(String),
+    Key(Collection, String),
+    Extension(String),
+    Mac(String),
+    License(String),
+}
+
+/// Everything a resource claims.
+pub fn claims(c: Collection, v: &Value) -> Vec<Claim> {
+    let mut out = Vec::new();
+    // Addresses are replaced by a new one with the same key before the old
+    // one goes: their key is not a claim.
+    if !matches!(c, Collection::Addresses)
+        && let Some(key) = text(v.get("vocmKey"))
+    {
+        out.push(Claim::Key(c, key.to_owned()));
+    }
+    match c {
+        Collection::Users => {
+            if let Some(name) = text(v.pointer("/basicInfo/userName")) {
+                out.push(Claim::UserName(name.to_ascii_lowercase()));
+            }
+            for e in array(v, "/serviceInfo/extensions") {
+                out.extend(number(e.get("extensionNumber")).map(Claim::Extension));
+            }
+            for l in array(v, "/serviceInfo/licenses") {
+                out.extend(text(l.get("name")).map(|n| Claim::License(n.to_owned())));
+            }
+        }
+        Collection::RingGroups | Collection::AutoAttendants => {
+            out.extend(number(v.get("extensionNumber")).map(Claim::Extension));
+        }
+        Collection::Devices => {
+            out.extend(text(v.get("macAddress")).map(|m| Claim::Mac(m.to_owned())));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A non-blank string.
+fn text(v: Option<&Value>) -> Option<&str> {
+    v.and_then(Value::as_str).filter(|s| !s.trim().is_empty())
+}
+
+/// An extension number, given as a string or a number.
+fn number(v: Option<&Value>) -> Option<String> {
+    match v {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn array<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
+    v.pointer(pointer)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn resources_claim_what_must_be_unique() {
+        let user = json!({
+            "basicInfo": {"userName": "Jo.Doe"},
+            "serviceInfo": {"extensions": [{"extensionNumber": 1001}, {"extensionNumber": " "}],
+                            "licenses": [{"name": "X2"}]}
+        });
+        assert_eq!(
+            claims(Collection::Users, &user),
+            [
+                Claim::UserName("jo.doe".into()),
+                Claim::Extension("1001".into()),
+                Claim::License("X2".into())
+            ]
+        );
+        let address = json!({"vocmKey": "hq", "country": "FR"});
+        assert!(claims(Collection::Addresses, &address).is_empty());
+        let device = json!({"vocmKey": "desk", "macAddress": "a1b2c3d4e5f6"});
+        assert_eq!(claims(Collection::Devices, &device).len(), 2);
+    }
+}
