@@ -86,7 +86,7 @@ impl Account {
     }
 
     /// The resources holding a claim.
-    pub fn holders(&self, claim: &Claim) -> impl Iterator<Item = &Holder> {
+    pub fn holders<'a>(&'a self, claim: &Claim) -> impl Iterator<Item = &'a Holder> + use<'a> {
         self.holders.get(claim).into_iter().flatten()
     }
 

@@ -32,7 +32,7 @@ use super::rules;
 use super::scroll::{Scroll, Scrolls};
 use super::sort::Sort;
 use super::state::{Sandbox, what};
-use super::view::{self, Context};
+use super::view;
 
 /// What a write needs besides its endpoint.
 #[derive(Debug)]
@@ -127,7 +127,6 @@ fn list(sb: &mut Sandbox, c: Collection, uri: &Uri, now: Instant) -> Result<Resp
             )),
         })
         .transpose()?;
-    let ctx = Context::new(&sb.account, c);
     let inventory = if c == Collection::Licenses {
         licenses(&sb.account)
     } else {
@@ -135,15 +134,7 @@ fn list(sb: &mut Sandbox, c: Collection, uri: &Uri, now: Instant) -> Result<Resp
     };
     let start = match param("scrollId") {
         Some(token) => resume(sb, c, token, param("filter"), param("sort"), now)?,
-        None => first(
-            sb,
-            c,
-            &ctx,
-            &inventory,
-            param("filter"),
-            param("sort"),
-            page_size,
-        )?,
+        None => first(sb, c, &inventory, param("filter"), param("sort"), page_size)?,
     };
 
     let size = page_size.unwrap_or(start.page_size);
@@ -160,7 +151,7 @@ fn list(sb: &mut Sandbox, c: Collection, uri: &Uri, now: Instant) -> Result<Resp
                     .cloned()
             } else {
                 let v = sb.account.get(c, id)?;
-                Some(view::listed(c, id, v, &ctx).into_owned())
+                Some(view::listed(&sb.account, c, id, v).into_owned())
             }
         })
         .collect();
@@ -238,7 +229,6 @@ fn resume(
 fn first(
     sb: &Sandbox,
     c: Collection,
-    ctx: &Context,
     inventory: &[Value],
     filter: Option<&str>,
     sort: Option<&str>,
@@ -262,7 +252,7 @@ fn first(
     } else {
         sb.account
             .iter(c)
-            .map(|(id, v)| (id.as_str(), view::listed(c, id, v, ctx)))
+            .map(|(id, v)| (id.as_str(), view::listed(&sb.account, c, id, v)))
             .collect()
     };
     let mut matched: Vec<&(&str, Cow<'_, Value>)> = all

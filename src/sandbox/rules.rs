@@ -340,55 +340,39 @@ fn check_conflicts(
 /// Checks a resource may be deleted: a site or an address still in use
 /// may not.
 pub fn check_delete(account: &Account, c: Collection, id: &str) -> Result<(), ApiError> {
-    match c {
-        Collection::Sites => {
-            let by_user = account
-                .values(Collection::Users)
-                .any(|u| text(u, "basicInfo.site.id") == Some(id));
-            let by_other = [Collection::RingGroups, Collection::AutoAttendants]
-                .into_iter()
-                .any(|o| account.values(o).any(|v| text(v, "site.id") == Some(id)));
-            if by_user || by_other {
-                let message =
-                    format!("Site {id} can not be removed. It is used by at least one extension");
-                return Err(ApiError::bad_request(
-                    "Bad Request",
-                    None,
-                    "BAD_REQUEST",
-                    message,
-                ));
-            }
+    if c == Collection::Sites
+        && account
+            .holders(&Claim::Site(id.to_owned()))
+            .next()
+            .is_some()
+    {
+        let message = format!("Site {id} can not be removed. It is used by at least one extension");
+        return Err(ApiError::bad_request(
+            "Bad Request",
+            None,
+            "BAD_REQUEST",
+            message,
+        ));
+    }
+    if c == Collection::Addresses {
+        let (sites, users) = address_usage(account, id);
+        if sites + users > 0 {
+            return Err(ApiError::bad_request(
+                "Address is currently in use and cannot be deleted",
+                None,
+                "ADDRESS_IN_USE",
+                format!("Address {id} is used by {sites} site(s) and {users} user(s)"),
+            ));
         }
-        Collection::Addresses => {
-            let (sites, extensions) = address_usage(account, id);
-            if sites + extensions > 0 {
-                return Err(ApiError::bad_request(
-                    "Address is currently in use and cannot be deleted",
-                    None,
-                    "ADDRESS_IN_USE",
-                    format!(
-                        "Address {id} is used by {sites} site(s) and {extensions} user extension(s)"
-                    ),
-                ));
-            }
-        }
-        _ => {}
     }
     Ok(())
 }
 
-/// How many sites and user extensions use an address.
+/// How many sites and users use an address.
 pub fn address_usage(account: &Account, id: &str) -> (usize, usize) {
-    let sites = account
-        .values(Collection::Sites)
-        .filter(|s| text(s, "address.id") == Some(id))
-        .count();
-    let extensions = account
-        .values(Collection::Users)
-        .flat_map(|u| array(u, "/serviceInfo/extensions"))
-        .filter(|e| text(e, "emergencyAddress.id") == Some(id))
-        .count();
-    (sites, extensions)
+    let holders = account.holders(&Claim::Address(id.to_owned()));
+    let (sites, users): (Vec<_>, Vec<_>) = holders.partition(|(c, _)| *c == Collection::Sites);
+    (sites.len(), users.len())
 }
 
 /// An address's content, without what the server owns: two addresses with
@@ -446,30 +430,6 @@ pub fn extensions(c: Collection, v: &Value) -> Vec<(String, String)> {
             .filter(|n| !n.is_empty())
             .map(|n| vec![("extensionNumber".to_owned(), n)])
             .unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
-
-/// The phone numbers a resource uses (those make a number `ASSIGNED`).
-pub fn numbers(c: Collection, v: &Value) -> Vec<&str> {
-    fn listed(list: &[Value]) -> impl Iterator<Item = &str> {
-        list.iter()
-            .filter_map(|p| p.get("phoneNumber").and_then(Value::as_str))
-    }
-    match c {
-        Collection::Users => array(v, "/serviceInfo/extensions")
-            .iter()
-            .flat_map(|e| {
-                listed(array(e, "/phoneNumbers"))
-                    .chain(e.get("primaryPhoneNumber").and_then(Value::as_str))
-            })
-            .collect(),
-        Collection::RingGroups => listed(array(v, "/phoneNumbers")).collect(),
-        Collection::AutoAttendants => v
-            .get("phoneNumber")
-            .and_then(Value::as_str)
-            .into_iter()
-            .collect(),
         _ => Vec::new(),
     }
 }

@@ -3,47 +3,23 @@
 //! leave out (an audio file's `content`).
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
 use crate::api::Collection;
 
 use super::account::Account;
+use super::claims::Claim;
 use super::rules;
 
-/// What computed fields need, gathered once per request.
-#[derive(Debug, Default)]
-pub struct Context {
-    /// Numbers some user, ring group or auto attendant uses.
-    assigned: HashSet<String>,
-}
-
-impl Context {
-    pub fn new(account: &Account, c: Collection) -> Context {
-        let mut assigned = HashSet::new();
-        if c == Collection::PhoneNumbers {
-            for owner in [
-                Collection::Users,
-                Collection::RingGroups,
-                Collection::AutoAttendants,
-            ] {
-                for v in account.values(owner) {
-                    assigned.extend(rules::numbers(owner, v).into_iter().map(str::to_owned));
-                }
-            }
-        }
-        Context { assigned }
-    }
-}
-
 /// A resource as a list shows it (and as filters and sorts see it).
-pub fn listed<'a>(c: Collection, id: &str, value: &'a Value, ctx: &Context) -> Cow<'a, Value> {
+pub fn listed<'a>(account: &Account, c: Collection, id: &str, value: &'a Value) -> Cow<'a, Value> {
     match c {
         Collection::PhoneNumbers => {
             let mut v = value.clone();
             if let Some(map) = v.as_object_mut() {
-                let status = if ctx.assigned.contains(id) {
+                let used = account.holders(&Claim::Number(id.to_owned())).next();
+                let status = if used.is_some() {
                     "ASSIGNED"
                 } else {
                     "AVAILABLE"
@@ -68,7 +44,7 @@ pub fn listed<'a>(c: Collection, id: &str, value: &'a Value, ctx: &Context) -> C
 /// A resource as `GET /collection/{id}` shows it.
 pub fn single(account: &Account, c: Collection, id: &str, value: &Value) -> Value {
     match c {
-        Collection::PhoneNumbers => listed(c, id, value, &Context::new(account, c)).into_owned(),
+        Collection::PhoneNumbers => listed(account, c, id, value).into_owned(),
         Collection::Addresses => {
             let mut v = value.clone();
             let (sites, extensions) = rules::address_usage(account, id);
