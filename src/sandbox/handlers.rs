@@ -4,6 +4,7 @@
 //! addresses), operation polls and the benchmark counters.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::Query;
@@ -94,7 +95,7 @@ struct Start {
     key: Option<String>,
     offset: usize,
     page_size: usize,
-    ids: Vec<String>,
+    ids: Arc<[String]>,
     filter: Option<String>,
     sort: Option<String>,
 }
@@ -219,7 +220,7 @@ fn resume(
         key: Some(key),
         offset,
         page_size: scroll.page_size,
-        ids: scroll.ids.clone(),
+        ids: Arc::clone(&scroll.ids),
         filter: scroll.filter.clone(),
         sort: scroll.sort.clone(),
     })

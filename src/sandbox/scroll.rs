@@ -5,6 +5,7 @@
 //! it, so fetching the same page again (after a timeout, say) is safe.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -18,7 +19,8 @@ pub const SCROLL_TTL: Duration = Duration::from_mins(5);
 #[derive(Debug)]
 pub struct Scroll {
     pub collection: Collection,
-    pub ids: Vec<String>,
+    /// Shared with the pages being served: a page does not copy them.
+    pub ids: Arc<[String]>,
     pub filter: Option<String>,
     pub sort: Option<String>,
     pub page_size: usize,
@@ -28,7 +30,7 @@ pub struct Scroll {
 impl Scroll {
     pub fn new(
         collection: Collection,
-        ids: Vec<String>,
+        ids: Arc<[String]>,
         filter: Option<String>,
         sort: Option<String>,
         page_size: usize,
@@ -90,7 +92,7 @@ mod tests {
     fn scroll_ids_name_a_live_scroll_and_a_position() {
         let mut s = Scrolls::default();
         let now = Instant::now();
-        let ids = vec!["a".to_owned(), "b".to_owned()];
+        let ids: Arc<[String]> = Arc::from(["a".to_owned(), "b".to_owned()]);
         s.open("k", Scroll::new(Collection::Users, ids, None, None, 1), now);
         let t = Scrolls::token("k", 1);
         assert_eq!(s.resume(&t, Collection::Users, now).map(|r| r.1), Some(1));
