@@ -593,6 +593,16 @@ fn the_account_survives_a_restart() {
 }
 
 #[test]
+fn a_sigterm_at_once_still_stops_it_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("new.json");
+    Sandbox::start(&["--data", data.to_str().unwrap()]).stop();
+    // A new account is written at once: the file exists.
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&data).unwrap()).unwrap();
+    assert_eq!(saved["format"], "vocm-sandbox/1");
+}
+
+#[test]
 fn faults_of_every_kind_are_injected() {
     let s = Sandbox::start(&["--fault-rate", "1.0", "--seed", "1"]);
     let mut failed_operation = None;

@@ -118,6 +118,7 @@ async fn serve(
     let bound = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let stop_signal = shutdown_signal();
     // The first line of stdout is the address, for whoever started the
     // sandbox on port 0; nothing else is ever printed there.
     let mut stdout = std::io::stdout().lock();
@@ -145,7 +146,7 @@ async fn serve(
             .await
     });
 
-    shutdown_signal().await;
+    stop_signal.await;
     let _ = stop_server.send(());
     if tokio::time::timeout(SHUTDOWN_GRACE, server).await.is_err() && shared.verbose {
         eprintln!("vocm-sandbox: connections still open after {SHUTDOWN_GRACE:?}; stopping");
@@ -210,25 +211,36 @@ async fn save(shared: &Shared, path: &Path) -> Result<(), String> {
     })
 }
 
-/// SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGTERM or Ctrl-C. The handlers are installed when this is called, not
+/// when it is awaited: a signal sent as soon as the address is printed is
+/// not lost (nor fatal).
+fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
+    {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            // Without a handler (it could not be installed), the default
+            // action stops the process.
+            let wait = |s: std::io::Result<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Ok(mut s) => {
+                        s.recv().await;
+                    }
+                    Err(_) => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(term) => {}
+                () = wait(int) => {}
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
+    {
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
