@@ -141,7 +141,11 @@ pub fn generate(users: usize, drift: usize, out: &Path) -> std::io::Result<()> {
 
     s.clear();
     s.push_str(schema);
-    s.push_str("ring_groups:\n");
+    s.push_str(if groups == 0 {
+        "ring_groups: {}\n"
+    } else {
+        "ring_groups:\n"
+    });
     for g in 0..groups {
         let site = site_of(g);
         write!(
@@ -205,11 +209,13 @@ fn user(s: &mut String, i: usize, users: usize, site: usize, extension: usize, d
         number(site, i + 1),
     )
     .ok();
-    // Forward to a colleague of a different rank so that no loop forms.
-    let next = (i + SITES.len()) % users;
+    // Forward to the next colleague, who forwards outside the account: no
+    // loop, and no long chain (a user is created after the user it forwards
+    // to, so a chain would make an apply sequential).
+    let next = i + 1;
     match i % 4 {
         0 => s.push_str("    forwarding:\n      busy: voicemail\n      no_answer: {to: voicemail, after_seconds: 25}\n"),
-        1 if next > i => {
+        1 if next < users => {
             writeln!(s, "    forwarding:\n      no_answer: user:user.{next:06}\n      unreachable: voicemail").ok();
         }
         2 => s.push_str("    forwarding:\n      unreachable: external:+33612345678\n"),

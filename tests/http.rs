@@ -290,3 +290,16 @@ fn injected_faults_converge_within_three_applies_losing_and_duplicating_nothing(
         }
     }
 }
+
+#[test]
+fn the_reference_rate_limits_meet_no_429() {
+    // 100 a minute and 20 per 10 s: more requests than one burst holds.
+    let s = Sandbox::start(&["--rate-limit", "100", "--burst", "20"]);
+    let dir = tempfile::tempdir().unwrap();
+    vocm::generate::generate(4, 0, &dir.path().join("account")).unwrap();
+    let (code, _, stderr) = apply(&s, dir.path(), "account");
+    assert_eq!(code, Some(0), "{stderr}");
+    let stats = s.stats();
+    assert!(stats["requests"].as_u64().unwrap() > 20, "{stats:#}");
+    assert_eq!(stats["tooManyRequests"], 0, "{stats:#}");
+}

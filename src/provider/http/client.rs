@@ -129,11 +129,19 @@ pub fn describe(p: &Problem) -> String {
     s
 }
 
-/// What the server's headers say of the rate limit.
+/// The client's side of the rate limit: what the server's headers said,
+/// less the requests sent since that the server had not yet counted. Ten
+/// workers share it, so that they never spend the same remaining request
+/// twice.
 #[derive(Debug, Default)]
 struct Limit {
+    /// Requests that may still be sent before the reset (unknown before
+    /// the first answer).
     remaining: Option<u64>,
+    /// Unix second at which the binding window frees a request.
     reset: Option<u64>,
+    /// Requests sent and not yet answered.
+    outstanding: u64,
     /// Not before this instant (a 429's `Retry-After`).
     pause_until: Option<Instant>,
 }
@@ -207,12 +215,13 @@ impl Client {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// Waits while the server's budget is spent: until the reset when no
-    /// request remains, or until a 429's `Retry-After`.
+    /// Waits while the server's budget is spent (until the reset when no
+    /// request remains, or until a 429's `Retry-After`), then reserves one
+    /// request of it.
     fn wait_for_budget(&self) {
         loop {
             let wait = {
-                let l = self
+                let mut l = self
                     .limit
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -222,16 +231,44 @@ impl Client {
                 } else if l.remaining == Some(0) {
                     let reset = l.reset.unwrap_or(0);
                     let now_s = now_unix();
-                    (reset > now_s).then(|| Duration::from_secs(reset - now_s))
+                    if reset > now_s {
+                        Some(Duration::from_secs(reset - now_s))
+                    } else {
+                        // The window has moved on: one request finds out
+                        // how much it freed; the others wait for its answer.
+                        l.remaining = Some(1);
+                        l.reset = None;
+                        None
+                    }
                 } else {
                     None
                 }
             };
             match wait {
                 Some(d) => std::thread::sleep(d.min(Duration::from_mins(1))),
-                None => return,
+                None => {
+                    let mut l = self
+                        .limit
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if l.remaining == Some(0) {
+                        continue;
+                    }
+                    l.remaining = l.remaining.map(|r| r - 1);
+                    l.outstanding += 1;
+                    return;
+                }
             }
         }
+    }
+
+    /// A request ended without an answer: it no longer waits to be counted.
+    fn unanswered(&self) {
+        let mut l = self
+            .limit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        l.outstanding = l.outstanding.saturating_sub(1);
     }
 
     fn note_headers(&self, r: &Response) {
@@ -245,11 +282,24 @@ impl Client {
             .limit
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        l.outstanding = l.outstanding.saturating_sub(1);
         if let Some(rem) = header(api::RATE_REMAINING) {
-            l.remaining = Some(rem);
-        }
-        if let Some(reset) = header(api::RATE_RESET) {
-            l.reset = Some(reset);
+            // What the server had left, less what was sent since and not
+            // yet counted. Answers arrive in any order: a later reset
+            // means a later count; with the same reset, the lower count is
+            // the later one; an earlier reset is a stale answer.
+            let fresh = rem.saturating_sub(l.outstanding);
+            let reset = header(api::RATE_RESET);
+            match (reset, l.reset) {
+                (Some(new), Some(old)) if new < old => {}
+                (Some(new), Some(old)) if new == old => {
+                    l.remaining = Some(l.remaining.map_or(fresh, |r| r.min(fresh)));
+                }
+                _ => {
+                    l.remaining = Some(fresh);
+                    l.reset = reset;
+                }
+            }
         }
         if r.status().as_u16() == 429 {
             let after = header("retry-after").unwrap_or(1);
@@ -283,8 +333,12 @@ impl Client {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let r = match req.send() {
             Ok(r) => r,
-            Err(e) if e.is_timeout() => return Err(Failure::Timeout),
+            Err(e) if e.is_timeout() => {
+                self.unanswered();
+                return Err(Failure::Timeout);
+            }
             Err(e) => {
+                self.unanswered();
                 // The innermost cause says what happened ("Connection
                 // refused"); reqwest's own text only says "client error".
                 // Neither names the key: it is a header.
@@ -340,16 +394,42 @@ impl Client {
         media_type: Option<&str>,
         body: Option<&Value>,
     ) -> Result<Answer, Failure> {
-        let mut attempt = 0;
+        let mut attempts = Attempts::default();
         loop {
             match self.once(method.clone(), path, media_type, body) {
-                Err(f) if f.transient() && attempt < self.retries => {
-                    backoff(attempt, &f);
-                    attempt += 1;
-                }
+                Err(f) if f.transient() && attempts.again(&f, self.retries) => {}
                 other => return other,
             }
         }
+    }
+}
+
+/// How often a request has failed, by kind. A 429 is the server saying
+/// "later, at this time", not a failure: it gets more patience (30 waits)
+/// than errors and timeouts do (`retries`).
+#[derive(Debug, Default)]
+pub struct Attempts {
+    failures: u32,
+    throttled: u32,
+}
+
+impl Attempts {
+    const MAX_THROTTLED: u32 = 30;
+
+    /// Whether to try again after `failure`; when so, first waits as
+    /// [`backoff`] says.
+    pub fn again(&mut self, failure: &Failure, retries: u32) -> bool {
+        let (count, max) = if matches!(failure, Failure::RateLimited(_)) {
+            (&mut self.throttled, Self::MAX_THROTTLED)
+        } else {
+            (&mut self.failures, retries)
+        };
+        if *count >= max {
+            return false;
+        }
+        backoff(*count, failure);
+        *count += 1;
+        true
     }
 }
 
@@ -367,4 +447,20 @@ pub fn backoff(attempt: u32, failure: &Failure) {
         cap.mul_f64(0.5 + jitter / 2.0)
     };
     std::thread::sleep(delay);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_gets_more_patience_than_failures() {
+        let mut a = Attempts::default();
+        let throttled = Failure::RateLimited(Some(Duration::ZERO));
+        assert!((0..Attempts::MAX_THROTTLED).all(|_| a.again(&throttled, 1)));
+        assert!(!a.again(&throttled, 1));
+        // Failures have their own count.
+        assert!(a.again(&Failure::Timeout, 1));
+        assert!(!a.again(&Failure::Timeout, 1));
+    }
 }

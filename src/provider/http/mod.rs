@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 pub use client::ApiKey;
 pub use endpoint::check_endpoint;
 
-use self::client::{Client, Failure, backoff};
+use self::client::{Client, Failure};
 use self::wire::{Ids, collection, encode};
 use super::{
     Applied, AudioStore, Provider, ProviderError, ProviderInfo, Session, SessionOptions, Snapshot,
@@ -57,6 +57,9 @@ impl Default for HttpOptions {
 pub struct HttpProvider {
     client: Client,
     options: HttpOptions,
+    /// The read a plan was made from, kept for the session that applies
+    /// it: `apply PATH…` reads the account once, not twice.
+    last_read: Mutex<Option<Read>>,
 }
 
 /// What a read of the account gave: the account, the JSON of every
@@ -77,6 +80,7 @@ impl HttpProvider {
         Ok(Self {
             client: Client::new(endpoint, key, options.timeout)?,
             options,
+            last_read: Mutex::new(None),
         })
     }
 
@@ -253,11 +257,22 @@ impl Provider for HttpProvider {
     }
 
     fn snapshot(&self) -> Result<Snapshot, ProviderError> {
-        self.read().map(|r| r.snapshot)
+        let read = self.read()?;
+        let snapshot = read.snapshot.clone();
+        if let Ok(mut last) = self.last_read.lock() {
+            *last = Some(read);
+        }
+        Ok(snapshot)
     }
 
     fn session(&self, _: &SessionOptions) -> Result<Box<dyn Session + '_>, ProviderError> {
-        let read = self.read()?;
+        // A saved plan is checked against a fresh read; a plan just made
+        // is applied against the read it was made from.
+        let kept = self.last_read.lock().ok().and_then(|mut l| l.take());
+        let read = match kept {
+            Some(r) => r,
+            None => self.read()?,
+        };
         Ok(Box::new(HttpSession {
             provider: self,
             snapshot: read.snapshot,
@@ -313,6 +328,28 @@ impl Default for Pace {
     }
 }
 
+impl Pace {
+    /// The shortest wait before a first poll.
+    const FLOOR: Duration = Duration::from_millis(5);
+    /// The longest: beyond it, operations are polled in steps anyway.
+    const CEILING: Duration = Duration::from_secs(30);
+
+    /// Learns from an operation that ended: `first` when it was done at
+    /// the first poll (it took at most the estimate: try a little earlier
+    /// next time), else the time it took (an upper bound, within a step)
+    /// and 6 % more. Ten operations run at once, so when the estimate falls
+    /// under the true duration, about ten need a second poll; from 6 % over,
+    /// that happens once every ~120 operations (0.9995 a step), about 8 %
+    /// of them, while the first poll comes on average ~3 % late.
+    fn learn(&mut self, first: bool, took: Duration) {
+        self.estimate = if first {
+            self.estimate.mul_f64(0.9995).max(Self::FLOOR)
+        } else {
+            took.mul_f64(1.06).clamp(Self::FLOOR, Self::CEILING)
+        };
+    }
+}
+
 #[derive(Debug)]
 struct SessionState {
     json: HashMap<ResourceId, Value>,
@@ -343,20 +380,27 @@ impl HttpSession<'_> {
         self.provider.fail(f, &id.to_string())
     }
 
-    /// Polls an operation until it ends: first after the learnt pace, then
-    /// backing off (×1.5, up to 2 s).
+    /// Polls an operation until it ends. The first poll comes after the
+    /// learnt pace, which is nudged down a little each time the operation
+    /// was already done, so that it keeps probing the true duration; when
+    /// it was not, polls follow in short steps growing ×1.5 (up to 2 s) and
+    /// the pace becomes the time it took. Most operations need one poll.
     fn wait(&self, op: &Operation, id: &ResourceId) -> Result<Operation, ProviderError> {
         if op.status.is_finished() {
             return Ok(op.clone());
         }
         let started = Instant::now();
-        let mut delay = self
+        let estimate = self
             .pace
             .lock()
-            .map_or(Duration::from_millis(100), |p| p.estimate);
+            .map_or(Pace::default().estimate, |p| p.estimate);
+        let mut delay = estimate;
+        let mut step = (estimate / 50).max(Pace::FLOOR);
+        let mut polls = 0u32;
         let path = format!("{}/{}", api::OPERATIONS_PATH, op.operation_id);
         loop {
             std::thread::sleep(delay);
+            polls += 1;
             let answer = self
                 .client()
                 .idempotent(&Method::GET, &path, Some(api::OPERATIONS_MEDIA_TYPE), None)
@@ -370,9 +414,7 @@ impl HttpSession<'_> {
             })?;
             if op.status.is_finished() {
                 if let Ok(mut p) = self.pace.lock() {
-                    // Converge on the typical time, a little above it.
-                    let took = started.elapsed().mul_f64(1.1);
-                    p.estimate = (p.estimate + took) / 2;
+                    p.learn(polls == 1, started.elapsed());
                 }
                 return Ok(op);
             }
@@ -386,7 +428,8 @@ impl HttpSession<'_> {
                     "check it in the admin console, then plan again",
                 ));
             }
-            delay = delay.mul_f64(1.5).min(Duration::from_secs(2));
+            delay = step;
+            step = step.mul_f64(1.5).min(Duration::from_secs(2));
         }
     }
 
@@ -401,7 +444,8 @@ impl HttpSession<'_> {
         body: Option<&Value>,
         read_back: &dyn Fn() -> Option<String>,
     ) -> Result<(Option<String>, Option<String>), ProviderError> {
-        let mut attempt = 0;
+        let mut attempts = client::Attempts::default();
+        let retries = self.client().retries;
         loop {
             let sent = self
                 .client()
@@ -421,9 +465,9 @@ impl HttpSession<'_> {
                     }
                     let error = done.error.clone().unwrap_or_default();
                     // A transient failure did not take effect: try again.
-                    if error.status >= 500 && attempt < self.client().retries {
-                        backoff(attempt, &Failure::Server(error.status, None));
-                        attempt += 1;
+                    if error.status >= 500
+                        && attempts.again(&Failure::Server(error.status, None), retries)
+                    {
                         continue;
                     }
                     return Err(ProviderError::new(
@@ -459,16 +503,11 @@ impl HttpSession<'_> {
                     }) {
                         return Ok((Some(found), None));
                     }
-                    if attempt >= self.client().retries || matches!(f, Failure::Rejected(..)) {
+                    if matches!(f, Failure::Rejected(..)) || !attempts.again(&f, retries) {
                         return Err(self.fail(&f, id));
                     }
-                    backoff(attempt, &f);
-                    attempt += 1;
                 }
-                Err(f) if f.transient() && attempt < self.client().retries => {
-                    backoff(attempt, &f);
-                    attempt += 1;
-                }
+                Err(f) if f.transient() && attempts.again(&f, retries) => {}
                 Err(f) => return Err(self.fail(&f, id)),
             }
         }
@@ -669,5 +708,27 @@ impl Session for HttpSession<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pace_probes_down_slowly_and_jumps_up_at_once() {
+        let mut p = Pace::default();
+        let start = p.estimate;
+        p.learn(true, Duration::ZERO);
+        assert!(p.estimate < start && p.estimate > start.mul_f64(0.99));
+        // Late: the time it took, and a margin.
+        p.learn(false, Duration::from_millis(200));
+        assert_eq!(p.estimate, Duration::from_millis(212));
+        p.learn(false, Duration::from_secs(600));
+        assert_eq!(p.estimate, Pace::CEILING);
+        for _ in 0..100_000 {
+            p.learn(true, Duration::ZERO);
+        }
+        assert_eq!(p.estimate, Pace::FLOOR);
     }
 }
