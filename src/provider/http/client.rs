@@ -226,39 +226,27 @@ impl Client {
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 let now = Instant::now();
+                let now_s = now_unix();
                 if let Some(until) = l.pause_until.filter(|u| *u > now) {
-                    Some(until - now)
-                } else if l.remaining == Some(0) {
-                    let reset = l.reset.unwrap_or(0);
-                    let now_s = now_unix();
-                    if reset > now_s {
-                        Some(Duration::from_secs(reset - now_s))
-                    } else {
-                        // The window has moved on: one request finds out
+                    until - now
+                } else if l.remaining == Some(0) && l.reset.is_some_and(|r| r > now_s) {
+                    Duration::from_secs(l.reset.unwrap_or(now_s) - now_s)
+                } else if l.remaining == Some(0) && l.reset.is_none() && l.outstanding > 0 {
+                    // A request is finding out what the window freed.
+                    Duration::from_millis(10)
+                } else {
+                    if l.remaining == Some(0) {
+                        // The window has moved on: this request finds out
                         // how much it freed; the others wait for its answer.
                         l.remaining = Some(1);
                         l.reset = None;
-                        None
-                    }
-                } else {
-                    None
-                }
-            };
-            match wait {
-                Some(d) => std::thread::sleep(d.min(Duration::from_mins(1))),
-                None => {
-                    let mut l = self
-                        .limit
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    if l.remaining == Some(0) {
-                        continue;
                     }
                     l.remaining = l.remaining.map(|r| r - 1);
                     l.outstanding += 1;
                     return;
                 }
-            }
+            };
+            std::thread::sleep(wait.min(Duration::from_mins(1)));
         }
     }
 

@@ -724,7 +724,7 @@ mod tests {
         // Late: the time it took, and a margin.
         p.learn(false, Duration::from_millis(200));
         assert_eq!(p.estimate, Duration::from_millis(212));
-        p.learn(false, Duration::from_secs(600));
+        p.learn(false, Duration::from_mins(10));
         assert_eq!(p.estimate, Pace::CEILING);
         for _ in 0..100_000 {
             p.learn(true, Duration::ZERO);
