@@ -26,7 +26,10 @@ impl Sandbox {
     /// Starts the sandbox with raised rate limits unless `args` give
     /// theirs: tests are about behaviour, the benchmark about pace.
     pub fn start(args: &[&str]) -> Sandbox {
-        let mut all = vec!["--listen", "127.0.0.1:0", "--api-key", KEY];
+        let mut all = vec!["--api-key", KEY];
+        if !args.contains(&"--listen") {
+            all.extend(["--listen", "127.0.0.1:0"]);
+        }
         if !args.contains(&"--rate-limit") {
             all.extend(["--rate-limit", "100000", "--burst", "100000"]);
         }
