@@ -504,10 +504,11 @@ fn ctrl_c_during_an_apply_stops_cleanly_and_exits_130() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // The journal appears with the first applied change.
+    // The journal (opened with the lock) grows with the first applied
+    // change.
     let journal = dir.path().join("vocm.state.json.journal");
     let started = std::time::Instant::now();
-    while !journal.exists() {
+    while std::fs::metadata(&journal).map_or(0, |m| m.len()) == 0 {
         assert!(
             started.elapsed() < std::time::Duration::from_mins(2),
             "the apply never started"
@@ -553,6 +554,58 @@ fn ctrl_c_during_an_apply_stops_cleanly_and_exits_130() {
         .args(["apply", "--auto-approve", "-q", "account"])
         .assert()
         .success();
+    vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", "account"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn two_applies_at_once_one_waits_or_is_refused_and_the_state_stays_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    vocm::generate::generate(2_000, 0, &dir.path().join("account")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("vocm");
+    let spawn = |extra: &[&str]| {
+        std::process::Command::new(&bin)
+            .env_clear()
+            .current_dir(dir.path())
+            .args(["apply", "-q", "--auto-approve"])
+            .args(extra)
+            .arg("account")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Without --lock-timeout: whichever comes second is refused, naming
+    // the holder.
+    let (a, b) = (spawn(&[]), spawn(&[]));
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let codes = [a.status.code(), b.status.code()];
+    assert!(codes.contains(&Some(0)), "{codes:?}");
+    for out in [&a, &b] {
+        if out.status.code() == Some(1) {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains("vocm::state::locked") && err.contains("locked by pid"),
+                "{err}"
+            );
+        }
+    }
+    vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", "account"])
+        .assert()
+        .success();
+    // With it, both run, one after the other, and the second finds nothing
+    // to do.
+    std::fs::remove_file(dir.path().join("vocm.state.json")).unwrap();
+    let (a, b) = (
+        spawn(&["--lock-timeout", "5m"]),
+        spawn(&["--lock-timeout", "5m"]),
+    );
+    assert!(a.wait_with_output().unwrap().status.success());
+    assert!(b.wait_with_output().unwrap().status.success());
     vocm(dir.path())
         .args(["plan", "--detailed-exitcode", "account"])
         .assert()

@@ -123,18 +123,37 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
             style,
             Some(&shown),
             &Places::default(),
+            None,
         );
     }
 
+    // The lock is taken (and, over HTTP, the account read) once the
+    // manifests are known to be valid, and held from the plan to the end of
+    // the apply: a second apply waiting with --lock-timeout then plans
+    // against what the first one left, instead of finding its plan stale.
+    let session: std::cell::OnceCell<Box<dyn crate::provider::Session + '_>> =
+        std::cell::OnceCell::new();
+    let read = || {
+        let s = provider.session(&SessionOptions {
+            lock_timeout: args.lock_timeout,
+        })?;
+        let snapshot = s.snapshot()?;
+        let _ = session.set(s);
+        Ok(snapshot)
+    };
     let prepared = match prepare(
         &args.inputs,
         &args.targets,
         provider.as_ref(),
+        Some(&read),
         global,
         style,
     ) {
         Ok(p) => p,
         Err(outcome) => return outcome,
+    };
+    let Some(session) = session.into_inner() else {
+        return Outcome::Failure;
     };
     let summary = prepared.plan.summary();
     let view = PlanView {
@@ -168,6 +187,7 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
         style,
         None,
         &prepared.places,
+        Some(session),
     )
 }
 
@@ -252,22 +272,32 @@ fn run_plan(
     style: Style,
     plan_path: Option<&str>,
     places: &Places,
+    open: Option<Box<dyn crate::provider::Session + '_>>,
 ) -> Outcome {
     if plan_path.is_some() && refuse_mass_delete(mass, args, global, style) {
         return Outcome::Failure;
     }
-    let session = match provider.session(&SessionOptions {
-        lock_timeout: args.lock_timeout,
-    }) {
+    // A session already open is the one the plan was made in, under its
+    // lock: nothing can have changed.
+    let checked = open.is_some();
+    let session = match open.map_or_else(
+        || {
+            provider.session(&SessionOptions {
+                lock_timeout: args.lock_timeout,
+            })
+        },
+        Ok,
+    ) {
         Ok(s) => s,
         Err(e) => {
             report_provider(&e, global, style);
             return Outcome::Failure;
         }
     };
-    match session.snapshot() {
-        Ok(now) if now.fingerprint == fingerprint => {}
-        Ok(now) => {
+    match (!checked).then(|| session.snapshot()) {
+        None => {}
+        Some(Ok(now)) if now.fingerprint == fingerprint => {}
+        Some(Ok(now)) => {
             let mut d = Diagnostic::error(
                 Code::PlanStale,
                 format!(
@@ -282,7 +312,7 @@ fn run_plan(
             report(d, global, style);
             return Outcome::Failure;
         }
-        Err(e) => {
+        Some(Err(e)) => {
             report_provider(&e, global, style);
             return Outcome::Failure;
         }

@@ -56,29 +56,49 @@ pub fn report_provider(e: &ProviderError, global: &Global, style: Style) {
 
 /// Validates, reads the account and plans. Every problem is printed;
 /// `Err` carries the outcome to exit with.
+///
+/// The account is read by `read` when given — after validation, so that
+/// an apply takes its lock only for manifests that can be applied — and
+/// otherwise by the provider, while the manifests are validated.
 pub fn prepare(
     paths: &[PathBuf],
     targets: &[ResourceId],
     provider: &dyn Provider,
+    read: Option<&dyn Fn() -> Result<Snapshot, ProviderError>>,
     global: &Global,
     style: Style,
 ) -> Result<Prepared, Outcome> {
     let cwd = std::env::current_dir().ok();
     let mut clock = Clock::new(style.verbose);
-    // The account is read while the manifests are validated: the two are
-    // independent, and both take a while on a large account.
-    let (validated, snapshot) = std::thread::scope(|scope| {
-        let reading = scope.spawn(|| provider.snapshot());
+    let (validated, snapshot) = if let Some(read) = read {
         let validated = validate_paths(&paths_or_cwd(paths), cwd.as_deref());
-        let snapshot = reading.join().unwrap_or_else(|_| {
-            Err(ProviderError::new(
-                Code::StateInvalid,
-                "reading the account failed",
-                "report this as a bug",
-            ))
-        });
+        if validated.diagnostics.has_errors() {
+            emit(
+                &validated.diagnostics,
+                &validated.raw.sources,
+                diagnostics_format(global),
+                style,
+            );
+            return Err(Outcome::Failure);
+        }
+        let snapshot = read();
         (validated, snapshot)
-    });
+    } else {
+        // The two are independent, and both take a while on a large
+        // account.
+        std::thread::scope(|scope| {
+            let reading = scope.spawn(|| provider.snapshot());
+            let validated = validate_paths(&paths_or_cwd(paths), cwd.as_deref());
+            let snapshot = reading.join().unwrap_or_else(|_| {
+                Err(ProviderError::new(
+                    Code::StateInvalid,
+                    "reading the account failed",
+                    "report this as a bug",
+                ))
+            });
+            (validated, snapshot)
+        })
+    };
     clock.lap("validated the manifests and read the account");
     let format = diagnostics_format(global);
     if validated.diagnostics.has_errors() {

@@ -68,7 +68,14 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
             return Outcome::Failure;
         }
     };
-    let prepared = match prepare(&args.paths, &args.targets, provider.as_ref(), global, style) {
+    let prepared = match prepare(
+        &args.paths,
+        &args.targets,
+        provider.as_ref(),
+        None,
+        global,
+        style,
+    ) {
         Ok(p) => p,
         Err(outcome) => return outcome,
     };

@@ -290,9 +290,7 @@ fn acquire_lock(path: &Path, timeout: Duration) -> Result<File, ProviderError> {
                 std::thread::sleep(Duration::from_millis(100));
             }
             Err(std::fs::TryLockError::WouldBlock) => {
-                let owner = std::fs::read_to_string(path)
-                    .ok()
-                    .and_then(|s| serde_json::from_str::<LockOwner>(&s).ok());
+                let owner = read_owner(path);
                 let who = owner.map_or_else(
                     || "another vocm process".to_owned(),
                     |o| {
@@ -337,6 +335,24 @@ fn acquire_lock(path: &Path, timeout: Duration) -> Result<File, ProviderError> {
     let _ = f.write_all(serde_json::to_string(&owner).unwrap_or_default().as_bytes());
     let _ = f.flush();
     Ok(file)
+}
+
+/// Who holds the lock. The holder writes itself into the file just after
+/// taking the lock, so a refusal in that instant may find it empty: a few
+/// short retries name the holder instead of "another vocm process".
+fn read_owner(path: &Path) -> Option<LockOwner> {
+    for attempt in 0..10 {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let owner = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| serde_json::from_str::<LockOwner>(&s).ok());
+        if owner.is_some() {
+            return owner;
+        }
+    }
+    None
 }
 
 struct Inner {

@@ -57,9 +57,6 @@ impl Default for HttpOptions {
 pub struct HttpProvider {
     client: Client,
     options: HttpOptions,
-    /// The read a plan was made from, kept for the session that applies
-    /// it: `apply PATH…` reads the account once, not twice.
-    last_read: Mutex<Option<Read>>,
 }
 
 /// What a read of the account gave: the account, the JSON of every
@@ -80,7 +77,6 @@ impl HttpProvider {
         Ok(Self {
             client: Client::new(endpoint, key, options.timeout)?,
             options,
-            last_read: Mutex::new(None),
         })
     }
 
@@ -257,22 +253,13 @@ impl Provider for HttpProvider {
     }
 
     fn snapshot(&self) -> Result<Snapshot, ProviderError> {
-        let read = self.read()?;
-        let snapshot = read.snapshot.clone();
-        if let Ok(mut last) = self.last_read.lock() {
-            *last = Some(read);
-        }
-        Ok(snapshot)
+        self.read().map(|r| r.snapshot)
     }
 
     fn session(&self, _: &SessionOptions) -> Result<Box<dyn Session + '_>, ProviderError> {
-        // A saved plan is checked against a fresh read; a plan just made
-        // is applied against the read it was made from.
-        let kept = self.last_read.lock().ok().and_then(|mut l| l.take());
-        let read = match kept {
-            Some(r) => r,
-            None => self.read()?,
-        };
+        // `apply PATH…` plans from this read (one read per apply); a saved
+        // plan is checked against it.
+        let read = self.read()?;
         Ok(Box::new(HttpSession {
             provider: self,
             snapshot: read.snapshot,
