@@ -107,6 +107,21 @@ fn apply_converges_and_the_next_plan_is_empty() {
 }
 
 #[test]
+fn a_quiet_apply_prints_nothing_when_all_goes_well() {
+    let dir = workspace();
+    vocm(dir.path())
+        .args(["apply", "-q", "--auto-approve", &acme()])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", &acme()])
+        .assert()
+        .success();
+}
+
+#[test]
 fn a_saved_plan_applies_once_and_is_stale_after() {
     let dir = workspace();
     vocm(dir.path())

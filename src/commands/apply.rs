@@ -162,11 +162,14 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
         mass_deletes: &prepared.mass_deletes,
         call_paths: &prepared.call_paths,
     };
-    let rendered = crate::render::text::render(&view, style.color_stdout());
-    if args.format == ApplyFormat::Json {
-        print_stderr(&rendered);
-    } else {
-        print_stdout(&rendered);
+    // With --quiet the plan is shown only when a question about it follows.
+    if !style.quiet || !args.auto_approve {
+        let rendered = crate::render::text::render(&view, style.color_stdout());
+        if args.format == ApplyFormat::Json {
+            print_stderr(&rendered);
+        } else {
+            print_stdout(&rendered);
+        }
     }
     if prepared.plan.is_empty() {
         return Outcome::Success;
@@ -460,6 +463,9 @@ fn summarize(plan: &Plan, report_: &Report, places: &Places, global: &Global, st
         report_.not_started()
     );
     let line = if report_.complete() {
+        if style.quiet {
+            return;
+        }
         format!(
             "\nApply complete: {} change{} applied.\n",
             report_.applied(),
