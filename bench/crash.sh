@@ -48,6 +48,10 @@ kill_loop() {
   # so that kills land all along an apply, resumed ones included.
   while [ "$mid" -lt "$kills" ]; do
     runs=$((runs + 1))
+    if [ "$runs" -gt $((kills * 20)) ]; then
+      echo "$name: $runs runs and only $mid killed with work left: the resets do not reset" >&2
+      exit 1
+    fi
     local i=$runs
     "$vocm" "$@" apply -q --auto-approve "$work/account" > /dev/null 2>&1 &
     local pid=$!
@@ -100,7 +104,9 @@ reset_account() {
   if [ -n "${endpoint:-}" ]; then
     stop_sandbox; rm -f "$work/sandbox.json"; start_sandbox
   else
-    rm -f "$work/local.json"
+    # The journal too: a kill after the last change and before the
+    # compaction leaves the whole account in it.
+    rm -f "$work/local.json" "$work/local.json.journal"
   fi
 }
 
