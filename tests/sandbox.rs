@@ -607,15 +607,28 @@ fn faults_of_every_kind_are_injected() {
     let s = Sandbox::start(&["--fault-rate", "1.0", "--seed", "1"]);
     let mut failed_operation = None;
     let mut statuses = std::collections::BTreeSet::new();
-    for i in 0..80 {
+    let mut sent = 0;
+    while statuses.len() < 4 || failed_operation.is_none() {
+        assert!(sent < 200, "{statuses:?} after {sent} requests");
         let r = s.post(
             "/vocm/devices",
-            &device(&format!("{i:012x}"), &format!("desk-{i}")),
+            &device(&format!("{sent:012x}"), &format!("desk-{sent}")),
         );
-        if r.status == 202 {
-            failed_operation = Some(r.body.clone());
-        }
+        sent += 1;
         statuses.insert(r.status);
+        match r.status {
+            202 => failed_operation = Some(r.body.clone()),
+            429 => {
+                // A burst: the next request is refused too, until the
+                // announced second has passed.
+                assert_eq!(r.header("retry-after"), Some("1"));
+                let again = s.post("/vocm/devices", &device("ffffffffffff", "again"));
+                sent += 1;
+                assert_eq!(again.status, 429);
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+            _ => {}
+        }
     }
     assert_eq!(
         statuses.into_iter().collect::<Vec<_>>(),
@@ -631,7 +644,7 @@ fn faults_of_every_kind_are_injected() {
     for kind in ["serverError", "throttle", "failedOperation", "lostResponse"] {
         assert!(faults[kind].as_u64().unwrap() > 0, "{kind}: {faults:#}");
     }
-    assert_eq!(faults["total"], 80);
+    assert_eq!(faults["total"], sent);
     // Only the writes whose answer was lost were made.
     assert_eq!(stats["resources"]["DEVICE"], faults["lostResponse"]);
     s.stop();

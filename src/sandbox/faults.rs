@@ -1,6 +1,8 @@
 //! Fault injection: with `--fault-rate P`, that share of requests fails the
 //! way real APIs fail. A seeded generator makes a run repeatable.
 
+use std::time::{Duration, Instant};
+
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng as _};
 use serde::Serialize;
@@ -21,7 +23,7 @@ pub enum Exposure {
 pub enum Fault {
     /// A 500 or 503, and nothing done.
     ServerError(u16),
-    /// A 429, for this request and the next few.
+    /// A 429, for every request of the next second.
     Throttle,
     /// The write is accepted, and its operation ends FAILED with a
     /// transient error.
@@ -41,12 +43,15 @@ pub struct FaultCounts {
     pub lost_response: u64,
 }
 
+/// How long a burst of 429s lasts: the `Retry-After` it announces.
+pub const THROTTLE: Duration = Duration::from_secs(1);
+
 #[derive(Debug)]
 pub struct Faults {
     rate: f64,
     rng: StdRng,
-    /// 429s still owed by the current throttling burst.
-    throttled_for: u32,
+    /// The end of the current throttling burst.
+    throttled_until: Option<Instant>,
     pub counts: FaultCounts,
 }
 
@@ -55,16 +60,15 @@ impl Faults {
         Faults {
             rate,
             rng: StdRng::seed_from_u64(seed),
-            throttled_for: 0,
+            throttled_until: None,
             counts: FaultCounts::default(),
         }
     }
 
     /// The fault this request suffers, if any. A failed operation or a lost
     /// response is counted by the caller, once the write was accepted.
-    pub fn roll(&mut self, exposure: Exposure) -> Option<Fault> {
-        if self.throttled_for > 0 {
-            self.throttled_for -= 1;
+    pub fn roll(&mut self, exposure: Exposure, now: Instant) -> Option<Fault> {
+        if self.throttled_until.is_some_and(|until| now < until) {
             self.count(Fault::Throttle);
             return Some(Fault::Throttle);
         }
@@ -86,8 +90,10 @@ impl Faults {
                 Fault::ServerError(if self.rng.random_bool(0.5) { 500 } else { 503 })
             }
             Fault::Throttle => {
-                // This request and the next two to four.
-                self.throttled_for = self.rng.random_range(2..=4);
+                // Every request for the next second, as a server whose
+                // window is full would: the 429's `Retry-After: 1` is
+                // true, so a client that honours it gets through after it.
+                self.throttled_until = Some(now + THROTTLE);
                 Fault::Throttle
             }
             other => other,
@@ -115,15 +121,33 @@ mod tests {
 
     #[test]
     fn a_seed_repeats_its_faults() {
+        let start = Instant::now();
         let run = |seed| {
             let mut f = Faults::new(0.5, seed);
-            (0..50)
-                .map(|_| f.roll(Exposure::AsyncWrite))
+            // Two seconds apart: past every burst.
+            (0..50u32)
+                .map(|i| f.roll(Exposure::AsyncWrite, start + i * 2 * THROTTLE))
                 .collect::<Vec<_>>()
         };
         assert_eq!(run(7), run(7));
-        assert!(Faults::new(0.0, 1).roll(Exposure::Read).is_none());
+        assert!(Faults::new(0.0, 1).roll(Exposure::Read, start).is_none());
         let mut all = Faults::new(1.0, 1);
-        assert!((0..20).all(|_| all.roll(Exposure::Read).is_some()));
+        assert!((0..20).all(|_| all.roll(Exposure::Read, start).is_some()));
+    }
+
+    #[test]
+    fn a_burst_of_429s_lasts_what_retry_after_says() {
+        let start = Instant::now();
+        let mut f = Faults::new(1.0, 1);
+        // Roll until a throttle starts a burst.
+        let mut at = start;
+        while f.roll(Exposure::Read, at) != Some(Fault::Throttle) {
+            at += 2 * THROTTLE;
+        }
+        f.rate = 0.0;
+        let during = at + THROTTLE / 2;
+        assert_eq!(f.roll(Exposure::Read, during), Some(Fault::Throttle));
+        assert_eq!(f.roll(Exposure::AsyncWrite, during), Some(Fault::Throttle));
+        assert_eq!(f.roll(Exposure::Read, at + THROTTLE), None);
     }
 }

@@ -4,7 +4,7 @@
 //! rate-limit headers.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
@@ -14,7 +14,7 @@ use axum::response::Response;
 use crate::api::{API_KEY_HEADER, RATE_LIMIT, RATE_REMAINING, RATE_RESET};
 
 use super::clock;
-use super::faults::Fault;
+use super::faults::{self, Fault};
 use super::handlers::{self, Write};
 use super::problem::ApiError;
 use super::rate_limit::Verdict;
@@ -100,7 +100,7 @@ async fn respond(shared: &Arc<Shared>, request: Request) -> Response {
                 return with_limits(e.into_response(&path), verdict);
             }
         };
-        let fault = sb.faults.roll(endpoint.exposure());
+        let fault = sb.faults.roll(endpoint.exposure(), now);
         match fault {
             Some(Fault::ServerError(status)) => {
                 let status =
@@ -111,10 +111,10 @@ async fn respond(shared: &Arc<Shared>, request: Request) -> Response {
             Some(Fault::Throttle) => {
                 // Throttled as if the window were full, for a second: the
                 // headers and `Retry-After` agree.
-                let e = ApiError::too_many_requests(THROTTLED, 1);
+                let e = ApiError::too_many_requests(THROTTLED, faults::THROTTLE.as_secs());
                 let full = Verdict {
                     remaining: 0,
-                    reset: clock::unix_seconds(now + Duration::from_secs(1)),
+                    reset: clock::unix_seconds(now + faults::THROTTLE),
                     ..verdict
                 };
                 return with_limits(e.into_response(&path), full);

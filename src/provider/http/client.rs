@@ -229,8 +229,13 @@ impl Client {
                 let now_s = now_unix();
                 if let Some(until) = l.pause_until.filter(|u| *u > now) {
                     until - now
-                } else if l.remaining == Some(0) && l.reset.is_some_and(|r| r > now_s) {
-                    Duration::from_secs(l.reset.unwrap_or(now_s) - now_s)
+                } else if let Some(reset) = l.reset.filter(|r| l.remaining == Some(0) && *r > now_s)
+                {
+                    // To the instant of the reset, not in whole seconds
+                    // from now: that would wait up to a second too long.
+                    (UNIX_EPOCH + Duration::from_secs(reset))
+                        .duration_since(SystemTime::now())
+                        .unwrap_or_default()
                 } else if l.remaining == Some(0) && l.reset.is_none() && l.outstanding > 0 {
                     // A request is finding out what the window freed.
                     Duration::from_millis(10)
