@@ -6,8 +6,6 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 use std::fmt::Write as _;
-use std::io::{BufRead as _, BufReader, Read as _};
-use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -16,14 +14,14 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use vocm::api::{Collection, OPERATIONS_MEDIA_TYPE, OPERATIONS_PATH, PROBLEM_JSON};
 
-const KEY: &str = "sandbox-test-key";
+mod support;
 
-/// A running sandbox, stopped (SIGTERM) when dropped.
+use support::KEY;
+
+/// The shared sandbox (`tests/support`), with a client that sends what the
+/// provider would not.
 struct Sandbox {
-    child: Child,
-    stdout: BufReader<ChildStdout>,
-    /// Kept with `--verbose` only.
-    stderr: Option<ChildStderr>,
+    inner: support::Sandbox,
     base: String,
     http: Client,
 }
@@ -68,34 +66,10 @@ fn media(path: &str) -> &'static str {
 impl Sandbox {
     /// Starts the sandbox with generous limits unless `args` say otherwise.
     fn start(args: &[&str]) -> Sandbox {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut all = vec!["--listen", "127.0.0.1:0", "--api-key", KEY];
-        if !args.contains(&"--rate-limit") {
-            all.extend(["--rate-limit", "100000", "--burst", "100000"]);
-        }
-        all.extend(args);
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("vocm-sandbox"))
-            .args(&all)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(if args.contains(&"--verbose") {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let stderr = child.stderr.take();
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let address = line.trim();
-        assert!(address.starts_with("127.0.0.1:"), "first line: {line:?}");
+        let inner = support::Sandbox::start(args);
         Sandbox {
-            child,
-            stdout,
-            stderr,
-            base: format!("http://{address}"),
+            base: inner.base.clone(),
+            inner,
             http: Client::builder().no_proxy().build().unwrap(),
         }
     }
@@ -170,36 +144,10 @@ impl Sandbox {
         self.create("/sites", &site_body(&address, "paris"))
     }
 
-    /// Stops the sandbox with SIGTERM, as a service manager does; answers
-    /// what it printed on stderr (with `--verbose`).
-    fn stop(mut self) -> String {
-        let pid = self.child.id().to_string();
-        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(killed.success());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < deadline, "the sandbox did not stop");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        assert!(status.success(), "{status}");
-        let mut rest = String::new();
-        self.stdout.read_to_string(&mut rest).unwrap();
-        assert_eq!(rest, "", "nothing but the address on stdout");
-        let mut log = String::new();
-        if let Some(mut e) = self.stderr.take() {
-            e.read_to_string(&mut log).unwrap();
-        }
-        log
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    /// Stops the sandbox with SIGTERM; answers what it printed on stderr
+    /// (with `--verbose`).
+    fn stop(self) -> String {
+        self.inner.stop()
     }
 }
 

@@ -3,9 +3,9 @@
 
 #![allow(dead_code, clippy::unwrap_used)] // each test file uses part of it
 
-use std::io::{BufRead as _, BufReader};
+use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -17,6 +17,8 @@ pub const KEY: &str = "k-test-5ecret-9f3a";
 pub struct Sandbox {
     pub child: Child,
     pub stdout: BufReader<ChildStdout>,
+    /// Kept with `--verbose` only.
+    stderr: Option<ChildStderr>,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     http: reqwest::blocking::Client,
@@ -38,10 +40,15 @@ impl Sandbox {
             .args(&all)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if args.contains(&"--verbose") {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let stderr = child.stderr.take();
         let mut line = String::new();
         stdout.read_line(&mut line).unwrap();
         let address = line.trim();
@@ -52,21 +59,36 @@ impl Sandbox {
         Sandbox {
             child,
             stdout,
+            stderr,
             base,
             http: reqwest::blocking::Client::new(),
         }
     }
 
-    /// Stops it with SIGTERM and waits: it saves `--data` on the way out.
-    pub fn stop(mut self) {
+    /// Stops it with SIGTERM, as a service manager does, and waits: it
+    /// saves `--data` on the way out and exits 0, having printed nothing
+    /// but its address on stdout. Answers its stderr (with `--verbose`).
+    pub fn stop(mut self) -> String {
         let pid = self.child.id().to_string();
         let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(killed.success());
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.child.try_wait().unwrap().is_none() {
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
             assert!(Instant::now() < deadline, "the sandbox did not stop");
             std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(status.success(), "{status}");
+        let mut rest = String::new();
+        self.stdout.read_to_string(&mut rest).unwrap();
+        assert_eq!(rest, "", "nothing but the address on stdout");
+        let mut log = String::new();
+        if let Some(mut e) = self.stderr.take() {
+            e.read_to_string(&mut log).unwrap();
         }
+        log
     }
 
     /// A GET of the API, with the key.
