@@ -71,6 +71,11 @@ impl Ids {
     fn key_of(&self, kind: Kind, api_id: &str) -> Option<String> {
         self.key.get(&(kind, api_id.to_owned())).cloned()
     }
+
+    /// The key of the resource of `kind` whose id is at `pointer` in `v`.
+    fn key_at(&self, v: &Value, pointer: &str, kind: Kind) -> Option<String> {
+        s(v, pointer).and_then(|i| self.key_of(kind, &i))
+    }
 }
 
 /// The resource's key: `vocmKey` when set, else a key made from its id (a
@@ -627,8 +632,8 @@ pub fn decode(fetched: &HashMap<Collection, Vec<Value>>, ids: &mut Ids) -> crate
     }
     for v in list(Collection::Sites) {
         let key = register(ids, Kind::Site, Collection::Sites, v);
-        let address = s(v, "/address/id")
-            .and_then(|i| ids.key_of(Kind::Address, &i))
+        let address = ids
+            .key_at(v, "/address/id", Kind::Address)
             .unwrap_or_default();
         let Some(locale) = v
             .get("locale")
@@ -757,9 +762,7 @@ pub fn decode(fetched: &HashMap<Collection, Vec<Value>>, ids: &mut Ids) -> crate
             key,
             RingGroup {
                 name: s(v, "/name").unwrap_or_default(),
-                site: s(v, "/site/id")
-                    .and_then(|i| ids.key_of(Kind::Site, &i))
-                    .unwrap_or_default(),
+                site: ids.key_at(v, "/site/id", Kind::Site).unwrap_or_default(),
                 extension: s(v, "/extensionNumber").unwrap_or_default(),
                 phone_numbers: numbers.into_iter().map(|(_, n)| n).collect(),
                 members,
@@ -795,12 +798,10 @@ pub fn decode(fetched: &HashMap<Collection, Vec<Value>>, ids: &mut Ids) -> crate
             key,
             AutoAttendant {
                 name: s(v, "/name").unwrap_or_default(),
-                site: s(v, "/site/id")
-                    .and_then(|i| ids.key_of(Kind::Site, &i))
-                    .unwrap_or_default(),
+                site: ids.key_at(v, "/site/id", Kind::Site).unwrap_or_default(),
                 extension: s(v, "/extensionNumber").unwrap_or_default(),
                 phone_number: s(v, "/phoneNumber").and_then(|p| p.parse().ok()),
-                greeting: s(v, "/greeting/id").and_then(|i| ids.key_of(Kind::AudioFile, &i)),
+                greeting: ids.key_at(v, "/greeting/id", Kind::AudioFile),
                 menu,
                 timeout: v
                     .get("timeout")
@@ -836,8 +837,7 @@ fn decode_user(v: &Value, ids: &Ids) -> Option<(String, User)> {
             scope,
         });
     let emergency_address = if b(&e, "/emergencyAddressInheritFromSite") == Some(false) {
-        s(&e, "/emergencyAddress/id")
-            .and_then(|i| ids.key_of(Kind::Address, &i))
+        ids.key_at(&e, "/emergencyAddress/id", Kind::Address)
             .unwrap_or_else(|| crate::model::user::SITE_ADDRESS.to_owned())
     } else {
         crate::model::user::SITE_ADDRESS.to_owned()
@@ -846,13 +846,13 @@ fn decode_user(v: &Value, ids: &Ids) -> Option<(String, User)> {
         first_name: s(v, "/basicInfo/firstName").unwrap_or_default(),
         last_name: s(v, "/basicInfo/lastName").unwrap_or_default(),
         email: s(v, "/basicInfo/primaryEmail").unwrap_or_default(),
-        site: s(v, "/basicInfo/site/id")
-            .and_then(|i| ids.key_of(Kind::Site, &i))
+        site: ids
+            .key_at(v, "/basicInfo/site/id", Kind::Site)
             .unwrap_or_default(),
         license: s(v, "/serviceInfo/licenses/0/name").unwrap_or_default(),
         extension: s(&e, "/extensionNumber").unwrap_or_default(),
-        device: s(&e, "/devices/0/id")
-            .and_then(|i| ids.key_of(Kind::Device, &i))
+        device: ids
+            .key_at(&e, "/devices/0/id", Kind::Device)
             .unwrap_or_default(),
         caller_id: CallerId {
             number: s(&e, "/externalCallerIdNumber")
@@ -863,7 +863,7 @@ fn decode_user(v: &Value, ids: &Ids) -> Option<(String, User)> {
         },
         phone_number,
         forwarding: forwarding_from_wire(e.get("vocmForwardingRules"), ids),
-        music_on_hold: s(&e, "/musicOnHold/id").and_then(|i| ids.key_of(Kind::AudioFile, &i)),
+        music_on_hold: ids.key_at(&e, "/musicOnHold/id", Kind::AudioFile),
         call_recording: CallRecording {
             mode: s(&e, "/recordingMode")
                 .and_then(|m| from_wire::<RecordingMode>(&m))
