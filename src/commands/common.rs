@@ -72,16 +72,7 @@ pub fn prepare(
     let mut clock = Clock::new(style.verbose);
     let (validated, snapshot) = if let Some(read) = read {
         let validated = validate_paths(&paths_or_cwd(paths), cwd.as_deref());
-        if validated.diagnostics.has_errors() {
-            emit(
-                &validated.diagnostics,
-                &validated.raw.sources,
-                diagnostics_format(global),
-                style,
-            );
-            return Err(Outcome::Failure);
-        }
-        let snapshot = read();
+        let snapshot = (!validated.diagnostics.has_errors()).then(read);
         (validated, snapshot)
     } else {
         // The two are independent, and both take a while on a large
@@ -96,20 +87,24 @@ pub fn prepare(
                     "report this as a bug",
                 ))
             });
-            (validated, snapshot)
+            (validated, Some(snapshot))
         })
     };
     clock.lap("validated the manifests and read the account");
     let format = diagnostics_format(global);
-    if validated.diagnostics.has_errors() {
-        emit(
-            &validated.diagnostics,
-            &validated.raw.sources,
-            format,
-            style,
-        );
-        return Err(Outcome::Failure);
-    }
+    // Not read only when the manifests have errors.
+    let snapshot = match snapshot {
+        Some(snapshot) if !validated.diagnostics.has_errors() => snapshot,
+        _ => {
+            emit(
+                &validated.diagnostics,
+                &validated.raw.sources,
+                format,
+                style,
+            );
+            return Err(Outcome::Failure);
+        }
+    };
     let snapshot = match snapshot {
         Ok(s) => s,
         Err(e) => {
