@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use vocm::validate::{AudioFiles, AudioProbe, validate_bytes};
+use vocm_core::validate::{AudioFiles, AudioProbe, validate_bytes};
 
 /// Audio files are never read: the target is the YAML and the rules.
 struct NoAudio;
@@ -247,7 +247,10 @@ fn peak_rss_mb() -> Option<u64> {
 
 fn save(dir: &Path, what: &str, input: &[u8]) -> PathBuf {
     let _ = std::fs::create_dir_all(dir);
-    let path = dir.join(format!("{what}-{}.yaml", vocm::provider::sha256_hex(input)));
+    let path = dir.join(format!(
+        "{what}-{}.yaml",
+        vocm_core::provider::sha256_hex(input)
+    ));
     let _ = std::fs::write(&path, input);
     path
 }

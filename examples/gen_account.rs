@@ -61,7 +61,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    if let Err(e) = vocm::generate::generate(args.users, args.drift, &args.out) {
+    if let Err(e) = vocm_testkit::generate::generate(args.users, args.drift, &args.out) {
         eprintln!("gen_account: {e}");
         std::process::exit(1);
     }

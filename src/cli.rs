@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands;
-use crate::diagnostics::DiagnosticFormat;
 
 /// Manage a cloud phone system's account as code: validate YAML manifests,
 /// plan the changes against the live account, apply them.
@@ -76,12 +75,12 @@ impl Global {
     /// A missing or unsafe endpoint, or no API key.
     pub fn provider(
         &self,
-    ) -> Result<Box<dyn crate::provider::Provider>, crate::provider::ProviderError> {
-        use crate::diagnostics::Code;
-        use crate::provider::ProviderError;
-        use crate::provider::http::{ApiKey, HttpOptions, HttpProvider, check_endpoint};
+    ) -> Result<Box<dyn vocm_core::provider::Provider>, vocm_core::provider::ProviderError> {
+        use vocm_core::diagnostics::Code;
+        use vocm_core::provider::ProviderError;
+        use vocm_http::{ApiKey, HttpOptions, HttpProvider, check_endpoint};
         match self.provider {
-            ProviderKind::Local => Ok(Box::new(crate::provider::local::LocalProvider::new(
+            ProviderKind::Local => Ok(Box::new(vocm_core::provider::local::LocalProvider::new(
                 &self.state,
             ))),
             ProviderKind::Http => {
@@ -172,8 +171,8 @@ impl Style {
     }
 
     #[must_use]
-    pub fn text(&self) -> crate::diagnostics::text::TextStyle {
-        crate::diagnostics::text::TextStyle {
+    pub fn text(&self) -> vocm_core::diagnostics::text::TextStyle {
+        vocm_core::diagnostics::text::TextStyle {
             color: self.color,
             width: self.width,
         }
@@ -254,4 +253,15 @@ pub fn paths_or_cwd(paths: &[PathBuf]) -> Vec<PathBuf> {
     } else {
         paths.to_vec()
     }
+}
+
+/// How diagnostics are printed (`--diagnostics`, or `--format` on validate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagnosticFormat {
+    /// Human-readable, with source snippets (stderr).
+    Text,
+    /// A JSON array (stdout).
+    Json,
+    /// GitHub Actions workflow commands (stdout).
+    Github,
 }

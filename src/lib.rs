@@ -1,26 +1,9 @@
-//! vocm: a cloud phone system's account as code.
-//!
-//! The library does the work; `main.rs` only calls [`run`]. Data flows
-//! from YAML files ([`manifest`]) through validation ([`validate`]) to a
-//! checked [`model::Manifest`].
+//! The `vocm` command line: argument parsing, one module per command, and
+//! terminal output. The work happens in `vocm-core` (and `vocm-http` for
+//! the HTTP provider); this crate wires them to a terminal. It is a library
+//! only so that tests can parse the CLI the recipes use.
 
-pub mod account;
-pub mod api;
-pub mod apply;
 pub mod cli;
-pub mod commands;
-pub mod diagnostics;
-pub mod export;
-pub mod generate;
-pub mod manifest;
-pub mod model;
-pub mod plan;
-pub mod provider;
-pub mod render;
-pub mod route;
-pub mod sandbox;
-pub mod schema;
-pub mod source;
-pub mod validate;
+mod commands;
 
 pub use cli::run;

@@ -508,7 +508,7 @@ fn ctrl_c_during_an_apply_stops_cleanly_and_exits_130() {
     let dir = tempfile::tempdir().unwrap();
     let account = dir.path().join("account");
     // Large enough that the apply is still running when the signal comes.
-    vocm::generate::generate(5_000, 0, &account).unwrap();
+    vocm_testkit::generate::generate(5_000, 0, &account).unwrap();
     let vocm_bin = assert_cmd::cargo::cargo_bin("vocm");
     let mut child = std::process::Command::new(&vocm_bin)
         .env_clear()
@@ -578,7 +578,7 @@ fn ctrl_c_during_an_apply_stops_cleanly_and_exits_130() {
 #[test]
 fn two_applies_at_once_one_waits_or_is_refused_and_the_state_stays_whole() {
     let dir = tempfile::tempdir().unwrap();
-    vocm::generate::generate(2_000, 0, &dir.path().join("account")).unwrap();
+    vocm_testkit::generate::generate(2_000, 0, &dir.path().join("account")).unwrap();
     let bin = assert_cmd::cargo::cargo_bin("vocm");
     let spawn = |extra: &[&str]| {
         std::process::Command::new(&bin)

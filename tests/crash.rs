@@ -6,7 +6,7 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-mod support;
+use vocm_testkit::sandbox as support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -66,7 +66,7 @@ fn kill_and_converge(dir: &Path, provider: &[&str], reset: &dyn Fn(), check: &dy
 #[test]
 fn a_killed_local_apply_loses_nothing_it_applied() {
     let dir = tempfile::tempdir().unwrap();
-    vocm::generate::generate(1_000, 0, &dir.path().join("account")).unwrap();
+    vocm_testkit::generate::generate(1_000, 0, &dir.path().join("account")).unwrap();
     let state = dir.path().join("vocm.state.json");
     let reset = || {
         let _ = std::fs::remove_file(&state);
@@ -79,7 +79,7 @@ fn a_killed_local_apply_loses_nothing_it_applied() {
 #[test]
 fn a_killed_http_apply_duplicates_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    vocm::generate::generate(40, 0, &dir.path().join("account")).unwrap();
+    vocm_testkit::generate::generate(40, 0, &dir.path().join("account")).unwrap();
     let data = dir.path().join("sandbox.json");
     let data_arg = data.display().to_string();
     let start = |listen: &str| {

@@ -4,15 +4,15 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-mod support;
+use vocm_testkit::sandbox as support;
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use vocm::diagnostics::text::TextStyle;
-use vocm::diagnostics::{Code, json, text};
-use vocm::validate::validate_paths;
+use vocm_core::diagnostics::text::TextStyle;
+use vocm_core::diagnostics::{Code, json, text};
+use vocm_core::validate::validate_paths;
 
 const STYLE: TextStyle = TextStyle {
     color: false,
@@ -53,7 +53,7 @@ fn generated(name: &str, dir: &Path) -> Vec<PathBuf> {
         "input-too-large" => {
             let f = std::fs::File::create(dir.join("huge.yaml")).unwrap();
             // Sparse: the size is what is checked, nothing is written.
-            f.set_len(vocm::manifest::limits::MAX_FILE_BYTES + 1)
+            f.set_len(vocm_core::manifest::limits::MAX_FILE_BYTES + 1)
                 .unwrap();
             vec![dir.join("huge.yaml")]
         }
@@ -145,8 +145,8 @@ fn acme_state() -> serde_json::Value {
 
 /// Plan-time rules: manifests against a state, through the library.
 fn plan_cases(seen: &mut BTreeSet<&'static str>) {
-    use vocm::plan::desired::{Context, desired};
-    use vocm::provider::Provider as _;
+    use vocm_core::plan::desired::{Context, desired};
+    use vocm_core::provider::Provider as _;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let run_plan = |name: &str,
                     manifests: &Path,
@@ -156,7 +156,7 @@ fn plan_cases(seen: &mut BTreeSet<&'static str>) {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("state.json");
         std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
-        let snapshot = vocm::provider::local::LocalProvider::new(&path)
+        let snapshot = vocm_core::provider::local::LocalProvider::new(&path)
             .snapshot()
             .unwrap();
         let cwd = if manifests.starts_with(root) {
@@ -166,7 +166,7 @@ fn plan_cases(seen: &mut BTreeSet<&'static str>) {
         };
         let v = validate_paths(&[manifests.to_owned()], Some(cwd));
         assert!(!v.diagnostics.has_errors(), "{name}: {:?}", v.diagnostics);
-        let (audio, _) = vocm::manifest::audio::read_audio(&v.raw, &v.manifest);
+        let (audio, _) = vocm_core::manifest::audio::read_audio(&v.raw, &v.manifest);
         let cx = Context {
             raw: &v.raw,
             current: &snapshot.account,
@@ -461,7 +461,7 @@ fn cli_cases(seen: &mut BTreeSet<&'static str>) {
 fn http_cases(acme: &str, seen: &mut BTreeSet<&'static str>) {
     use reqwest::Method;
     use support::Sandbox;
-    use vocm::api::Collection;
+    use vocm_api::Collection;
 
     let work = tempfile::tempdir().unwrap();
     let dir = work.path();

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use vocm::diagnostics::Code;
+use vocm_core::diagnostics::Code;
 
 fn expected() -> String {
     let mut s = String::from(

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use proptest::prelude::*;
-use vocm::diagnostics::Code;
-use vocm::validate::{AudioFiles, AudioProbe, validate_bytes};
+use vocm_core::diagnostics::Code;
+use vocm_core::validate::{AudioFiles, AudioProbe, validate_bytes};
 
 /// Audio never exists: these tests are about the YAML.
 struct NoAudio;
@@ -238,7 +238,7 @@ fn a_fax_number_is_no_caller_id() {
 
 /// Validates a directory through the library, as `vocm validate DIR` does.
 fn validate_dir(dir: &std::path::Path) -> Vec<&'static str> {
-    vocm::validate::validate_paths(&[dir.to_owned()], None)
+    vocm_core::validate::validate_paths(&[dir.to_owned()], None)
         .diagnostics
         .iter()
         .map(|d| d.code.as_str())
@@ -278,9 +278,9 @@ fn a_fifty_megabyte_manifest_is_read_and_checked() {
     text.push_str("\", city: Paris, postal_code: \"75001\", country: FR}\n");
     assert!(text.len() >= 50 * 1024 * 1024);
     std::fs::write(dir.path().join("big.yaml"), &text).unwrap();
-    let v = vocm::validate::validate_paths(&[dir.path().to_owned()], None);
+    let v = vocm_core::validate::validate_paths(&[dir.path().to_owned()], None);
     let errors: Vec<(String, u32)> =
-        vocm::diagnostics::json::to_json(v.diagnostics.iter(), &v.raw.sources)
+        vocm_core::diagnostics::json::to_json(v.diagnostics.iter(), &v.raw.sources)
             .into_iter()
             .map(|d| (d.code.to_owned(), d.line.unwrap_or(0)))
             .collect();

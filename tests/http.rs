@@ -4,14 +4,14 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-mod support;
+use vocm_testkit::sandbox as support;
 
 use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use support::{KEY, Sandbox, no_key};
-use vocm::api::Collection;
+use vocm_api::Collection;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -81,7 +81,7 @@ fn put_user(s: &Sandbox, user: &Value) {
     for _ in 0..200 {
         let op = s.get(
             &format!("/operations/{op_id}"),
-            vocm::api::OPERATIONS_MEDIA_TYPE,
+            vocm_api::OPERATIONS_MEDIA_TYPE,
         );
         if op["status"] == "COMPLETED" {
             return;
@@ -296,7 +296,7 @@ fn the_reference_rate_limits_meet_no_429() {
     // 100 a minute and 20 per 10 s: more requests than one burst holds.
     let s = Sandbox::start(&["--rate-limit", "100", "--burst", "20"]);
     let dir = tempfile::tempdir().unwrap();
-    vocm::generate::generate(4, 0, &dir.path().join("account")).unwrap();
+    vocm_testkit::generate::generate(4, 0, &dir.path().join("account")).unwrap();
     let (code, _, stderr) = apply(&s, dir.path(), "account");
     assert_eq!(code, Some(0), "{stderr}");
     let stats = s.stats();

@@ -8,16 +8,16 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use vocm::account::{
+use vocm_core::account::{
     Account, AccountSettings, Audio, AudioFormat, AutoAttendant, CallRecording, CallerId,
     Directory, Forwarding, Kind, RingGroup, Site, User, Voicemail,
 };
-use vocm::model::user::{DirectoryScope, RecordingMode, VoicemailNotification};
-use vocm::model::{
+use vocm_core::model::user::{DirectoryScope, RecordingMode, VoicemailNotification};
+use vocm_core::model::{
     Address, Country, Destination, Device, Locale, MenuDestination, NumberUsage, PhoneNumber,
     RingStrategy,
 };
-use vocm::plan::{Action, Options, plan};
+use vocm_core::plan::{Action, Options, plan};
 
 /// splitmix64: a small deterministic generator driven by proptest's seed.
 struct Rng(u64);
@@ -356,7 +356,7 @@ fn dangling(a: &Account) -> Vec<String> {
     let mut out = Vec::new();
     for id in a.ids() {
         let r = a.get(&id).unwrap();
-        for t in vocm::plan::references(r.view()) {
+        for t in vocm_core::plan::references(r.view()) {
             if a.get(&t).is_none() {
                 out.push(format!("{id} → {t}"));
             }
@@ -371,7 +371,7 @@ fn exchanges(desired: &Account, current: &Account) -> bool {
     let holders = |a: &Account| {
         let mut m = std::collections::HashMap::new();
         for id in a.ids() {
-            for claim in vocm::plan::claims(a.get(&id).unwrap().view()) {
+            for claim in vocm_core::plan::claims(a.get(&id).unwrap().view()) {
                 m.insert(claim, id.clone());
             }
         }
@@ -412,7 +412,8 @@ fn check(desired: &Account, current: &Account, prune: bool) -> Result<(), TestCa
         // Only resources exchanging numbers, devices or extensions make a
         // cycle that ordering cannot break.
         prop_assert!(
-            !c.notes.iter().any(|n| n == vocm::plan::CYCLE_NOTE) || exchanges(desired, current),
+            !c.notes.iter().any(|n| n == vocm_core::plan::CYCLE_NOTE)
+                || exchanges(desired, current),
             "change {i} ordered in a cycle"
         );
         if c.action == Action::Create {
@@ -422,7 +423,7 @@ fn check(desired: &Account, current: &Account, prune: bool) -> Result<(), TestCa
                 c.id
             );
         }
-        vocm::plan::apply_change(&mut account, c);
+        vocm_core::plan::apply_change(&mut account, c);
         // Every reference of what exists resolves at every step: the order
         // never creates something before what it needs, nor deletes
         // something still in use.

@@ -6,16 +6,16 @@
 
 use std::path::{Path, PathBuf};
 
-use vocm::account::Account;
-use vocm::manifest::audio::read_audio;
-use vocm::plan::desired::{Context, desired};
-use vocm::plan::file::PlanFile;
-use vocm::plan::{Options, Plan, plan};
-use vocm::provider::local::LocalProvider;
-use vocm::provider::{Provider, ProviderInfo};
-use vocm::render::markdown::{COMMENT_LIMIT, Comment};
-use vocm::render::text::PlanView;
-use vocm::route::PathChange;
+use vocm_core::account::Account;
+use vocm_core::manifest::audio::read_audio;
+use vocm_core::plan::desired::{Context, desired};
+use vocm_core::plan::file::PlanFile;
+use vocm_core::plan::{Options, Plan, plan};
+use vocm_core::provider::local::LocalProvider;
+use vocm_core::provider::{Provider, ProviderInfo};
+use vocm_core::render::markdown::{COMMENT_LIMIT, Comment};
+use vocm_core::render::text::PlanView;
+use vocm_core::route::PathChange;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -31,7 +31,7 @@ struct Made {
 
 /// Plans `manifests` against the state file, as `vocm plan` does.
 fn make(manifests: &Path, state: &Path) -> Made {
-    let v = vocm::validate::validate_paths(&[manifests.to_owned()], Some(&root()));
+    let v = vocm_core::validate::validate_paths(&[manifests.to_owned()], Some(&root()));
     assert!(!v.diagnostics.has_errors(), "{:?}", v.diagnostics);
     let snapshot = LocalProvider::new(state).snapshot().unwrap();
     let (audio, _) = read_audio(&v.raw, &v.manifest);
@@ -54,7 +54,7 @@ fn make(manifests: &Path, state: &Path) -> Made {
         },
     );
     let changed: Vec<_> = p.changes.iter().map(|c| c.id.clone()).collect();
-    let call_paths = vocm::route::changes(&d, &snapshot.account, &changed);
+    let call_paths = vocm_core::route::changes(&d, &snapshot.account, &changed);
     Made {
         plan: p,
         current: snapshot.account,
@@ -88,9 +88,9 @@ fn all_formats(m: &Made) -> (String, String, String) {
         mass.clone(),
     );
     (
-        vocm::render::text::render(&view, false),
-        vocm::render::markdown::render(&view, &COMMENT),
-        vocm::render::json::render(&file),
+        vocm_core::render::text::render(&view, false),
+        vocm_core::render::markdown::render(&view, &COMMENT),
+        vocm_core::render::json::render(&file),
     )
 }
 
@@ -161,7 +161,8 @@ fn pruning_most_users_trips_the_mass_delete_guard() {
     let made = make(dir.path(), &state);
     let mass = made.plan.mass_deletes(&made.current);
     assert!(
-        mass.iter().any(|m| m.kind == vocm::account::Kind::User),
+        mass.iter()
+            .any(|m| m.kind == vocm_core::account::Kind::User),
         "{mass:?}"
     );
     let (text, markdown, _) = all_formats(&made);
@@ -188,8 +189,8 @@ fn masked_review_output_keeps_keys_and_hides_people() {
         &root().join("examples/acme"),
         &root().join("examples/acme.state.json"),
     );
-    let changes = vocm::render::mask::changes(&made.plan.changes);
-    let paths = vocm::render::mask::paths(&made.call_paths);
+    let changes = vocm_core::render::mask::changes(&made.plan.changes);
+    let paths = vocm_core::render::mask::paths(&made.call_paths);
     let mass = made.plan.mass_deletes(&made.current);
     let view = PlanView {
         changes: &changes,
@@ -197,8 +198,8 @@ fn masked_review_output_keeps_keys_and_hides_people() {
         mass_deletes: &mass,
         call_paths: &paths,
     };
-    let text = vocm::render::text::render(&view, false);
-    let markdown = vocm::render::markdown::render(&view, &COMMENT);
+    let text = vocm_core::render::text::render(&view, false);
+    let markdown = vocm_core::render::markdown::render(&view, &COMMENT);
     for shown in [&text, &markdown] {
         // Every email and name of the example is masked; keys stay.
         for (at, _) in shown.match_indices("@acme.example") {
@@ -217,7 +218,7 @@ fn masked_review_output_keeps_keys_and_hides_people() {
 #[test]
 fn a_large_markdown_plan_stays_under_the_comment_limit() {
     let dir = tempfile::tempdir().unwrap();
-    vocm::generate::generate(5_000, 0, &dir.path().join("account")).unwrap();
+    vocm_testkit::generate::generate(5_000, 0, &dir.path().join("account")).unwrap();
     let made = make(&dir.path().join("account"), &dir.path().join("state.json"));
     let mass = made.plan.mass_deletes(&made.current);
     let view = PlanView {
@@ -226,7 +227,7 @@ fn a_large_markdown_plan_stays_under_the_comment_limit() {
         mass_deletes: &mass,
         call_paths: &made.call_paths,
     };
-    let markdown = vocm::render::markdown::render(
+    let markdown = vocm_core::render::markdown::render(
         &view,
         &Comment {
             id: "account",

@@ -17,14 +17,15 @@ fn committed(name: &str) -> String {
 fn manifest_schema_has_not_drifted() {
     assert_eq!(
         committed("vocm.schema.json"),
-        vocm::schema::manifest_schema_text(),
+        vocm_core::schema::manifest_schema_text(),
         "schemas/vocm.schema.json is stale: run `cargo run -- schema > schemas/vocm.schema.json`"
     );
 }
 
 #[test]
 fn diagnostics_schema_has_not_drifted() {
-    let mut generated = serde_json::to_string_pretty(&vocm::diagnostics::json::schema()).unwrap();
+    let mut generated =
+        serde_json::to_string_pretty(&vocm_core::diagnostics::json::schema()).unwrap();
     generated.push('\n');
     assert_eq!(
         committed("diagnostics.schema.json"),
@@ -36,7 +37,7 @@ fn diagnostics_schema_has_not_drifted() {
 #[test]
 fn plan_schema_has_not_drifted() {
     let mut generated =
-        serde_json::to_string_pretty(&vocm::plan::file::PlanFile::schema()).unwrap();
+        serde_json::to_string_pretty(&vocm_core::plan::file::PlanFile::schema()).unwrap();
     generated.push('\n');
     assert_eq!(
         committed("plan.schema.json"),
@@ -65,8 +66,8 @@ fn every_example_file_is_valid_against_the_schema() {
     for entry in walk(&root().join("examples/acme")) {
         let text = std::fs::read_to_string(&entry).unwrap();
         let (_, docs, diags) =
-            vocm::manifest::load_bytes(&[("f.yaml", text.as_bytes())], |_, _, doc| {
-                (vocm::manifest::SpanTree::default(), doc.value)
+            vocm_core::manifest::load_bytes(&[("f.yaml", text.as_bytes())], |_, _, doc| {
+                (vocm_core::manifest::SpanTree::default(), doc.value)
             });
         assert!(diags.is_empty(), "{}: {diags:?}", entry.display());
         for doc in docs {

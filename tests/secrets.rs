@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-mod support;
+use vocm_testkit::sandbox as support;
 
 use std::path::{Path, PathBuf};
 
@@ -113,13 +113,13 @@ fn the_key_never_shows_on_success_or_failure() {
         go(KEY, with(&[], &["plan", "-q", "-o", "old.json", &acme])),
         Some(0)
     );
-    let mut u = s.list(vocm::api::Collection::Users).remove(0);
+    let mut u = s.list(vocm_api::Collection::Users).remove(0);
     u["basicInfo"]["firstName"] = serde_json::json!("Changed");
     let id = u["basicInfo"]["userId"].as_str().unwrap().to_owned();
     let (status, _) = s.send(
         reqwest::Method::PUT,
         &format!("/users/{id}"),
-        vocm::api::Collection::Users.media_type(),
+        vocm_api::Collection::Users.media_type(),
         &u,
     );
     assert_eq!(status, 202);

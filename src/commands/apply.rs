@@ -8,14 +8,14 @@ use std::time::Duration;
 use clap::Args;
 
 use super::common::{Places, prepare, report, report_provider};
-use crate::account::ResourceId;
-use crate::apply::{Event, Outcome as ChangeOutcome, Report, execute};
 use crate::cli::{Global, Outcome, Style, print_stderr, print_stdout};
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::plan::file::PlanFile;
-use crate::plan::{MassDelete, Plan};
-use crate::provider::{AudioStore, Provider, SessionOptions};
-use crate::render::text::PlanView;
+use vocm_core::account::ResourceId;
+use vocm_core::apply::{Event, Outcome as ChangeOutcome, Report, execute};
+use vocm_core::diagnostics::{Code, Diagnostic, Diagnostics};
+use vocm_core::plan::file::PlanFile;
+use vocm_core::plan::{MassDelete, Plan};
+use vocm_core::provider::{AudioStore, Provider, SessionOptions};
+use vocm_core::render::text::PlanView;
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -131,7 +131,7 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
     // manifests are known to be valid, and held from the plan to the end of
     // the apply: a second apply waiting with --lock-timeout then plans
     // against what the first one left, instead of finding its plan stale.
-    let session: std::cell::OnceCell<Box<dyn crate::provider::Session + '_>> =
+    let session: std::cell::OnceCell<Box<dyn vocm_core::provider::Session + '_>> =
         std::cell::OnceCell::new();
     let read = || {
         let s = provider.session(&SessionOptions {
@@ -164,7 +164,7 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
     };
     // With --quiet the plan is shown only when a question about it follows.
     if !style.quiet || !args.auto_approve {
-        let rendered = crate::render::text::render(&view, style.color_stdout());
+        let rendered = vocm_core::render::text::render(&view, style.color_stdout());
         if args.format == ApplyFormat::Json {
             print_stderr(&rendered);
         } else {
@@ -275,7 +275,7 @@ fn run_plan(
     style: Style,
     plan_path: Option<&str>,
     places: &Places,
-    open: Option<Box<dyn crate::provider::Session + '_>>,
+    open: Option<Box<dyn vocm_core::provider::Session + '_>>,
 ) -> Outcome {
     if plan_path.is_some() && refuse_mass_delete(mass, args, global, style) {
         return Outcome::Failure;
@@ -359,9 +359,9 @@ fn run_plan(
                 change.action.symbol(),
                 change.id,
                 match change.phase {
-                    crate::plan::Phase::Main => change.action.verb(),
-                    crate::plan::Phase::References => "references set",
-                    crate::plan::Phase::Unlink => "unlinked",
+                    vocm_core::plan::Phase::Main => change.action.verb(),
+                    vocm_core::plan::Phase::References => "references set",
+                    vocm_core::plan::Phase::Unlink => "unlinked",
                 },
                 applied
                     .operation
@@ -481,7 +481,11 @@ fn summarize(plan: &Plan, report_: &Report, places: &Places, global: &Global, st
 
 /// The machine summary of an apply (`--format json`), described in
 /// docs/plan-format.md.
-fn json_summary(plan: &Plan, report_: &Report, provider: &crate::provider::ProviderInfo) -> String {
+fn json_summary(
+    plan: &Plan,
+    report_: &Report,
+    provider: &vocm_core::provider::ProviderInfo,
+) -> String {
     let changes: Vec<serde_json::Value> = plan
         .changes
         .iter()

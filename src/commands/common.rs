@@ -3,16 +3,17 @@
 
 use std::path::PathBuf;
 
-use crate::account::ResourceId;
+use crate::cli::DiagnosticFormat;
 use crate::cli::{Global, Outcome, Style, paths_or_cwd, print_stderr};
-use crate::diagnostics::{Code, Diagnostic, DiagnosticFormat, Diagnostics};
-use crate::manifest::audio::read_audio;
-use crate::plan::desired::{Context, desired};
-use crate::plan::{MassDelete, Options, Plan};
-use crate::provider::{AudioStore, Provider, ProviderError, Snapshot};
-use crate::source::SourceMap;
-use crate::validate::suggest::did_you_mean;
-use crate::validate::validate_paths;
+use vocm_core::account::ResourceId;
+use vocm_core::diagnostics::{Code, Diagnostic, Diagnostics};
+use vocm_core::manifest::audio::read_audio;
+use vocm_core::plan::desired::{Context, desired};
+use vocm_core::plan::{MassDelete, Options, Plan};
+use vocm_core::provider::{AudioStore, Provider, ProviderError, Snapshot};
+use vocm_core::source::SourceMap;
+use vocm_core::validate::suggest::did_you_mean;
+use vocm_core::validate::validate_paths;
 
 use super::validate::emit;
 
@@ -22,7 +23,7 @@ pub struct Prepared {
     pub snapshot: Snapshot,
     pub plan: Plan,
     /// The call paths the plan changes.
-    pub call_paths: Vec<crate::route::PathChange>,
+    pub call_paths: Vec<vocm_core::route::PathChange>,
     pub audio: AudioStore,
     pub mass_deletes: Vec<MassDelete>,
     /// Where the manifests define each changed resource.
@@ -34,7 +35,7 @@ pub struct Prepared {
 #[derive(Debug, Default)]
 pub struct Places {
     pub sources: SourceMap,
-    pub at: rustc_hash::FxHashMap<ResourceId, (crate::source::FileId, crate::source::Span)>,
+    pub at: rustc_hash::FxHashMap<ResourceId, (vocm_core::source::FileId, vocm_core::source::Span)>,
 }
 
 /// The diagnostics format the options ask for.
@@ -168,10 +169,10 @@ pub fn prepare(
             .is_some_and(|a| a.value.prune),
         targets: targets.to_vec(),
     };
-    let plan = crate::plan::plan(&desired, &snapshot.account, &options);
+    let plan = vocm_core::plan::plan(&desired, &snapshot.account, &options);
     let mass_deletes = plan.mass_deletes(&snapshot.account);
     let changed: Vec<ResourceId> = plan.changes.iter().map(|c| c.id.clone()).collect();
-    let call_paths = crate::route::changes(&desired, &snapshot.account, &changed);
+    let call_paths = vocm_core::route::changes(&desired, &snapshot.account, &changed);
     clock.lap("planned");
     if style.verbose {
         print_stderr(&format!(

@@ -6,8 +6,8 @@ use clap::Args;
 
 use super::common::{report, report_provider};
 use crate::cli::{Global, Outcome, Style, print_stderr};
-use crate::diagnostics::{Code, Diagnostic};
-use crate::provider::AudioStore;
+use vocm_core::diagnostics::{Code, Diagnostic};
+use vocm_core::provider::AudioStore;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -72,13 +72,13 @@ pub fn run(args: &ExportArgs, global: &Global, style: Style) -> Outcome {
         env!("CARGO_PKG_VERSION"),
         provider.info()
     );
-    let files = crate::export::export(&snapshot.account, &audio, &header);
+    let files = vocm_core::export::export(&snapshot.account, &audio, &header);
     for f in &files {
         let path = args.out.join(&f.path);
         let written = path
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| crate::provider::local::write_atomically(&path, &f.content));
+            .and_then(|()| vocm_core::provider::local::write_atomically(&path, &f.content));
         if let Err(e) = written {
             return fail(format!("cannot write {}: {e}", path.display()));
         }

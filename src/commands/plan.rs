@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, ValueEnum};
 
 use super::common::{prepare, report};
-use crate::account::ResourceId;
 use crate::cli::{Global, Outcome, Style, print_stdout};
-use crate::diagnostics::{Code, Diagnostic};
-use crate::plan::file::PlanFile;
-use crate::provider::local::write_atomically;
-use crate::render::text::PlanView;
+use vocm_core::account::ResourceId;
+use vocm_core::diagnostics::{Code, Diagnostic};
+use vocm_core::plan::file::PlanFile;
+use vocm_core::provider::local::write_atomically;
+use vocm_core::render::text::PlanView;
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -88,8 +88,8 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
     file.call_paths.clone_from(&prepared.call_paths);
     let masked = args.mask_pii.then(|| {
         (
-            crate::render::mask::changes(&prepared.plan.changes),
-            crate::render::mask::paths(&prepared.call_paths),
+            vocm_core::render::mask::changes(&prepared.plan.changes),
+            vocm_core::render::mask::paths(&prepared.call_paths),
         )
     });
     let (changes, call_paths) = masked.as_ref().map_or(
@@ -103,7 +103,7 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         call_paths,
     };
     let rendered = match args.format {
-        PlanFormat::Text => crate::render::text::render(&view, style.color_stdout()),
+        PlanFormat::Text => vocm_core::render::text::render(&view, style.color_stdout()),
         PlanFormat::Markdown => {
             let paths = crate::cli::paths_or_cwd(&args.paths)
                 .iter()
@@ -111,16 +111,16 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
                 .collect::<Vec<_>>()
                 .join(" ");
             let rerun = format!("vocm plan {paths}");
-            crate::render::markdown::render(
+            vocm_core::render::markdown::render(
                 &view,
-                &crate::render::markdown::Comment {
+                &vocm_core::render::markdown::Comment {
                     id: args.id.as_deref().unwrap_or(&paths),
                     rerun: &rerun,
-                    limit: crate::render::markdown::COMMENT_LIMIT,
+                    limit: vocm_core::render::markdown::COMMENT_LIMIT,
                 },
             )
         }
-        PlanFormat::Json => crate::render::json::render(&file),
+        PlanFormat::Json => vocm_core::render::json::render(&file),
     };
     if let Some(out) = &args.out {
         file.attach_audio(&prepared.audio);

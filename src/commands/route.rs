@@ -6,12 +6,13 @@ use clap::{Args, ValueEnum};
 
 use super::common::report;
 use super::validate::emit;
-use crate::account::Account;
+use crate::cli::DiagnosticFormat;
 use crate::cli::{Global, Outcome, Style, paths_or_cwd, print_stdout};
-use crate::diagnostics::{Code, Diagnostic, DiagnosticFormat};
-use crate::manifest::audio::read_audio;
-use crate::plan::desired::{Context, desired};
-use crate::route::{self, When};
+use vocm_core::account::Account;
+use vocm_core::diagnostics::{Code, Diagnostic};
+use vocm_core::manifest::audio::read_audio;
+use vocm_core::plan::desired::{Context, desired};
+use vocm_core::route::{self, When};
 
 #[derive(Debug, Args)]
 pub struct RouteArgs {
@@ -20,12 +21,36 @@ pub struct RouteArgs {
     pub dialled: String,
     /// Follow only this condition at each step (default: every condition).
     #[arg(long, value_enum)]
-    pub when: Option<When>,
+    pub when: Option<WhenArg>,
     /// Manifest files or directories (default: the current directory).
     pub paths: Vec<PathBuf>,
     /// How the route is printed.
     #[arg(long, value_enum, default_value_t = RouteFormat::Text)]
     pub format: RouteFormat,
+}
+
+/// `--when`: the engine's [`When`], spelt as the manifests write it
+/// (`no_answer`), with the kebab-case alias a command line invites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum WhenArg {
+    /// The line is busy.
+    Busy,
+    /// Nobody answers in time.
+    #[value(alias = "no-answer")]
+    NoAnswer,
+    /// The phone is offline.
+    Unreachable,
+}
+
+impl From<WhenArg> for When {
+    fn from(w: WhenArg) -> When {
+        match w {
+            WhenArg::Busy => When::Busy,
+            WhenArg::NoAnswer => When::NoAnswer,
+            WhenArg::Unreachable => When::Unreachable,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,7 +64,7 @@ pub enum RouteFormat {
 #[must_use]
 pub fn run(args: &RouteArgs, global: &Global, style: Style) -> Outcome {
     let cwd = std::env::current_dir().ok();
-    let validated = crate::validate::validate_paths(&paths_or_cwd(&args.paths), cwd.as_deref());
+    let validated = vocm_core::validate::validate_paths(&paths_or_cwd(&args.paths), cwd.as_deref());
     let format = global.diagnostics.unwrap_or(DiagnosticFormat::Text);
     if validated.diagnostics.has_errors() {
         emit(
@@ -76,9 +101,9 @@ pub fn run(args: &RouteArgs, global: &Global, style: Style) -> Outcome {
     };
     let shown = args
         .dialled
-        .parse::<crate::model::PhoneNumber>()
+        .parse::<vocm_core::model::PhoneNumber>()
         .map_or_else(|_| args.dialled.clone(), |n| n.to_string());
-    let r = route::trace(&account, &shown, &start, args.when);
+    let r = route::trace(&account, &shown, &start, args.when.map(When::from));
     let out = match args.format {
         RouteFormat::Text => route::text(&r),
         RouteFormat::Mermaid => route::mermaid(&r),

@@ -27,9 +27,9 @@ fn pretty(v: &serde_json::Value) -> String {
 #[must_use]
 pub fn run(args: &SchemaArgs) -> Outcome {
     let text = match args.which {
-        Which::Manifest => crate::schema::manifest_schema_text(),
-        Which::Plan => pretty(&crate::plan::file::PlanFile::schema()),
-        Which::Diagnostics => pretty(&crate::diagnostics::json::schema()),
+        Which::Manifest => vocm_core::schema::manifest_schema_text(),
+        Which::Plan => pretty(&vocm_core::plan::file::PlanFile::schema()),
+        Which::Diagnostics => pretty(&vocm_core::diagnostics::json::schema()),
     };
     print_stdout(&text);
     Outcome::Success

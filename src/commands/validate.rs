@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::cli::DiagnosticFormat;
 use crate::cli::{Global, Outcome, Style, paths_or_cwd, print_stderr, print_stdout};
-use crate::diagnostics::{DiagnosticFormat, Diagnostics, Severity, github, json, text};
-use crate::model::Manifest;
-use crate::source::SourceMap;
+use vocm_core::diagnostics::{Diagnostics, Severity, github, json, text};
+use vocm_core::model::Manifest;
+use vocm_core::source::SourceMap;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -26,7 +27,7 @@ pub struct ValidateArgs {
 pub fn run(args: &ValidateArgs, global: &Global, style: Style) -> Outcome {
     let cwd = std::env::current_dir().ok();
     let started = std::time::Instant::now();
-    let validated = crate::validate::validate_paths(&paths_or_cwd(&args.paths), cwd.as_deref());
+    let validated = vocm_core::validate::validate_paths(&paths_or_cwd(&args.paths), cwd.as_deref());
     if style.verbose {
         let mut list = String::new();
         for (_, file) in validated.raw.sources.iter() {

@@ -1,0 +1,154 @@
+//! Providers: the only code that touches the account's real state. Each
+//! translates between the canonical [`Account`] and its storage — a JSON
+//! file for [`local`], a REST API for the HTTP provider.
+
+pub mod local;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::account::Account;
+use crate::diagnostics::Code;
+use crate::plan::Change;
+
+/// Which provider, and which account of it: saved plans record it, and
+/// applying a plan to another is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProviderInfo {
+    /// `local` or `http`.
+    pub kind: String,
+    /// The state file (absolute path) or the API's base URL. Never a key.
+    pub endpoint: String,
+}
+
+impl fmt::Display for ProviderInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} provider at {}", self.kind, self.endpoint)
+    }
+}
+
+/// The current account as a provider holds it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub account: Account,
+    /// Changes whenever the account changes: saved plans made against
+    /// another fingerprint are stale.
+    pub fingerprint: String,
+    /// Licenses owned by type; `None` does not limit.
+    pub licenses: Option<BTreeMap<String, u32>>,
+}
+
+/// Audio content by SHA-256 (hex), as plans and states carry it.
+pub type AudioStore = BTreeMap<String, Vec<u8>>;
+
+/// Why a provider could not do something.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderError {
+    pub code: Code,
+    pub message: String,
+    pub help: String,
+    /// Whether trying again may succeed (timeouts, 5xx, rate limits).
+    pub transient: bool,
+}
+
+impl ProviderError {
+    #[must_use]
+    pub fn new(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            help: help.into(),
+            transient: false,
+        }
+    }
+
+    /// The error as a diagnostic (it has no place in a manifest).
+    #[must_use]
+    pub fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
+        crate::diagnostics::Diagnostic::error(self.code, self.message.clone())
+            .help(self.help.clone())
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+/// What a provider reports about an applied change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Applied {
+    /// The API's operation id, when the change went through one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+}
+
+/// A provider.
+pub trait Provider: Sync {
+    /// Which provider and account.
+    fn info(&self) -> ProviderInfo;
+
+    /// Whether `apply` can claim a number the account lacks.
+    fn can_claim_numbers(&self) -> bool;
+
+    /// Reads the current account.
+    fn snapshot(&self) -> Result<Snapshot, ProviderError>;
+
+    /// Starts applying: takes whatever lock the provider needs. Dropping
+    /// the session without [`Session::finish`] leaves what was applied
+    /// applied, and releases the lock.
+    fn session(&self, options: &SessionOptions) -> Result<Box<dyn Session + '_>, ProviderError>;
+
+    /// Audio content the account holds, by hash (for export).
+    fn audio(&self, sha256: &str) -> Result<Option<Vec<u8>>, ProviderError>;
+}
+
+/// How a session waits for a lock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SessionOptions {
+    /// How long to wait for another apply to finish; zero refuses at once.
+    pub lock_timeout: std::time::Duration,
+}
+
+/// An apply in progress.
+pub trait Session: Sync {
+    /// The account as it is now, under the session's lock.
+    fn snapshot(&self) -> Result<Snapshot, ProviderError>;
+
+    /// How many changes may be in flight at once.
+    fn max_in_flight(&self) -> usize {
+        1
+    }
+
+    /// Applies one change. `audio` has the content of audio files the plan
+    /// creates or updates.
+    fn apply(&self, change: &Change, audio: &AudioStore) -> Result<Applied, ProviderError>;
+
+    /// Makes everything applied durable and releases the lock.
+    fn finish(self: Box<Self>) -> Result<(), ProviderError>;
+}
+
+/// SHA-256 of bytes, as lowercase hex.
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+/// Bytes as lowercase hex.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}

@@ -1,0 +1,579 @@
+//! Call paths: where a call to a number or an extension goes — the user,
+//! ring group or attendant it reaches, what rings and for how long, and
+//! where each forwarding condition sends it next, until it ends (a person,
+//! a voicemail box, an external number, a dropped call) or loops.
+//!
+//! Pure: it reads an [`Account`]; renderers are at the end of the module.
+
+use std::fmt::Write as _;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::account::{Account, Forwarding, Kind, ResourceId};
+use crate::model::{Destination, PhoneNumber, RingStrategy};
+
+/// A forwarding condition a route can follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// The line is busy.
+    Busy,
+    /// Nobody answers in time.
+    NoAnswer,
+    /// The phone is offline.
+    Unreachable,
+}
+
+impl When {
+    const ALL: [When; 3] = [When::Busy, When::NoAnswer, When::Unreachable];
+}
+
+/// Where a path ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "end", rename_all = "snake_case")]
+pub enum End {
+    /// The voicemail box of the resource that forwarded there.
+    Voicemail { of: String },
+    /// Out of the account.
+    External { number: String },
+    /// The call is dropped.
+    Dropped,
+    /// The directory of users reachable by name.
+    DialByName,
+    /// Back to a resource already on the path: the call would go round.
+    Loop { to: String },
+    /// A destination that names nothing (a resource the account lacks).
+    Unknown { target: String },
+}
+
+/// A step of a path: what the call reaches, and what happens there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Node {
+    /// `user:alice`, `ring_group:sales`, `auto_attendant:main`, or the end.
+    pub target: String,
+    /// In words: "Alice Martin, ext 1001".
+    pub label: String,
+    /// What happens before the call moves on: "rings for 20 s".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rings: String,
+    /// Where it ends, when it ends here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<End>,
+    /// Where each condition (or menu key) leads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub branches: Vec<Branch>,
+}
+
+/// One way out of a node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Branch {
+    /// "no answer after 20 s", "busy", "press 1", "no key pressed".
+    pub when: String,
+    pub node: Node,
+}
+
+/// A call's path from an entry point.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Route {
+    /// The number or extension dialled.
+    pub entry: String,
+    /// Only this condition is followed at each step (`--when`); otherwise
+    /// every condition is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<When>,
+    pub start: Node,
+}
+
+/// What a number or extension reaches.
+#[must_use]
+pub fn entry(account: &Account, dialled: &str) -> Option<ResourceId> {
+    let digits: String = dialled.chars().filter(char::is_ascii_digit).collect();
+    if let Ok(n) = dialled.parse::<PhoneNumber>() {
+        for (k, u) in &account.users {
+            if u.phone_number == n {
+                return Some(ResourceId::new(Kind::User, k));
+            }
+        }
+        for (k, g) in &account.ring_groups {
+            if g.phone_numbers.contains(&n) {
+                return Some(ResourceId::new(Kind::RingGroup, k));
+            }
+        }
+        for (k, a) in &account.auto_attendants {
+            if a.phone_number.as_ref() == Some(&n) {
+                return Some(ResourceId::new(Kind::AutoAttendant, k));
+            }
+        }
+        return None;
+    }
+    account
+        .users
+        .iter()
+        .find(|(_, u)| u.extension == digits)
+        .map(|(k, _)| ResourceId::new(Kind::User, k))
+        .or_else(|| {
+            account
+                .ring_groups
+                .iter()
+                .find(|(_, g)| g.extension == digits)
+                .map(|(k, _)| ResourceId::new(Kind::RingGroup, k))
+        })
+        .or_else(|| {
+            account
+                .auto_attendants
+                .iter()
+                .find(|(_, a)| a.extension == digits)
+                .map(|(k, _)| ResourceId::new(Kind::AutoAttendant, k))
+        })
+}
+
+/// Deepest path followed: forwarding chains in real accounts are short, and
+/// a tree of every condition grows fast.
+const MAX_DEPTH: usize = 8;
+
+/// The path of a call to `dialled`, reaching `start`.
+#[must_use]
+pub fn trace(account: &Account, dialled: &str, start: &ResourceId, when: Option<When>) -> Route {
+    let mut path = Vec::new();
+    Route {
+        entry: dialled.to_owned(),
+        when,
+        start: node(account, start, when, &mut path),
+    }
+}
+
+fn ext_label(name: &str, ext: &str) -> String {
+    format!("{name}, ext {ext}")
+}
+
+fn end_node(end: End) -> Node {
+    let (target, label) = match &end {
+        End::Voicemail { of } => ("voicemail".to_owned(), format!("the voicemail of {of}")),
+        End::External { number } => (
+            format!("external:{number}"),
+            format!("{number}, outside the account"),
+        ),
+        End::Dropped => ("drop".to_owned(), "the call is dropped".to_owned()),
+        End::DialByName => (
+            "dial_by_name".to_owned(),
+            "the directory, by name".to_owned(),
+        ),
+        End::Loop { to } => (
+            to.clone(),
+            "back again: the call goes round in a loop".to_owned(),
+        ),
+        End::Unknown { target } => (target.clone(), "nothing: no such resource".to_owned()),
+    };
+    Node {
+        target,
+        label,
+        rings: String::new(),
+        end: Some(end),
+        branches: Vec::new(),
+    }
+}
+
+/// Where a destination leads, from the resource `from`.
+fn follow(
+    account: &Account,
+    from: &ResourceId,
+    d: &Destination,
+    when: Option<When>,
+    path: &mut Vec<ResourceId>,
+) -> Node {
+    let target = match d {
+        Destination::Voicemail => {
+            return end_node(End::Voicemail {
+                of: from.to_string(),
+            });
+        }
+        Destination::Drop => return end_node(End::Dropped),
+        Destination::DialByName => return end_node(End::DialByName),
+        Destination::External(n) => {
+            return end_node(End::External {
+                number: n.to_string(),
+            });
+        }
+        Destination::User(k) => ResourceId::new(Kind::User, k),
+        Destination::RingGroup(k) => ResourceId::new(Kind::RingGroup, k),
+        Destination::AutoAttendant(k) => ResourceId::new(Kind::AutoAttendant, k),
+    };
+    node(account, &target, when, path)
+}
+
+fn forwarding_branches(
+    account: &Account,
+    id: &ResourceId,
+    f: &Forwarding,
+    rings_for: u32,
+    when: Option<When>,
+    path: &mut Vec<ResourceId>,
+) -> Vec<Branch> {
+    if let Some(always) = &f.always {
+        // Forwarded before anything rings: the conditions never apply.
+        return vec![Branch {
+            when: "always".into(),
+            node: follow(account, id, always, when, path),
+        }];
+    }
+    When::ALL
+        .into_iter()
+        .filter(|w| when.is_none_or(|x| x == *w))
+        .map(|w| {
+            let (d, label) = match w {
+                When::Busy => (&f.busy, "busy".to_owned()),
+                When::NoAnswer => (&f.no_answer, format!("no answer after {rings_for} s")),
+                When::Unreachable => (&f.unreachable, "unreachable".to_owned()),
+            };
+            Branch {
+                when: label,
+                node: follow(account, id, d, when, path),
+            }
+        })
+        .collect()
+}
+
+fn node(
+    account: &Account,
+    id: &ResourceId,
+    when: Option<When>,
+    path: &mut Vec<ResourceId>,
+) -> Node {
+    if path.contains(id) {
+        return end_node(End::Loop { to: id.to_string() });
+    }
+    if path.len() >= MAX_DEPTH {
+        return Node {
+            target: id.to_string(),
+            label: "… (the path goes on)".into(),
+            rings: String::new(),
+            end: None,
+            branches: Vec::new(),
+        };
+    }
+    path.push(id.clone());
+    let n = match id.kind {
+        Kind::User => account.users.get(&id.key).map(|u| {
+            let rings = if u.forwarding.always.is_some() {
+                String::new()
+            } else {
+                format!(
+                    "rings {}'s device for {} s",
+                    id.key, u.forwarding.no_answer_seconds
+                )
+            };
+            Node {
+                target: id.to_string(),
+                label: ext_label(&format!("{} {}", u.first_name, u.last_name), &u.extension),
+                rings,
+                end: None,
+                branches: forwarding_branches(
+                    account,
+                    id,
+                    &u.forwarding,
+                    u32::from(u.forwarding.no_answer_seconds),
+                    when,
+                    path,
+                ),
+            }
+        }),
+        Kind::RingGroup => account.ring_groups.get(&id.key).map(|g| {
+            let per_round = match g.strategy {
+                RingStrategy::Simultaneous => u32::from(g.ring_timeout_seconds),
+                _ => {
+                    u32::from(g.ring_timeout_seconds)
+                        * u32::try_from(g.members.len().max(1)).unwrap_or(u32::MAX)
+                }
+            };
+            let total = per_round * u32::from(g.cycles);
+            let how = match g.strategy {
+                RingStrategy::Simultaneous => "together",
+                RingStrategy::Sequential => "one after another",
+                RingStrategy::RoundRobin => "one after another, round robin",
+            };
+            let members = if g.members.is_empty() {
+                "nobody".to_owned()
+            } else {
+                g.members.join(", ")
+            };
+            let rings = if g.forwarding.always.is_some() {
+                String::new()
+            } else {
+                format!(
+                    "rings {members} {how}, {} s each, {} cycle{} ({total} s)",
+                    g.ring_timeout_seconds,
+                    g.cycles,
+                    if g.cycles == 1 { "" } else { "s" }
+                )
+            };
+            Node {
+                target: id.to_string(),
+                label: ext_label(&g.name, &g.extension),
+                rings,
+                end: None,
+                branches: forwarding_branches(account, id, &g.forwarding, total, when, path),
+            }
+        }),
+        Kind::AutoAttendant => account.auto_attendants.get(&id.key).map(|a| {
+            let mut branches: Vec<Branch> = a
+                .menu
+                .iter()
+                .map(|(k, d)| Branch {
+                    when: format!("press {k}"),
+                    node: follow(account, id, &d.0, when, path),
+                })
+                .collect();
+            branches.push(Branch {
+                when: "no key pressed".into(),
+                node: follow(account, id, &a.timeout, when, path),
+            });
+            Node {
+                target: id.to_string(),
+                label: ext_label(&a.name, &a.extension),
+                rings: a.greeting.as_ref().map_or_else(
+                    || "answers with the menu".to_owned(),
+                    |g| format!("plays {g}, then the menu"),
+                ),
+                end: None,
+                branches,
+            }
+        }),
+        _ => None,
+    };
+    path.pop();
+    n.unwrap_or_else(|| {
+        end_node(End::Unknown {
+            target: id.to_string(),
+        })
+    })
+}
+
+/// Every entry point of an account: each assigned number and each extension.
+#[must_use]
+pub fn entries(account: &Account) -> Vec<(String, ResourceId)> {
+    let mut out = Vec::new();
+    for (k, u) in &account.users {
+        let id = ResourceId::new(Kind::User, k);
+        out.push((u.phone_number.to_string(), id.clone()));
+        out.push((u.extension.clone(), id));
+    }
+    for (k, g) in &account.ring_groups {
+        let id = ResourceId::new(Kind::RingGroup, k);
+        out.extend(g.phone_numbers.iter().map(|n| (n.to_string(), id.clone())));
+        out.push((g.extension.clone(), id));
+    }
+    for (k, a) in &account.auto_attendants {
+        let id = ResourceId::new(Kind::AutoAttendant, k);
+        out.extend(a.phone_number.iter().map(|n| (n.to_string(), id.clone())));
+        out.push((a.extension.clone(), id));
+    }
+    out
+}
+
+/// Renders a route as an indented tree.
+#[must_use]
+pub fn text(route: &Route) -> String {
+    let mut out = format!(
+        "{} → {} ({})\n",
+        route.entry, route.start.target, route.start.label
+    );
+    body(&mut out, &route.start, "");
+    out
+}
+
+fn body(out: &mut String, n: &Node, indent: &str) {
+    if !n.rings.is_empty() {
+        let _ = writeln!(out, "{indent}  {}", n.rings);
+    }
+    for (i, b) in n.branches.iter().enumerate() {
+        let last = i + 1 == n.branches.len();
+        let (tee, bar) = if last {
+            ("└─", "   ")
+        } else {
+            ("├─", "│  ")
+        };
+        let _ = writeln!(
+            out,
+            "{indent}  {tee} {} → {} ({})",
+            b.when, b.node.target, b.node.label
+        );
+        body(out, &b.node, &format!("{indent}  {bar}"));
+    }
+}
+
+/// Renders a route as a Mermaid flowchart (GitHub renders them).
+#[must_use]
+pub fn mermaid(route: &Route) -> String {
+    let mut out = String::from("flowchart TD\n");
+    let mut count = 0usize;
+    let quote = |s: &str| s.replace('"', "'");
+    let _ = writeln!(out, "  entry([\"{}\"])", quote(&route.entry));
+    let first = walk_mermaid(&mut out, &route.start, &mut count, &quote);
+    let _ = writeln!(out, "  entry --> {first}");
+    out
+}
+
+fn walk_mermaid(
+    out: &mut String,
+    n: &Node,
+    count: &mut usize,
+    quote: &dyn Fn(&str) -> String,
+) -> String {
+    *count += 1;
+    let id = format!("n{count}");
+    let text = if n.rings.is_empty() {
+        format!("{}<br/>{}", n.target, n.label)
+    } else {
+        format!("{}<br/>{}<br/><i>{}</i>", n.target, n.label, n.rings)
+    };
+    let shape = if n.end.is_some() {
+        ("((", "))")
+    } else {
+        ("[", "]")
+    };
+    let _ = writeln!(out, "  {id}{}\"{}\"{}", shape.0, quote(&text), shape.1);
+    for b in &n.branches {
+        let child = walk_mermaid(out, &b.node, count, quote);
+        let _ = writeln!(out, "  {id} -->|\"{}\"| {child}", quote(&b.when));
+    }
+    id
+}
+
+/// A call path that a plan changes: where calls to a resource's numbers and
+/// extension went before, and where they go after.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PathChange {
+    /// The resource the numbers and extension reach.
+    pub resource: ResourceId,
+    /// Its numbers and extension, as dialled.
+    pub entry: String,
+    /// `None` when nothing answered before (a new resource).
+    pub before: Option<Route>,
+    /// `None` when nothing answers after (a deleted resource).
+    pub after: Option<Route>,
+}
+
+/// Whether two paths send calls to the same places, the same way.
+fn same_path(a: &Node, b: &Node) -> bool {
+    a.target == b.target
+        && a.rings == b.rings
+        && a.end == b.end
+        && a.branches.len() == b.branches.len()
+        && a.branches
+            .iter()
+            .zip(&b.branches)
+            .all(|(x, y)| x.when == y.when && same_path(&x.node, &y.node))
+}
+
+/// Who can send calls to whom: forwarding, menus and timeouts.
+fn callers(account: &Account) -> rustc_hash::FxHashMap<ResourceId, Vec<ResourceId>> {
+    let mut out: rustc_hash::FxHashMap<ResourceId, Vec<ResourceId>> =
+        rustc_hash::FxHashMap::default();
+    let mut edge = |from: &ResourceId, d: &Destination| {
+        let to = match d {
+            Destination::User(k) => ResourceId::new(Kind::User, k),
+            Destination::RingGroup(k) => ResourceId::new(Kind::RingGroup, k),
+            Destination::AutoAttendant(k) => ResourceId::new(Kind::AutoAttendant, k),
+            _ => return,
+        };
+        out.entry(to).or_default().push(from.clone());
+    };
+    for (k, u) in &account.users {
+        let id = ResourceId::new(Kind::User, k);
+        for (_, d) in u.forwarding.rules() {
+            edge(&id, d);
+        }
+    }
+    for (k, g) in &account.ring_groups {
+        let id = ResourceId::new(Kind::RingGroup, k);
+        for (_, d) in g.forwarding.rules() {
+            edge(&id, d);
+        }
+    }
+    for (k, a) in &account.auto_attendants {
+        let id = ResourceId::new(Kind::AutoAttendant, k);
+        for d in a.menu.values() {
+            edge(&id, &d.0);
+        }
+        edge(&id, &a.timeout);
+    }
+    out
+}
+
+/// The entry points of a resource, as dialled: its numbers, then its
+/// extension.
+fn entry_label(account: &Account, id: &ResourceId) -> Option<String> {
+    let (numbers, ext): (Vec<String>, &str) = match id.kind {
+        Kind::User => {
+            let u = account.users.get(&id.key)?;
+            (vec![u.phone_number.to_string()], &u.extension)
+        }
+        Kind::RingGroup => {
+            let g = account.ring_groups.get(&id.key)?;
+            (
+                g.phone_numbers.iter().map(ToString::to_string).collect(),
+                &g.extension,
+            )
+        }
+        Kind::AutoAttendant => {
+            let a = account.auto_attendants.get(&id.key)?;
+            (
+                a.phone_number.iter().map(ToString::to_string).collect(),
+                &a.extension,
+            )
+        }
+        _ => return None,
+    };
+    let mut parts = numbers;
+    parts.push(format!("ext {ext}"));
+    Some(parts.join(", "))
+}
+
+/// The call paths that change between two accounts, for the resources a
+/// plan changes and every resource whose calls can reach them.
+#[must_use]
+pub fn changes(desired: &Account, current: &Account, changed: &[ResourceId]) -> Vec<PathChange> {
+    // Calls to X can reach a changed resource when X forwards (or leads
+    // through a menu) to it, directly or not: walk back from the changes.
+    let (to_desired, to_current) = (callers(desired), callers(current));
+    let mut affected: std::collections::BTreeSet<ResourceId> = std::collections::BTreeSet::new();
+    let mut todo: Vec<ResourceId> = changed
+        .iter()
+        .filter(|id| matches!(id.kind, Kind::User | Kind::RingGroup | Kind::AutoAttendant))
+        .cloned()
+        .collect();
+    while let Some(id) = todo.pop() {
+        if !affected.insert(id.clone()) {
+            continue;
+        }
+        for map in [&to_desired, &to_current] {
+            todo.extend(map.get(&id).into_iter().flatten().cloned());
+        }
+    }
+    let mut out = Vec::new();
+    for id in affected {
+        let route_in = |a: &Account| entry_label(a, &id).map(|entry| trace(a, &entry, &id, None));
+        let (before, after) = (route_in(current), route_in(desired));
+        let same = match (&before, &after) {
+            (Some(b), Some(a)) => same_path(&b.start, &a.start),
+            (None, None) => true,
+            _ => false,
+        };
+        if same {
+            continue;
+        }
+        let entry = after
+            .as_ref()
+            .or(before.as_ref())
+            .map(|r| r.entry.clone())
+            .unwrap_or_default();
+        out.push(PathChange {
+            resource: id,
+            entry,
+            before,
+            after,
+        });
+    }
+    out
+}

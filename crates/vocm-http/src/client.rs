@@ -1,0 +1,459 @@
+//! HTTP mechanics: authentication, versioned media types, a client-side
+//! rate limiter that follows the server's `x-ratelimit-*` headers, retries
+//! with exponential backoff and jitter that honour `Retry-After`, and
+//! errors a user can act on. The API key never leaves this module except
+//! in the `x-api-key` header.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use reqwest::Method;
+use reqwest::blocking::{Client as Http, Response};
+use serde_json::Value;
+
+use vocm_api::Problem;
+use vocm_core::diagnostics::Code;
+use vocm_core::provider::ProviderError;
+
+/// The API key: never printed, not even by `Debug`.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    #[must_use]
+    pub fn new(key: String) -> Self {
+        Self(key)
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(…)")
+    }
+}
+
+/// How a request failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// 401: the key is wrong or missing.
+    Unauthorized,
+    /// No answer at all: refused, DNS, TLS.
+    Unreachable(String),
+    /// No answer in time: the request may or may not have taken effect.
+    Timeout,
+    /// 429, after which the server asks to wait.
+    RateLimited(Option<Duration>),
+    /// 5xx: the request may or may not have taken effect.
+    Server(u16, Option<Box<Problem>>),
+    /// Another 4xx: the server refused the request.
+    Rejected(u16, Option<Box<Problem>>),
+}
+
+impl Failure {
+    /// Whether the request may have taken effect (a write must be read
+    /// back before it is retried).
+    #[must_use]
+    pub fn ambiguous(&self) -> bool {
+        matches!(self, Failure::Timeout | Failure::Server(..))
+    }
+
+    /// Whether trying again later may succeed.
+    #[must_use]
+    pub fn transient(&self) -> bool {
+        matches!(
+            self,
+            Failure::Timeout | Failure::Server(..) | Failure::RateLimited(_)
+        )
+    }
+
+    /// The failure as a provider error, about `what` (a resource, a list).
+    #[must_use]
+    pub fn error(&self, what: &str, endpoint: &str) -> ProviderError {
+        let problem_text =
+            |p: &Option<Box<Problem>>| p.as_deref().map_or_else(String::new, describe);
+        let mut e = match self {
+            Failure::Unauthorized => ProviderError::new(
+                Code::HttpUnauthorized,
+                format!("{endpoint} refused the API key (401)"),
+                "check VOCM_API_KEY: it must be a valid key of this account",
+            ),
+            Failure::Unreachable(why) => ProviderError::new(
+                Code::HttpUnreachable,
+                format!("cannot reach {endpoint}: {why}"),
+                "check --endpoint (VOCM_ENDPOINT) and the network",
+            ),
+            Failure::Timeout => ProviderError::new(
+                Code::HttpUnavailable,
+                format!("{what}: no answer from {endpoint} in time"),
+                "try again later, or raise --timeout",
+            ),
+            Failure::RateLimited(_) => ProviderError::new(
+                Code::HttpUnavailable,
+                format!("{what}: {endpoint} kept answering 429 (rate limited)"),
+                "try again later",
+            ),
+            Failure::Server(status, p) => ProviderError::new(
+                Code::HttpUnavailable,
+                format!("{what}: {endpoint} answered {status} {}", problem_text(p)),
+                "a server error: try again later",
+            ),
+            Failure::Rejected(status, p) => ProviderError::new(
+                Code::HttpRejected,
+                format!("{what}: the API refused it ({status}): {}", problem_text(p)),
+                "fix the manifest field the API names, or the account, then plan again",
+            ),
+        };
+        e.transient = self.transient();
+        e
+    }
+}
+
+/// A problem in one line: its title, detail and each field error, so
+/// that a user sees what the API objected to.
+pub fn describe(p: &Problem) -> String {
+    use std::fmt::Write as _;
+    let mut s = p.title.clone();
+    if let Some(d) = &p.detail {
+        let _ = write!(s, ": {d}");
+    }
+    for e in &p.errors {
+        let field = e
+            .field
+            .as_ref()
+            .map(|f| format!("{f}: "))
+            .unwrap_or_default();
+        let _ = write!(s, "; {field}{} ({})", e.message, e.code);
+    }
+    s
+}
+
+/// The client's side of the rate limit: what the server's headers said,
+/// less the requests sent since that the server had not yet counted. Ten
+/// workers share it, so that they never spend the same remaining request
+/// twice.
+#[derive(Debug, Default)]
+struct Limit {
+    /// Requests that may still be sent before the reset (unknown before
+    /// the first answer).
+    remaining: Option<u64>,
+    /// Unix second at which the binding window frees a request.
+    reset: Option<u64>,
+    /// Requests sent and not yet answered.
+    outstanding: u64,
+    /// Not before this instant (a 429's `Retry-After`).
+    pause_until: Option<Instant>,
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// The API client.
+#[derive(Debug)]
+pub struct Client {
+    http: Http,
+    base: String,
+    key: ApiKey,
+    limit: Mutex<Limit>,
+    requests: AtomicU64,
+    /// How many retries a request gets.
+    pub retries: u32,
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl Client {
+    /// A client of `base` (no trailing slash), each request bounded by
+    /// `timeout`.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built (a TLS setup problem).
+    pub fn new(base: &str, key: ApiKey, timeout: Duration) -> Result<Self, ProviderError> {
+        // reqwest is built without a default crypto provider; ring is the
+        // one vocm ships (no C toolchain beyond a compiler needed).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = Http::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("vocm/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                ProviderError::new(
+                    Code::HttpUnreachable,
+                    format!("cannot set up HTTP: {e}"),
+                    "report this as a bug",
+                )
+            })?;
+        Ok(Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            key,
+            limit: Mutex::new(Limit::default()),
+            requests: AtomicU64::new(0),
+            retries: 6,
+        })
+    }
+
+    /// The endpoint, for messages.
+    #[must_use]
+    pub fn endpoint(&self) -> &str {
+        &self.base
+    }
+
+    /// Requests sent so far.
+    #[must_use]
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Waits while the server's budget is spent (until the reset when no
+    /// request remains, or until a 429's `Retry-After`), then reserves one
+    /// request of it.
+    fn wait_for_budget(&self) {
+        loop {
+            let wait = {
+                let mut l = self
+                    .limit
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let now = Instant::now();
+                let now_s = now_unix();
+                if let Some(until) = l.pause_until.filter(|u| *u > now) {
+                    until - now
+                } else if let Some(reset) = l.reset.filter(|r| l.remaining == Some(0) && *r > now_s)
+                {
+                    // To the instant of the reset, not in whole seconds
+                    // from now: that would wait up to a second too long.
+                    (UNIX_EPOCH + Duration::from_secs(reset))
+                        .duration_since(SystemTime::now())
+                        .unwrap_or_default()
+                } else if l.remaining == Some(0) && l.reset.is_none() && l.outstanding > 0 {
+                    // A request is finding out what the window freed.
+                    Duration::from_millis(10)
+                } else {
+                    if l.remaining == Some(0) {
+                        // The window has moved on: this request finds out
+                        // how much it freed; the others wait for its answer.
+                        l.remaining = Some(1);
+                        l.reset = None;
+                    }
+                    l.remaining = l.remaining.map(|r| r - 1);
+                    l.outstanding += 1;
+                    return;
+                }
+            };
+            std::thread::sleep(wait.min(Duration::from_mins(1)));
+        }
+    }
+
+    /// A request ended without an answer: it no longer waits to be counted.
+    fn unanswered(&self) {
+        let mut l = self
+            .limit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        l.outstanding = l.outstanding.saturating_sub(1);
+    }
+
+    fn note_headers(&self, r: &Response) {
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+        };
+        let mut l = self
+            .limit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        l.outstanding = l.outstanding.saturating_sub(1);
+        if let Some(rem) = header(vocm_api::RATE_REMAINING) {
+            // What the server had left, less what was sent since and not
+            // yet counted. Answers arrive in any order: a later reset
+            // means a later count; with the same reset, the lower count is
+            // the later one; an earlier reset is a stale answer.
+            let fresh = rem.saturating_sub(l.outstanding);
+            let reset = header(vocm_api::RATE_RESET);
+            match (reset, l.reset) {
+                (Some(new), Some(old)) if new < old => {}
+                (Some(new), Some(old)) if new == old => {
+                    l.remaining = Some(l.remaining.map_or(fresh, |r| r.min(fresh)));
+                }
+                _ => {
+                    l.remaining = Some(fresh);
+                    l.reset = reset;
+                }
+            }
+        }
+        if r.status().as_u16() == 429 {
+            let after = header("retry-after").unwrap_or(1);
+            l.pause_until = Some(Instant::now() + Duration::from_secs(after));
+        }
+    }
+
+    /// One request, no retry.
+    ///
+    /// # Errors
+    /// How it failed.
+    pub fn once(
+        &self,
+        method: Method,
+        path: &str,
+        media_type: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<Answer, Failure> {
+        self.wait_for_budget();
+        let url = format!("{}{path}", self.base);
+        let mut req = self
+            .http
+            .request(method, &url)
+            .header(vocm_api::API_KEY_HEADER, &self.key.0);
+        if let Some(m) = media_type {
+            req = req.header("accept", m);
+            if let Some(b) = body {
+                req = req.header("content-type", m).body(b.to_string());
+            }
+        }
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let r = match req.send() {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => {
+                self.unanswered();
+                return Err(Failure::Timeout);
+            }
+            Err(e) => {
+                self.unanswered();
+                // The innermost cause says what happened ("Connection
+                // refused"); reqwest's own text only says "client error".
+                // Neither names the key: it is a header.
+                let mut cause: &dyn std::error::Error = &e;
+                while let Some(inner) = cause.source() {
+                    cause = inner;
+                }
+                let why = cause.to_string();
+                return Err(Failure::Unreachable(why));
+            }
+        };
+        self.note_headers(&r);
+        let status = r.status().as_u16();
+        let retry_after = r
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = match r.text() {
+            Ok(t) => t,
+            Err(e) if e.is_timeout() => return Err(Failure::Timeout),
+            Err(_) => String::new(),
+        };
+        let json = serde_json::from_str::<Value>(&text).ok();
+        let problem = || {
+            json.clone()
+                .and_then(|j| serde_json::from_value::<Problem>(j).ok())
+                .map(Box::new)
+        };
+        match status {
+            200..=299 => Ok(Answer {
+                status,
+                body: json.unwrap_or(Value::Null),
+            }),
+            401 => Err(Failure::Unauthorized),
+            429 => Err(Failure::RateLimited(retry_after)),
+            500..=599 => Err(Failure::Server(status, problem())),
+            _ => Err(Failure::Rejected(status, problem())),
+        }
+    }
+
+    /// A request that is safe to repeat (a read, a `PUT`, a `DELETE`):
+    /// retried on 429, 5xx and timeouts with exponential backoff and
+    /// jitter, honouring `Retry-After`.
+    ///
+    /// # Errors
+    /// The last failure, or one that retrying cannot fix.
+    pub fn idempotent(
+        &self,
+        method: &Method,
+        path: &str,
+        media_type: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<Answer, Failure> {
+        let mut attempts = Attempts::default();
+        loop {
+            match self.once(method.clone(), path, media_type, body) {
+                Err(f) if f.transient() && attempts.again(&f, self.retries) => {}
+                other => return other,
+            }
+        }
+    }
+}
+
+/// How often a request has failed, by kind. A 429 is the server saying
+/// "later, at this time", not a failure: it gets more patience (30 waits)
+/// than errors and timeouts do (`retries`).
+#[derive(Debug, Default)]
+pub struct Attempts {
+    failures: u32,
+    throttled: u32,
+}
+
+impl Attempts {
+    const MAX_THROTTLED: u32 = 30;
+
+    /// Whether to try again after `failure`; when so, first waits as
+    /// [`backoff`] says.
+    pub fn again(&mut self, failure: &Failure, retries: u32) -> bool {
+        let (count, max) = if matches!(failure, Failure::RateLimited(_)) {
+            (&mut self.throttled, Self::MAX_THROTTLED)
+        } else {
+            (&mut self.failures, retries)
+        };
+        if *count >= max {
+            return false;
+        }
+        backoff(*count, failure);
+        *count += 1;
+        true
+    }
+}
+
+/// Sleeps before a retry: `Retry-After` when the server gave one, else an
+/// exponential delay (0.2 s, 0.4 s… up to 10 s) with full jitter, so that
+/// ten clients do not retry in step.
+pub fn backoff(attempt: u32, failure: &Failure) {
+    let delay = if let Failure::RateLimited(Some(after)) = failure {
+        *after
+    } else {
+        let cap = Duration::from_millis(200)
+            .saturating_mul(2u32.saturating_pow(attempt))
+            .min(Duration::from_secs(10));
+        let jitter = rand::random::<f64>();
+        cap.mul_f64(0.5 + jitter / 2.0)
+    };
+    std::thread::sleep(delay);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_gets_more_patience_than_failures() {
+        let mut a = Attempts::default();
+        let throttled = Failure::RateLimited(Some(Duration::ZERO));
+        assert!((0..Attempts::MAX_THROTTLED).all(|_| a.again(&throttled, 1)));
+        assert!(!a.again(&throttled, 1));
+        // Failures have their own count.
+        assert!(a.again(&Failure::Timeout, 1));
+        assert!(!a.again(&Failure::Timeout, 1));
+    }
+}

@@ -1,0 +1,79 @@
+//! The HTTP provider's mapping: every resource of the example account,
+//! written as the API's JSON and read back, is the same resource.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+use std::path::PathBuf;
+
+use rustc_hash::FxHashMap;
+use serde_json::{Value, json};
+use vocm_api::Collection;
+use vocm_core::account::{Account, Kind, Resource};
+use vocm_core::manifest::audio::read_audio;
+use vocm_core::plan::desired::{Context, desired};
+use vocm_http::wire::{Ids, collection, decode, encode, set};
+
+fn example() -> Account {
+    // The example account of the repository, two levels up.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let v = vocm_core::validate::validate_paths(&[root.join("examples/acme")], Some(&root));
+    let (audio, _) = read_audio(&v.raw, &v.manifest);
+    let current = Account::default();
+    let cx = Context {
+        raw: &v.raw,
+        current: &current,
+        audio: &audio,
+        licenses: None,
+        can_claim_numbers: true,
+    };
+    desired(&v.manifest, &cx).0
+}
+
+#[test]
+fn every_resource_round_trips_through_the_api_json() {
+    let account = example();
+    // Ids and extensions as the API would have them.
+    let mut ids = Ids::default();
+    for id in account.ids() {
+        ids.set_id(&id, &format!("api-{}-{}", id.kind, id.key));
+        let ext = match account.get(&id).unwrap() {
+            Resource::User(u) => Some(u.extension),
+            Resource::RingGroup(g) => Some(g.extension),
+            Resource::AutoAttendant(a) => Some(a.extension),
+            _ => None,
+        };
+        if let Some(ext) = ext {
+            ids.set_extension(&id, &ext);
+        }
+    }
+    let mut fetched: FxHashMap<Collection, Vec<Value>> = FxHashMap::default();
+    for id in account.ids() {
+        let resource = account.get(&id).unwrap();
+        let c = collection(id.kind);
+        // Fields the API has and vocm does not manage.
+        let base = json!({"directoryInfo": {"jobTitle": "Engineer"}, "createdTime": "2026-01-01T00:00:00Z"});
+        let mut v = encode(&id, &resource, &ids, Some(&base));
+        if id.kind != Kind::PhoneNumber && id.kind != Kind::Account {
+            set(
+                &mut v,
+                c.id_pointer(),
+                json!(format!("api-{}-{}", id.kind, id.key)),
+            );
+        }
+        assert_eq!(
+            v["createdTime"], "2026-01-01T00:00:00Z",
+            "{id} lost a field it does not manage"
+        );
+        fetched.entry(c).or_default().push(v);
+    }
+    let mut read_ids = Ids::default();
+    let back = decode(&fetched, &mut read_ids);
+    assert_eq!(back, account);
+    // The user kept the job title set outside vocm.
+    let users = &fetched[&Collection::Users];
+    assert!(
+        users
+            .iter()
+            .all(|u| u["directoryInfo"]["jobTitle"] == "Engineer")
+    );
+}

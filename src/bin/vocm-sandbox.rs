@@ -1,8 +1,0 @@
-//! The `vocm-sandbox` binary: a sandbox of the provisioning API; everything
-//! happens in the library.
-
-use clap::Parser as _;
-
-fn main() -> std::process::ExitCode {
-    vocm::sandbox::run(vocm::sandbox::Args::parse())
-}
