@@ -249,7 +249,7 @@ fn save(dir: &Path, what: &str, input: &[u8]) -> PathBuf {
     let _ = std::fs::create_dir_all(dir);
     let path = dir.join(format!(
         "{what}-{}.yaml",
-        vocm_core::provider::sha256_hex(input)
+        vocm_core::util::sha256_hex(input)
     ));
     let _ = std::fs::write(&path, input);
     path

@@ -5,5 +5,8 @@
 
 pub mod cli;
 mod commands;
+mod options;
+mod outcome;
+mod output;
 
 pub use cli::run;

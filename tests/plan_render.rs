@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 
 use vocm_core::account::Account;
-use vocm_core::manifest::audio::read_audio;
 use vocm_core::plan::desired::{Context, desired};
 use vocm_core::plan::file::PlanFile;
 use vocm_core::plan::{Options, Plan, plan};
@@ -16,6 +15,7 @@ use vocm_core::provider::{Provider, ProviderInfo};
 use vocm_core::render::markdown::{COMMENT_LIMIT, Comment};
 use vocm_core::render::text::PlanView;
 use vocm_core::route::PathChange;
+use vocm_core::validate::audio::read_audio;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -90,7 +90,7 @@ fn all_formats(m: &Made) -> (String, String, String) {
     (
         vocm_core::render::text::render(&view, false),
         vocm_core::render::markdown::render(&view, &COMMENT),
-        vocm_core::render::json::render(&file),
+        vocm_core::render::json::render(&file).unwrap(),
     )
 }
 

@@ -7,14 +7,17 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::common::{Places, prepare, report, report_provider};
-use crate::cli::{Global, Outcome, Style, print_stderr, print_stdout};
+use crate::options::{Global, paths_or_cwd};
+use crate::outcome::Outcome;
+use crate::output::Run;
+use crate::output::{Style, print_stderr, print_stdout};
 use vocm_core::account::ResourceId;
-use vocm_core::apply::{Event, Outcome as ChangeOutcome, Report, execute};
-use vocm_core::diagnostics::{Code, Diagnostic, Diagnostics};
+use vocm_core::apply::{ChangeResult, Event, Report, execute};
+use vocm_core::diagnostics::{Code, Diagnostic};
+use vocm_core::engine::{self, Places, Read};
 use vocm_core::plan::file::PlanFile;
 use vocm_core::plan::{MassDelete, Plan};
-use vocm_core::provider::{AudioStore, Provider, SessionOptions};
+use vocm_core::provider::{AudioStore, Provider, Session, SessionOptions};
 use vocm_core::render::text::PlanView;
 
 #[derive(Debug, Args)]
@@ -61,78 +64,106 @@ fn plan_file(inputs: &[PathBuf]) -> Option<(PathBuf, Result<PlanFile, String>)> 
 
 #[must_use]
 pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
-    let provider = match global.provider() {
-        Ok(p) => p,
-        Err(e) => {
-            super::common::report_provider(&e, global, style);
-            return Outcome::Failure;
-        }
+    let mut run = Run::new(global, style);
+    let Some(provider) = run.provider() else {
+        return run.finish(None, Outcome::Failure);
     };
-    if let Some((path, parsed)) = plan_file(&args.inputs) {
-        let shown = path.display().to_string();
-        let file = match parsed {
-            Ok(f) => f,
-            Err(why) => {
-                report(
-                    Diagnostic::error(
-                        Code::PlanUnreadable,
-                        format!("cannot read the plan {shown}: {why}"),
-                    )
-                    .at_path(shown)
-                    .help("make a new plan with `vocm plan -o FILE`"),
-                    global,
-                    style,
-                );
-                return Outcome::Failure;
-            }
-        };
-        if !args.targets.is_empty() {
-            report(
+    let outcome = if let Some((path, parsed)) = plan_file(&args.inputs) {
+        apply_saved(&path, parsed, provider.as_ref(), args, &mut run)
+    } else {
+        apply_manifests(provider.as_ref(), args, &mut run)
+    };
+    run.finish(None, outcome)
+}
+
+/// `apply PLAN_FILE`: exactly the reviewed plan, if the account is still
+/// the one it was made against.
+fn apply_saved(
+    path: &std::path::Path,
+    parsed: Result<PlanFile, String>,
+    provider: &dyn Provider,
+    args: &ApplyArgs,
+    run: &mut Run<'_>,
+) -> Outcome {
+    let shown = path.display().to_string();
+    let file = match parsed {
+        Ok(f) => f,
+        Err(why) => {
+            return run.fail(
                 Diagnostic::error(
-                    Code::ArgsTarget,
-                    "--target applies to manifests, not to a saved plan",
-                )
-                .help("make the plan with --target, then apply the plan file"),
-                global,
-                style,
-            );
-            return Outcome::Failure;
-        }
-        if file.provider != provider.info() {
-            report(
-                Diagnostic::error(
-                    Code::PlanForeign,
-                    format!("the plan {shown} was made for the {}, not the {}", file.provider, provider.info()),
+                    Code::PlanUnreadable,
+                    format!("cannot read the plan {shown}: {why}"),
                 )
                 .at_path(shown)
-                .help("apply it with the provider and state (or endpoint) it was made for, or plan again here"),
-                global,
-                style,
+                .help("make a new plan with `vocm plan -o FILE`"),
             );
-            return Outcome::Failure;
         }
-        let plan = file.plan();
-        return run_plan(
-            &plan,
-            &file.fingerprint,
-            &file.mass_deletes,
-            &file.audio_store(),
-            provider.as_ref(),
-            args,
-            global,
-            style,
-            Some(&shown),
-            &Places::default(),
-            None,
+    };
+    if !args.targets.is_empty() {
+        return run.fail(
+            Diagnostic::error(
+                Code::ArgsTarget,
+                "--target applies to manifests, not to a saved plan",
+            )
+            .help("make the plan with --target, then apply the plan file"),
         );
     }
+    if file.provider != provider.info() {
+        return run.fail(
+            Diagnostic::error(
+                Code::PlanForeign,
+                format!("the plan {shown} was made for the {}, not the {}", file.provider, provider.info()),
+            )
+            .at_path(shown)
+            .help("apply it with the provider and state (or endpoint) it was made for, or plan again here"),
+        );
+    }
+    if refuse_mass_delete(&file.mass_deletes, args, run) {
+        return Outcome::Failure;
+    }
+    let session = match provider.session(&SessionOptions {
+        lock_timeout: args.lock_timeout,
+    }) {
+        Ok(s) => s,
+        Err(e) => return run.fail(e.diagnostic()),
+    };
+    match session.snapshot() {
+        Ok(now) if now.fingerprint == file.fingerprint => {}
+        Ok(now) => {
+            return run.fail(
+                Diagnostic::error(
+                    Code::PlanStale,
+                    format!(
+                        "the account has changed since the plan was made (fingerprint {}, now {})",
+                        file.fingerprint, now.fingerprint
+                    ),
+                )
+                .at_path(shown)
+                .help("nothing was applied: run `vocm plan` again and review the new plan"),
+            );
+        }
+        Err(e) => return run.fail(e.diagnostic()),
+    }
+    let plan = file.plan();
+    execute_plan(
+        &plan,
+        &file.audio_store(),
+        session,
+        &provider.info(),
+        &Places::default(),
+        args,
+        run,
+    )
+}
 
+/// `apply PATH...`: validate, then lock and read once, plan from that read,
+/// show the plan, confirm, apply.
+fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>) -> Outcome {
     // The lock is taken (and, over HTTP, the account read) once the
     // manifests are known to be valid, and held from the plan to the end of
     // the apply: a second apply waiting with --lock-timeout then plans
     // against what the first one left, instead of finding its plan stale.
-    let session: std::cell::OnceCell<Box<dyn vocm_core::provider::Session + '_>> =
-        std::cell::OnceCell::new();
+    let session: std::cell::OnceCell<Box<dyn Session + '_>> = std::cell::OnceCell::new();
     let read = || {
         let s = provider.session(&SessionOptions {
             lock_timeout: args.lock_timeout,
@@ -141,30 +172,32 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
         let _ = session.set(s);
         Ok(snapshot)
     };
-    let prepared = match prepare(
-        &args.inputs,
+    let cwd = std::env::current_dir().ok();
+    let Ok(prepared) = engine::prepare(
+        &paths_or_cwd(&args.inputs),
+        cwd.as_deref(),
         &args.targets,
-        provider.as_ref(),
-        Some(&read),
-        global,
-        style,
-    ) {
-        Ok(p) => p,
-        Err(outcome) => return outcome,
+        provider,
+        &Read::After(&read),
+        &mut run.findings,
+    ) else {
+        return Outcome::Failure;
     };
+    super::common::verbose_plan(run, &prepared, &provider.info());
     let Some(session) = session.into_inner() else {
         return Outcome::Failure;
     };
-    let summary = prepared.plan.summary();
     let view = PlanView {
         changes: &prepared.plan.changes,
-        summary,
+        summary: prepared.plan.summary(),
         mass_deletes: &prepared.mass_deletes,
         call_paths: &prepared.call_paths,
     };
     // With --quiet the plan is shown only when a question about it follows.
-    if !style.quiet || !args.auto_approve {
-        let rendered = vocm_core::render::text::render(&view, style.color_stdout());
+    if !run.style.quiet || !args.auto_approve {
+        let rendered = vocm_core::render::text::render(&view, run.style.color_stdout());
+        // The document of `--format json` is the apply's summary: then the
+        // plan a reader reviews goes to stderr.
         if args.format == ApplyFormat::Json {
             print_stderr(&rendered);
         } else {
@@ -172,35 +205,31 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
         }
     }
     if prepared.plan.is_empty() {
+        if args.format == ApplyFormat::Json {
+            print_stdout(&json_summary(
+                &prepared.plan,
+                &Report::default(),
+                &provider.info(),
+            ));
+        }
         return Outcome::Success;
     }
-    if refuse_mass_delete(&prepared.mass_deletes, args, global, style)
-        || !confirmed(args, global, style)
-    {
+    if refuse_mass_delete(&prepared.mass_deletes, args, run) || !confirmed(args, run) {
         return Outcome::Failure;
     }
-    run_plan(
+    execute_plan(
         &prepared.plan,
-        &prepared.snapshot.fingerprint,
-        &prepared.mass_deletes,
         &prepared.audio,
-        provider.as_ref(),
-        args,
-        global,
-        style,
-        None,
+        session,
+        &provider.info(),
         &prepared.places,
-        Some(session),
+        args,
+        run,
     )
 }
 
 /// Reports a mass deletion unless allowed; returns whether it refused.
-fn refuse_mass_delete(
-    mass: &[MassDelete],
-    args: &ApplyArgs,
-    global: &Global,
-    style: Style,
-) -> bool {
+fn refuse_mass_delete(mass: &[MassDelete], args: &ApplyArgs, run: &mut Run<'_>) -> bool {
     if mass.is_empty() || args.allow_mass_delete {
         return false;
     }
@@ -208,7 +237,7 @@ fn refuse_mass_delete(
         .iter()
         .map(|m| format!("{} of {} {}", m.deleted, m.existing, m.kind.plural()))
         .collect();
-    report(
+    run.push(
         Diagnostic::error(
             Code::ApplyMassDelete,
             format!(
@@ -217,19 +246,17 @@ fn refuse_mass_delete(
             ),
         )
         .help("check the plan; if the deletion is intended, apply with --allow-mass-delete"),
-        global,
-        style,
     );
     true
 }
 
 /// Asks on a terminal; without one, `--auto-approve` is required.
-fn confirmed(args: &ApplyArgs, global: &Global, style: Style) -> bool {
+fn confirmed(args: &ApplyArgs, run: &mut Run<'_>) -> bool {
     if args.auto_approve {
         return true;
     }
     if !std::io::stdin().is_terminal() {
-        report(
+        run.push(
             Diagnostic::error(
                 Code::ApplyNotConfirmed,
                 "apply needs a confirmation, and there is no terminal to ask on",
@@ -237,11 +264,11 @@ fn confirmed(args: &ApplyArgs, global: &Global, style: Style) -> bool {
             .help(
                 "review the plan, then run again with --auto-approve (or apply a saved plan file)",
             ),
-            global,
-            style,
         );
         return false;
     }
+    // The warnings belong before the question they may change the answer to.
+    run.flush();
     print_stderr("\nApply these changes? Only `yes` or `y` is accepted. [y/N] ");
     let mut answer = String::new();
     if std::io::stdin().read_line(&mut answer).is_err() {
@@ -250,78 +277,33 @@ fn confirmed(args: &ApplyArgs, global: &Global, style: Style) -> bool {
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         true
     } else {
-        report(
+        run.push(
             Diagnostic::error(
                 Code::ApplyNotConfirmed,
                 "apply cancelled: nothing was changed",
             )
             .help("answer `yes` to apply"),
-            global,
-            style,
         );
         false
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_plan(
+/// Applies `plan` in `session` (already checked to be current), with
+/// progress on stderr, and reports what happened.
+fn execute_plan(
     plan: &Plan,
-    fingerprint: &str,
-    mass: &[MassDelete],
     audio: &AudioStore,
-    provider: &dyn Provider,
-    args: &ApplyArgs,
-    global: &Global,
-    style: Style,
-    plan_path: Option<&str>,
+    session: Box<dyn Session + '_>,
+    provider: &vocm_core::provider::ProviderInfo,
     places: &Places,
-    open: Option<Box<dyn vocm_core::provider::Session + '_>>,
+    args: &ApplyArgs,
+    run: &mut Run<'_>,
 ) -> Outcome {
-    if plan_path.is_some() && refuse_mass_delete(mass, args, global, style) {
-        return Outcome::Failure;
-    }
-    // A session already open is the one the plan was made in, under its
-    // lock: nothing can have changed.
-    let checked = open.is_some();
-    let session = match open.map_or_else(
-        || {
-            provider.session(&SessionOptions {
-                lock_timeout: args.lock_timeout,
-            })
-        },
-        Ok,
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            report_provider(&e, global, style);
-            return Outcome::Failure;
-        }
-    };
-    match (!checked).then(|| session.snapshot()) {
-        None => {}
-        Some(Ok(now)) if now.fingerprint == fingerprint => {}
-        Some(Ok(now)) => {
-            let mut d = Diagnostic::error(
-                Code::PlanStale,
-                format!(
-                    "the account has changed since the plan was made (fingerprint {fingerprint}, now {})",
-                    now.fingerprint
-                ),
-            )
-            .help("nothing was applied: run `vocm plan` again and review the new plan");
-            if let Some(p) = plan_path {
-                d = d.at_path(p.to_owned());
-            }
-            report(d, global, style);
-            return Outcome::Failure;
-        }
-        Some(Err(e)) => {
-            report_provider(&e, global, style);
-            return Outcome::Failure;
-        }
-    }
     if plan.is_empty() {
         print_stderr("No changes to apply.\n");
+        if args.format == ApplyFormat::Json {
+            print_stdout(&json_summary(plan, &Report::default(), provider));
+        }
         return Outcome::Success;
     }
     STOP.store(false, Ordering::SeqCst);
@@ -334,53 +316,30 @@ fn run_plan(
             "\ninterrupted: finishing the changes in flight, starting no more (Ctrl-C again to quit now)\n",
         );
     });
-    let bar = (!style.quiet && std::io::stderr().is_terminal()).then(|| {
+    let quiet = run.style.quiet;
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(plan.changes.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "  applying [{bar:30}] {pos}/{len} changes, {per_sec}, {eta} left",
+                "  applying [{bar:30}] {pos}/{len} steps, {per_sec}, {eta} left",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),
         );
         bar
     });
-    let quiet = style.quiet;
     let progress = |e: Event<'_>| {
-        let Event::Finished {
-            change, outcome, ..
-        } = e
-        else {
+        let Event::Finished { change, result, .. } = e else {
             return;
         };
-        let line = match outcome {
-            ChangeOutcome::Applied { applied } => format!(
-                "  {} {} {}{}",
-                change.action.symbol(),
-                change.id,
-                match change.phase {
-                    vocm_core::plan::Phase::Main => change.action.verb(),
-                    vocm_core::plan::Phase::References => "references set",
-                    vocm_core::plan::Phase::Unlink => "unlinked",
-                },
-                applied
-                    .operation
-                    .as_ref()
-                    .map(|o| format!(" (operation {o})"))
-                    .unwrap_or_default()
-            ),
-            ChangeOutcome::Failed { error, .. } => format!("  ✗ {} failed: {error}", change.id),
-            ChangeOutcome::Skipped { because_of } => format!(
-                "  - {} skipped: it needs {}, which was not applied",
-                change.id, plan.changes[*because_of].id
-            ),
-            ChangeOutcome::NotStarted => return,
+        let Some(line) = progress_line(plan, change, result) else {
+            return;
         };
         match &bar {
             // On a terminal: a bar, with only what went wrong above it.
             Some(bar) => {
                 bar.inc(1);
-                if !matches!(outcome, ChangeOutcome::Applied { .. }) {
+                if !matches!(result, ChangeResult::Applied { .. }) {
                     bar.println(line);
                 }
             }
@@ -389,32 +348,70 @@ fn run_plan(
             None => {}
         }
     };
-    let report_ = execute(plan, session.as_ref(), audio, &STOP, &progress);
+    let report = execute(plan, session.as_ref(), audio, &STOP, &progress);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     let finished = session.finish();
-    summarize(plan, &report_, places, global, style);
+    collect_failures(plan, &report, places, run);
+    if let Err(e) = &finished {
+        run.push(e.diagnostic());
+    }
+    // The diagnostics first, then the closing line under them.
+    run.flush();
+    if let Some(line) = closing_line(plan, &report, quiet) {
+        print_stderr(&line);
+    }
     if args.format == ApplyFormat::Json {
-        print_stdout(&json_summary(plan, &report_, &provider.info()));
+        print_stdout(&json_summary(plan, &report, provider));
     }
-    if let Err(e) = finished {
-        report_provider(&e, global, style);
-        return Outcome::Failure;
-    }
-    if report_.interrupted {
+    if finished.is_err() {
+        Outcome::Failure
+    } else if report.interrupted {
         Outcome::Interrupted
-    } else if report_.complete() {
+    } else if report.complete() {
         Outcome::Success
     } else {
         Outcome::Failure
     }
 }
 
-fn summarize(plan: &Plan, report_: &Report, places: &Places, global: &Global, style: Style) {
-    let mut failures = Diagnostics::new();
-    for (i, outcome) in report_.outcomes.iter().enumerate() {
-        if let ChangeOutcome::Failed { code, error, help } = outcome {
+/// One line of progress for a finished step, as CI logs show it.
+fn progress_line(
+    plan: &Plan,
+    change: &vocm_core::plan::Change,
+    result: &ChangeResult,
+) -> Option<String> {
+    Some(match result {
+        ChangeResult::Applied { applied } => format!(
+            "  {} {} {}{}",
+            change.action.symbol(),
+            change.id,
+            match change.phase {
+                vocm_core::plan::Phase::Main => change.action.verb(),
+                vocm_core::plan::Phase::References => "references set",
+                vocm_core::plan::Phase::Unlink => "unlinked",
+            },
+            applied
+                .operation
+                .as_ref()
+                .map(|o| format!(" (operation {o})"))
+                .unwrap_or_default()
+        ),
+        ChangeResult::Failed { error, .. } => format!("  ✗ {} failed: {error}", change.id),
+        ChangeResult::Skipped { because_of } => format!(
+            "  - {} skipped: it needs {}, which was not applied",
+            change.id, plan.changes[*because_of].id
+        ),
+        ChangeResult::NotStarted => return None,
+    })
+}
+
+/// A diagnostic per failed step, at the resource's definition when the
+/// plan came from manifests, and one that sums them up.
+fn collect_failures(plan: &Plan, report: &Report, places: &Places, run: &mut Run<'_>) {
+    for (i, result) in report.results.iter().enumerate() {
+        if let ChangeResult::Failed { code, error, help } = result {
             let id = &plan.changes[i].id;
             // Providers often name the resource already.
             let prefix = format!("{id}: ");
@@ -424,72 +421,69 @@ fn summarize(plan: &Plan, report_: &Report, places: &Places, global: &Global, st
                 format!("{id} failed: {error}"),
             )
             .help(help.clone());
-            // Applied from manifests: at the resource's definition.
             if let Some((file, span)) = places.at.get(id) {
                 d = d.at(*file, *span, "this change failed");
             }
-            failures.push(d);
+            run.push(d);
         }
     }
-    if !failures.is_empty() {
-        super::validate::emit(
-            &failures,
-            &places.sources,
-            super::common::diagnostics_format(global),
-            style,
-        );
-    }
-    if report_.failed() > 0 {
-        report(
+    if report.failed() > 0 {
+        run.push(
             Diagnostic::error(
                 Code::ApplyFailed,
                 format!(
-                    "{} of {} changes failed, and {} that depend on them were skipped",
-                    report_.failed(),
-                    report_.outcomes.len(),
-                    report_.skipped()
+                    "{} of {} steps failed, and {} that depend on them were skipped",
+                    report.failed(),
+                    report.results.len(),
+                    report.skipped()
                 ),
             )
             .help("the state holds what was applied: fix the causes above, then `vocm plan` shows what is left and `vocm apply` finishes it"),
-            global,
-            style,
         );
     }
-    let counts = format!(
-        "{} applied, {} failed, {} skipped, {} not started",
-        report_.applied(),
-        report_.failed(),
-        report_.skipped(),
-        report_.not_started()
+}
+
+/// "Apply complete: 4 added, 4 changed, 1 destroyed." — counted as the
+/// plan's closing line counts, so that the two agree; an apply that did not
+/// finish adds its steps (a plan's change may take two).
+fn closing_line(plan: &Plan, report: &Report, quiet: bool) -> Option<String> {
+    let applied = plan.summary_of(|i| matches!(report.results[i], ChangeResult::Applied { .. }));
+    let done = format!(
+        "{} added, {} changed, {} destroyed",
+        applied.add, applied.change, applied.destroy
     );
-    let line = if report_.complete() {
-        if style.quiet {
-            return;
-        }
-        format!(
-            "\nApply complete: {} change{} applied.\n",
-            report_.applied(),
-            if report_.applied() == 1 { "" } else { "s" }
-        )
-    } else if report_.interrupted {
-        format!("\nApply interrupted: {counts}. Run `vocm plan` to see what is left.\n")
+    if report.complete() {
+        return (!quiet).then(|| format!("\nApply complete: {done}.\n"));
+    }
+    let steps = format!(
+        "of the plan's {} steps, {} applied, {} failed, {} skipped, {} not started",
+        report.results.len(),
+        report.applied(),
+        report.failed(),
+        report.skipped(),
+        report.not_started()
+    );
+    let how = if report.interrupted {
+        "interrupted"
     } else {
-        format!("\nApply incomplete: {counts}. Run `vocm plan` to see what is left.\n")
+        "incomplete"
     };
-    print_stderr(&line);
+    Some(format!(
+        "\nApply {how}: {done}; {steps}. Run `vocm plan` to see what is left.\n"
+    ))
 }
 
 /// The machine summary of an apply (`--format json`), described in
 /// docs/plan-format.md.
 fn json_summary(
     plan: &Plan,
-    report_: &Report,
+    report: &Report,
     provider: &vocm_core::provider::ProviderInfo,
 ) -> String {
     let changes: Vec<serde_json::Value> = plan
         .changes
         .iter()
-        .zip(&report_.outcomes)
+        .zip(&report.results)
         .map(|(c, o)| {
             let mut v = serde_json::json!({
                 "id": c.id,
@@ -504,18 +498,21 @@ fn json_summary(
             v
         })
         .collect();
+    let applied = plan.summary_of(|i| matches!(report.results[i], ChangeResult::Applied { .. }));
     let summary = serde_json::json!({
         "format_version": 1,
         "provider": provider,
-        "complete": report_.complete(),
-        "interrupted": report_.interrupted,
-        "applied": report_.applied(),
-        "failed": report_.failed(),
-        "skipped": report_.skipped(),
-        "not_started": report_.not_started(),
+        "complete": report.complete(),
+        "interrupted": report.interrupted,
+        "added": applied.add,
+        "changed": applied.change,
+        "destroyed": applied.destroy,
+        "applied": report.applied(),
+        "failed": report.failed(),
+        "skipped": report.skipped(),
+        "not_started": report.not_started(),
         "changes": changes,
     });
-    let mut s = serde_json::to_string_pretty(&summary).unwrap_or_default();
-    s.push('\n');
-    s
+    // `{:#}`: a `Value` pretty-printed, which cannot fail.
+    format!("{summary:#}\n")
 }

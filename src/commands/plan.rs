@@ -2,15 +2,18 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, ValueEnum};
+use clap::{Args, ValueEnum};
 
-use super::common::{prepare, report};
-use crate::cli::{Global, Outcome, Style, print_stdout};
+use crate::options::{Global, paths_or_cwd};
+use crate::outcome::Outcome;
+use crate::output::Run;
+use crate::output::Style;
 use vocm_core::account::ResourceId;
 use vocm_core::diagnostics::{Code, Diagnostic};
+use vocm_core::engine::{self, Read};
 use vocm_core::plan::file::PlanFile;
-use vocm_core::provider::local::write_atomically;
 use vocm_core::render::text::PlanView;
+use vocm_core::util::write_atomically;
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -53,32 +56,29 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
     if args.mask_pii && args.format == PlanFormat::Json {
         // The JSON plan is the machine plan: masked, it would describe
         // changes that are not the ones apply makes.
-        let _ = crate::cli::Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "--mask-pii applies to the text and Markdown plans, not to --format json (the machine plan)",
-            )
-            .print();
+        let _ = clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            "--mask-pii applies to the text and Markdown plans, not to --format json (the machine plan)\n",
+        )
+        .print();
         return Outcome::Failure;
     }
-    let provider = match global.provider() {
-        Ok(p) => p,
-        Err(e) => {
-            super::common::report_provider(&e, global, style);
-            return Outcome::Failure;
-        }
+    let mut run = Run::new(global, style);
+    let Some(provider) = run.provider() else {
+        return run.finish(None, Outcome::Failure);
     };
-    let prepared = match prepare(
-        &args.paths,
+    let cwd = std::env::current_dir().ok();
+    let Ok(prepared) = engine::prepare(
+        &paths_or_cwd(&args.paths),
+        cwd.as_deref(),
         &args.targets,
         provider.as_ref(),
-        None,
-        global,
-        style,
-    ) {
-        Ok(p) => p,
-        Err(outcome) => return outcome,
+        &Read::Beside,
+        &mut run.findings,
+    ) else {
+        return run.finish(None, Outcome::Failure);
     };
+    super::common::verbose_plan(&run, &prepared, &provider.info());
     let mut file = PlanFile::new(
         &prepared.plan,
         provider.info(),
@@ -105,7 +105,7 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
     let rendered = match args.format {
         PlanFormat::Text => vocm_core::render::text::render(&view, style.color_stdout()),
         PlanFormat::Markdown => {
-            let paths = crate::cli::paths_or_cwd(&args.paths)
+            let paths = paths_or_cwd(&args.paths)
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
@@ -120,30 +120,42 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
                 },
             )
         }
-        PlanFormat::Json => vocm_core::render::json::render(&file),
+        PlanFormat::Json => match vocm_core::render::json::render(&file) {
+            Ok(json) => json,
+            Err(e) => {
+                let outcome = run.fail(
+                    Diagnostic::error(
+                        Code::PlanWrite,
+                        format!("cannot write the plan as JSON: {e}"),
+                    )
+                    .help("report this as a bug"),
+                );
+                return run.finish(None, outcome);
+            }
+        },
     };
     if let Some(out) = &args.out {
         file.attach_audio(&prepared.audio);
-        let mut bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
-        bytes.push(b'\n');
-        if let Err(e) = write_atomically(out, &bytes) {
-            report(
+        let written = file
+            .to_bytes()
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| write_atomically(out, &bytes).map_err(|e| e.to_string()));
+        if let Err(e) = written {
+            let outcome = run.fail(
                 Diagnostic::error(
-                    Code::PlanUnreadable,
+                    Code::PlanWrite,
                     format!("cannot write the plan file {}: {e}", out.display()),
                 )
                 .at_path(out.display().to_string())
                 .help("check that the directory exists and is writable"),
-                global,
-                style,
             );
-            return Outcome::Failure;
+            return run.finish(None, outcome);
         }
     }
-    print_stdout(&rendered);
-    if args.detailed_exitcode && !prepared.plan.is_empty() {
+    let outcome = if args.detailed_exitcode && !prepared.plan.is_empty() {
         Outcome::Changes
     } else {
         Outcome::Success
-    }
+    };
+    run.finish(Some(&rendered), outcome)
 }

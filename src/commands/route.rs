@@ -4,14 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::common::report;
-use super::validate::emit;
-use crate::cli::DiagnosticFormat;
-use crate::cli::{Global, Outcome, Style, paths_or_cwd, print_stdout};
-use vocm_core::account::Account;
-use vocm_core::diagnostics::{Code, Diagnostic};
-use vocm_core::manifest::audio::read_audio;
-use vocm_core::plan::desired::{Context, desired};
+use crate::options::{Global, paths_or_cwd};
+use crate::outcome::Outcome;
+use crate::output::Run;
+use crate::output::Style;
+use vocm_core::engine;
 use vocm_core::route::{self, When};
 
 #[derive(Debug, Args)]
@@ -63,56 +60,26 @@ pub enum RouteFormat {
 
 #[must_use]
 pub fn run(args: &RouteArgs, global: &Global, style: Style) -> Outcome {
+    let mut run = Run::new(global, style);
     let cwd = std::env::current_dir().ok();
-    let validated = vocm_core::validate::validate_paths(&paths_or_cwd(&args.paths), cwd.as_deref());
-    let format = global.diagnostics.unwrap_or(DiagnosticFormat::Text);
-    if validated.diagnostics.has_errors() {
-        emit(
-            &validated.diagnostics,
-            &validated.raw.sources,
-            format,
-            style,
-        );
-        return Outcome::Failure;
-    }
-    // Routes read the manifests only: `auto` extensions are those a plan
-    // against an empty account would give.
-    let (audio, _) = read_audio(&validated.raw, &validated.manifest);
-    let empty = Account::default();
-    let cx = Context {
-        raw: &validated.raw,
-        current: &empty,
-        audio: &audio,
-        licenses: None,
-        can_claim_numbers: true,
+    let Ok(routed) = engine::route(
+        &paths_or_cwd(&args.paths),
+        cwd.as_deref(),
+        &args.dialled,
+        args.when.map(When::from),
+        &mut run.findings,
+    ) else {
+        return run.finish(None, Outcome::Failure);
     };
-    let (account, _) = desired(&validated.manifest, &cx);
-    let Some(start) = route::entry(&account, &args.dialled) else {
-        report(
-            Diagnostic::error(
-                Code::RouteUnknownEntry,
-                format!("nothing answers `{}`: no user, ring group or auto attendant has it", args.dialled),
-            )
-            .help("give a number of `phone_numbers` assigned to someone (e.g. +33 1 70 00 00 01) or an extension"),
-            global,
-            style,
-        );
-        return Outcome::Failure;
-    };
-    let shown = args
-        .dialled
-        .parse::<vocm_core::model::PhoneNumber>()
-        .map_or_else(|_| args.dialled.clone(), |n| n.to_string());
-    let r = route::trace(&account, &shown, &start, args.when.map(When::from));
+    let r = &routed.route;
     let out = match args.format {
-        RouteFormat::Text => route::text(&r),
-        RouteFormat::Mermaid => route::mermaid(&r),
-        RouteFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&r).unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        RouteFormat::Text => route::text(r),
+        RouteFormat::Mermaid => route::mermaid(r),
+        // A route holds strings, numbers and lists: it always serializes.
+        RouteFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(r).expect("a route serializes to JSON")
+        ),
     };
-    print_stdout(&out);
-    Outcome::Success
+    run.finish(Some(&out), Outcome::Success)
 }

@@ -2,7 +2,8 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::{Outcome, print_stdout};
+use crate::outcome::Outcome;
+use crate::output::print_stdout;
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {

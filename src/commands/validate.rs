@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::DiagnosticFormat;
-use crate::cli::{Global, Outcome, Style, paths_or_cwd, print_stderr, print_stdout};
+use crate::options::DiagnosticFormat;
+use crate::options::{Global, paths_or_cwd};
+use crate::outcome::Outcome;
+use crate::output::{Style, print_stderr, print_stdout};
 use vocm_core::diagnostics::{Diagnostics, Severity, github, json, text};
 use vocm_core::model::Manifest;
 use vocm_core::source::SourceMap;

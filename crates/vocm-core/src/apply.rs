@@ -18,7 +18,7 @@ use crate::provider::{Applied, AudioStore, ProviderError, Session};
 /// What happened to one change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
+pub enum ChangeResult {
     Applied {
         #[serde(flatten)]
         applied: Applied,
@@ -41,40 +41,40 @@ pub enum Outcome {
 /// The outcome of every change, by index in the plan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
-    pub outcomes: Vec<Outcome>,
+    pub results: Vec<ChangeResult>,
     pub interrupted: bool,
 }
 
 impl Report {
     #[must_use]
-    pub fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
-        self.outcomes.iter().filter(|o| f(o)).count()
+    pub fn count(&self, f: impl Fn(&ChangeResult) -> bool) -> usize {
+        self.results.iter().filter(|o| f(o)).count()
     }
 
     #[must_use]
     pub fn applied(&self) -> usize {
-        self.count(|o| matches!(o, Outcome::Applied { .. }))
+        self.count(|o| matches!(o, ChangeResult::Applied { .. }))
     }
 
     #[must_use]
     pub fn failed(&self) -> usize {
-        self.count(|o| matches!(o, Outcome::Failed { .. }))
+        self.count(|o| matches!(o, ChangeResult::Failed { .. }))
     }
 
     #[must_use]
     pub fn skipped(&self) -> usize {
-        self.count(|o| matches!(o, Outcome::Skipped { .. }))
+        self.count(|o| matches!(o, ChangeResult::Skipped { .. }))
     }
 
     #[must_use]
     pub fn not_started(&self) -> usize {
-        self.count(|o| matches!(o, Outcome::NotStarted))
+        self.count(|o| matches!(o, ChangeResult::NotStarted))
     }
 
     /// Whether every change was applied.
     #[must_use]
     pub fn complete(&self) -> bool {
-        !self.interrupted && self.applied() == self.outcomes.len()
+        !self.interrupted && self.applied() == self.results.len()
     }
 }
 
@@ -88,7 +88,7 @@ pub enum Event<'a> {
     Finished {
         index: usize,
         change: &'a Change,
-        outcome: &'a Outcome,
+        result: &'a ChangeResult,
     },
 }
 
@@ -101,7 +101,7 @@ enum State {
 
 struct Shared {
     state: Vec<State>,
-    outcomes: Vec<Option<Outcome>>,
+    results: Vec<Option<ChangeResult>>,
     running: usize,
     /// No change before this index is waiting: scans start here, so that a
     /// long plan is not scanned from the top for every change.
@@ -121,7 +121,7 @@ pub fn execute(
     let workers = session.max_in_flight().clamp(1, 64).min(n.max(1));
     let shared = Mutex::new(Shared {
         state: vec![State::Waiting; n],
-        outcomes: vec![None; n],
+        results: vec![None; n],
         running: 0,
         low: 0,
     });
@@ -134,7 +134,10 @@ pub fn execute(
 
     // The next change to start: the first waiting one whose dependencies
     // are done; a dependency that did not apply makes it skipped at once.
-    let next = |s: &mut Shared| -> Option<usize> {
+    // Skips are returned in `ended`, for the caller to report once it has
+    // let go of the lock: a slow progress callback (a terminal, a pipe that
+    // is full) must not hold up the other workers.
+    let next = |s: &mut Shared, ended: &mut Vec<(usize, ChangeResult)>| -> Option<usize> {
         loop {
             while s.low < n && s.state[s.low] != State::Waiting {
                 s.low += 1;
@@ -147,26 +150,22 @@ pub fn execute(
                 let deps = &plan.changes[i].depends_on;
                 if let Some(&bad) = deps.iter().find(|&&d| {
                     s.state[d] == State::Done
-                        && !matches!(s.outcomes[d], Some(Outcome::Applied { .. }))
+                        && !matches!(s.results[d], Some(ChangeResult::Applied { .. }))
                 }) {
-                    let because = match &s.outcomes[bad] {
-                        Some(Outcome::Skipped { because_of }) => *because_of,
+                    let because = match &s.results[bad] {
+                        Some(ChangeResult::Skipped { because_of }) => *because_of,
                         _ => bad,
                     };
-                    let outcome = if matches!(s.outcomes[bad], Some(Outcome::NotStarted)) {
-                        Outcome::NotStarted
+                    let result = if matches!(s.results[bad], Some(ChangeResult::NotStarted)) {
+                        ChangeResult::NotStarted
                     } else {
-                        Outcome::Skipped {
+                        ChangeResult::Skipped {
                             because_of: because,
                         }
                     };
                     s.state[i] = State::Done;
-                    progress(Event::Finished {
-                        index: i,
-                        change: &plan.changes[i],
-                        outcome: &outcome,
-                    });
-                    s.outcomes[i] = Some(outcome);
+                    ended.push((i, result.clone()));
+                    s.results[i] = Some(result);
                     progressed = true;
                     continue;
                 }
@@ -183,6 +182,7 @@ pub fn execute(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
+                let mut ended = Vec::new();
                 loop {
                     let index = {
                         let mut s = lock();
@@ -191,11 +191,11 @@ pub fn execute(
                                 for i in 0..n {
                                     if s.state[i] == State::Waiting {
                                         s.state[i] = State::Done;
-                                        s.outcomes[i] = Some(Outcome::NotStarted);
+                                        s.results[i] = Some(ChangeResult::NotStarted);
                                     }
                                 }
                             }
-                            if let Some(i) = next(&mut s) {
+                            if let Some(i) = next(&mut s, &mut ended) {
                                 s.state[i] = State::Running;
                                 s.running += 1;
                                 break Some(i);
@@ -208,20 +208,27 @@ pub fn execute(
                                 .unwrap_or_else(std::sync::PoisonError::into_inner);
                         }
                     };
+                    for (i, result) in ended.drain(..) {
+                        progress(Event::Finished {
+                            index: i,
+                            change: &plan.changes[i],
+                            result: &result,
+                        });
+                    }
                     let Some(i) = index else {
                         wake.notify_all();
                         return;
                     };
                     let change = &plan.changes[i];
                     progress(Event::Started { index: i, change });
-                    let outcome = match session.apply(change, audio) {
-                        Ok(applied) => Outcome::Applied { applied },
+                    let result = match session.apply(change, audio) {
+                        Ok(applied) => ChangeResult::Applied { applied },
                         Err(ProviderError {
                             code,
                             message,
                             help,
                             ..
-                        }) => Outcome::Failed {
+                        }) => ChangeResult::Failed {
                             code: code.as_str().to_owned(),
                             error: message,
                             help,
@@ -230,11 +237,11 @@ pub fn execute(
                     progress(Event::Finished {
                         index: i,
                         change,
-                        outcome: &outcome,
+                        result: &result,
                     });
                     let mut s = lock();
                     s.state[i] = State::Done;
-                    s.outcomes[i] = Some(outcome);
+                    s.results[i] = Some(result);
                     s.running -= 1;
                     drop(s);
                     wake.notify_all();
@@ -246,10 +253,10 @@ pub fn execute(
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     Report {
-        outcomes: s
-            .outcomes
+        results: s
+            .results
             .into_iter()
-            .map(|o| o.unwrap_or(Outcome::NotStarted))
+            .map(|o| o.unwrap_or(ChangeResult::NotStarted))
             .collect(),
         interrupted: stop.load(Ordering::SeqCst),
     }
@@ -271,6 +278,8 @@ mod tests {
         fail: HashSet<String>,
         seen: Mutex<Vec<String>>,
         parallel: usize,
+        /// How long each change that does not fail takes.
+        delay: std::time::Duration,
     }
 
     impl Session for Failing {
@@ -284,6 +293,14 @@ mod tests {
 
         fn apply(&self, change: &Change, _: &AudioStore) -> Result<Applied, ProviderError> {
             self.seen.lock().unwrap().push(change.id.key.clone());
+            if self.fail.contains(&change.id.key) {
+                return Err(ProviderError::new(
+                    crate::diagnostics::Code::ApplyFailed,
+                    "boom",
+                    "retry",
+                ));
+            }
+            std::thread::sleep(self.delay);
             if self.fail.contains(&change.id.key) {
                 Err(ProviderError::new(
                     crate::diagnostics::Code::ApplyFailed,
@@ -330,6 +347,7 @@ mod tests {
             fail: fail.iter().map(|s| (*s).to_owned()).collect(),
             seen: Mutex::new(Vec::new()),
             parallel,
+            delay: std::time::Duration::ZERO,
         };
         let report = execute(
             &plan(),
@@ -352,14 +370,14 @@ mod tests {
     fn a_failure_skips_its_dependents_and_independent_changes_go_on() {
         for parallel in [1, 4] {
             let (report, seen) = run(&["a"], parallel, false);
-            assert!(matches!(report.outcomes[0], Outcome::Failed { .. }));
-            assert_eq!(report.outcomes[1], Outcome::Skipped { because_of: 0 });
+            assert!(matches!(report.results[0], ChangeResult::Failed { .. }));
+            assert_eq!(report.results[1], ChangeResult::Skipped { because_of: 0 });
             assert_eq!(
-                report.outcomes[2],
-                Outcome::Skipped { because_of: 0 },
+                report.results[2],
+                ChangeResult::Skipped { because_of: 0 },
                 "transitively"
             );
-            assert!(matches!(report.outcomes[3], Outcome::Applied { .. }));
+            assert!(matches!(report.results[3], ChangeResult::Applied { .. }));
             assert!(!seen.contains(&"b".to_owned()) && !seen.contains(&"c".to_owned()));
             assert_eq!(
                 (report.applied(), report.failed(), report.skipped()),
@@ -372,10 +390,10 @@ mod tests {
     #[test]
     fn a_failure_in_the_middle_keeps_what_came_before() {
         let (report, _) = run(&["b"], 1, false);
-        assert!(matches!(report.outcomes[0], Outcome::Applied { .. }));
-        assert!(matches!(report.outcomes[1], Outcome::Failed { .. }));
-        assert_eq!(report.outcomes[2], Outcome::Skipped { because_of: 1 });
-        assert!(matches!(report.outcomes[3], Outcome::Applied { .. }));
+        assert!(matches!(report.results[0], ChangeResult::Applied { .. }));
+        assert!(matches!(report.results[1], ChangeResult::Failed { .. }));
+        assert_eq!(report.results[2], ChangeResult::Skipped { because_of: 1 });
+        assert!(matches!(report.results[3], ChangeResult::Applied { .. }));
     }
 
     #[test]
@@ -392,5 +410,67 @@ mod tests {
         assert!(report.complete());
         let pos = |k: &str| seen.iter().position(|s| s == k).unwrap();
         assert!(pos("a") < pos("b") && pos("b") < pos("c"));
+    }
+
+    /// A skip is reported outside the executor's lock: while the callback
+    /// for it is slow, the other worker goes on starting changes.
+    #[test]
+    fn progress_is_reported_outside_the_lock() {
+        use std::sync::mpsc;
+        use std::time::Duration;
+        // a fails at once; b needs a; then 40 independent changes of 5 ms.
+        let mut changes = vec![change("a", &[]), change("b", &[0])];
+        changes.extend((0..40).map(|i| change(&format!("x{i}"), &[])));
+        let plan = Plan { changes };
+        let session = Failing {
+            fail: std::iter::once("a".to_owned()).collect(),
+            seen: Mutex::new(Vec::new()),
+            parallel: 2,
+            delay: Duration::from_millis(5),
+        };
+        let (started, starts) = mpsc::channel::<std::thread::ThreadId>();
+        let started = Mutex::new(started);
+        let starts = Mutex::new(starts);
+        let others_started_meanwhile = Mutex::new(None);
+        let progress = |e: Event<'_>| match e {
+            Event::Started { .. } => {
+                let _ = started.lock().unwrap().send(std::thread::current().id());
+            }
+            Event::Finished {
+                result: ChangeResult::Skipped { .. },
+                ..
+            } => {
+                // Wait (up to 2 s) for another worker to start a change.
+                let me = std::thread::current().id();
+                let deadline = std::time::Instant::now() + Duration::from_secs(2);
+                let rx = starts.lock().unwrap();
+                let mut seen = false;
+                while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+                    match rx.recv_timeout(left) {
+                        Ok(id) if id != me => {
+                            seen = true;
+                            break;
+                        }
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
+                }
+                *others_started_meanwhile.lock().unwrap() = Some(seen);
+            }
+            Event::Finished { .. } => {}
+        };
+        let report = execute(
+            &plan,
+            &session,
+            &AudioStore::new(),
+            &AtomicBool::new(false),
+            &progress,
+        );
+        assert_eq!(report.results[1], ChangeResult::Skipped { because_of: 0 });
+        assert_eq!(
+            *others_started_meanwhile.lock().unwrap(),
+            Some(true),
+            "while the skip was being reported, no other change could start"
+        );
     }
 }

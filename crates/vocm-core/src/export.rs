@@ -46,15 +46,25 @@ fn forwarding(f: &Forwarding) -> model::Forwarding {
 /// The manifests of an account, split into files as a person would.
 /// `audio` gives the content of each audio file by SHA-256; `header` is a
 /// comment put at the top of every file.
-#[must_use]
+///
+/// # Errors
+/// A manifest that cannot be serialized (the file and why): nothing is
+/// written then, rather than an empty file.
 pub fn export(
     account: &Account,
     audio: &BTreeMap<String, Vec<u8>>,
     header: &str,
-) -> Vec<ExportFile> {
+) -> Result<Vec<ExportFile>, String> {
     let mut files = Vec::new();
+    let mut failure: Option<String> = None;
     let mut push = |path: &str, m: &ManifestFile| {
-        let yaml = serde_saphyr::to_string(m).unwrap_or_default();
+        let yaml = match serde_saphyr::to_string(m) {
+            Ok(yaml) => yaml,
+            Err(e) => {
+                failure.get_or_insert_with(|| format!("{path}: {e}"));
+                return;
+            }
+        };
         let mut content = String::new();
         for line in header.lines() {
             content.push_str("# ");
@@ -251,6 +261,9 @@ pub fn export(
     if !users.users.is_empty() {
         push("users.yaml", &users);
     }
+    if let Some(e) = failure {
+        return Err(e);
+    }
     files.extend(blobs);
-    files
+    Ok(files)
 }

@@ -10,6 +10,7 @@
 pub mod account;
 pub mod apply;
 pub mod diagnostics;
+pub mod engine;
 pub mod export;
 pub mod manifest;
 pub mod model;
@@ -19,4 +20,5 @@ pub mod render;
 pub mod route;
 pub mod schema;
 pub mod source;
+pub mod util;
 pub mod validate;

@@ -23,6 +23,9 @@ pub use resources::{
 
 use crate::model::{Address, Device, NumberUsage, PhoneNumber};
 
+/// Audio content by SHA-256 (hex), as plans and states carry it.
+pub type AudioStore = BTreeMap<String, Vec<u8>>;
+
 /// A whole account. Maps are ordered, so that serialising an account is
 /// deterministic (state files, fingerprints and plans depend on it).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -85,6 +85,7 @@ codes! {
     PlanStale => "vocm::plan::stale", "a saved plan was made against an account that has changed since";
     PlanForeign => "vocm::plan::foreign", "a saved plan was made for another provider or account";
     PlanUnreadable => "vocm::plan::unreadable", "a saved plan file cannot be read";
+    PlanWrite => "vocm::plan::write", "the plan file cannot be written";
     ArgsTarget => "vocm::args::target", "a `--target` is not KIND:KEY";
     StateInvalid => "vocm::state::invalid", "the local state file cannot be read";
     StateLocked => "vocm::state::locked", "another apply holds the state's lock";

@@ -3,7 +3,6 @@
 //! The result, [`RawManifest`], is untyped: validation turns it into a
 //! [`crate::model::Manifest`]. Files are read and parsed in parallel.
 
-pub mod audio;
 mod discover;
 pub mod limits;
 mod load;

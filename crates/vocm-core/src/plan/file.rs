@@ -3,6 +3,7 @@
 //! `schemas/plan.schema.json` is its JSON Schema.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -10,7 +11,23 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Change, MassDelete, Plan, Summary};
-use crate::provider::{AudioStore, ProviderInfo};
+use crate::account::AudioStore;
+
+/// Which provider, and which account of it: saved plans record it, and
+/// applying a plan to another is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProviderInfo {
+    /// `local` or `http`.
+    pub kind: String,
+    /// The state file (absolute path) or the API's base URL. Never a key.
+    pub endpoint: String,
+}
+
+impl fmt::Display for ProviderInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} provider at {}", self.kind, self.endpoint)
+    }
+}
 
 /// The format's version. A reader refuses other versions.
 pub const FORMAT_VERSION: u32 = 1;
@@ -110,7 +127,36 @@ impl PlanFile {
                 "plan format version {version}; this vocm reads version {FORMAT_VERSION}"
             )));
         }
-        Some(serde_json::from_value(value).map_err(|e| format!("not a valid plan file: {e}")))
+        let file: Self = match serde_json::from_value(value) {
+            Ok(f) => f,
+            Err(e) => return Some(Err(format!("not a valid plan file: {e}"))),
+        };
+        Some(file.check().map(|()| file))
+    }
+
+    /// What serde cannot check: every change depends only on changes
+    /// before it (the order they are applied in), so that a hand-edited
+    /// plan cannot send the executor out of bounds or round in circles.
+    fn check(&self) -> Result<(), String> {
+        for (i, c) in self.changes.iter().enumerate() {
+            if let Some(d) = c.depends_on.iter().find(|&&d| d >= i) {
+                return Err(format!(
+                    "not a valid plan file: change {i} ({}) depends on change {d}, which is not applied before it",
+                    c.id
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The plan file's bytes, as `plan -o` saves them.
+    ///
+    /// # Errors
+    /// When the plan cannot be serialized; nothing is to be written then.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
+        let mut bytes = serde_json::to_vec_pretty(self)?;
+        bytes.push(b'\n');
+        Ok(bytes)
     }
 
     /// The JSON Schema of the format.

@@ -156,14 +156,19 @@ impl Plan {
     /// Counts as Terraform does: a replace is one add and one destroy.
     #[must_use]
     pub fn summary(&self) -> Summary {
+        self.summary_of(|_| true)
+    }
+
+    /// The same counts over the changes `keep` selects by index: what an
+    /// apply did, counted as its plan was, so that the two lines agree.
+    #[must_use]
+    pub fn summary_of(&self, keep: impl Fn(usize) -> bool) -> Summary {
         let mut s = Summary::default();
-        let mains: HashSet<&ResourceId> = self
-            .changes
-            .iter()
-            .filter(|c| c.phase == Phase::Main)
-            .map(|c| &c.id)
-            .collect();
-        for c in &self.changes {
+        let mains = self.mains();
+        for (i, c) in self.changes.iter().enumerate() {
+            if !keep(i) {
+                continue;
+            }
             match c.action {
                 // Unlinks and reference updates belong to a change already counted.
                 _ if c.phase != Phase::Main && mains.contains(&c.id) => {}
@@ -178,6 +183,26 @@ impl Plan {
             }
         }
         s
+    }
+
+    /// How many changes are a second step of a resource's change
+    /// (references set after a create, an unlink before a delete): applied
+    /// on their own, but counted with the change they belong to.
+    #[must_use]
+    pub fn hidden_steps(&self) -> usize {
+        let mains = self.mains();
+        self.changes
+            .iter()
+            .filter(|c| c.phase != Phase::Main && mains.contains(&c.id))
+            .count()
+    }
+
+    fn mains(&self) -> HashSet<&ResourceId> {
+        self.changes
+            .iter()
+            .filter(|c| c.phase == Phase::Main)
+            .map(|c| &c.id)
+            .collect()
     }
 
     /// Kinds the plan deletes more than 10 % of (and more than 2).

@@ -25,11 +25,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Applied, AudioStore, Provider, ProviderError, ProviderInfo, Session, SessionOptions, Snapshot,
-    hex,
 };
 use crate::account::{Account, Kind, Resource, ResourceId};
 use crate::diagnostics::Code;
 use crate::plan::{Action, Change};
+use crate::util::hex;
 
 /// The state file's format version.
 pub const STATE_FORMAT: u32 = 1;
@@ -77,11 +77,11 @@ impl LocalProvider {
     }
 
     fn journal_path(&self) -> PathBuf {
-        sibling(&self.path, "journal")
+        crate::util::sibling(&self.path, "journal")
     }
 
     fn lock_path(&self) -> PathBuf {
-        sibling(&self.path, "lock")
+        crate::util::sibling(&self.path, "lock")
     }
 
     /// The state, with any journal left by an interrupted apply replayed,
@@ -113,16 +113,6 @@ impl LocalProvider {
         hasher.update(&journal);
         Ok((state, format!("sha256:{}", hex(&hasher.finalize()))))
     }
-}
-
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(std::ffi::OsString::from)
-        .unwrap_or_default();
-    name.push(".");
-    name.push(suffix);
-    path.with_file_name(name)
 }
 
 fn parse_state(path: &Path, bytes: &[u8]) -> Result<StateFile, ProviderError> {
@@ -177,30 +167,6 @@ fn replay(journal: &Path, state: &mut StateFile) -> Result<Vec<u8>, ProviderErro
         state.audio.extend(entry.audio);
     }
     Ok(bytes)
-}
-
-/// Writes bytes to `path` atomically: temporary file, sync, rename, sync
-/// of the directory.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = sibling(path, &format!("tmp.{}", std::process::id()));
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // Makes the rename itself durable; not every platform allows it.
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 impl Provider for LocalProvider {
@@ -475,7 +441,7 @@ impl Session for LocalSession<'_> {
             )
         })?;
         bytes.push(b'\n');
-        write_atomically(&self.provider.path, &bytes).map_err(|e| {
+        crate::util::write_atomically(&self.provider.path, &bytes).map_err(|e| {
             ProviderError::new(
                 Code::StateWrite,
                 format!(
@@ -511,5 +477,5 @@ pub fn write_state(
     };
     let mut bytes = serde_json::to_vec_pretty(&state).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
-    write_atomically(path, &bytes)
+    crate::util::write_atomically(path, &bytes)
 }

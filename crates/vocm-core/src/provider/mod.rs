@@ -14,22 +14,6 @@ use crate::account::Account;
 use crate::diagnostics::Code;
 use crate::plan::Change;
 
-/// Which provider, and which account of it: saved plans record it, and
-/// applying a plan to another is refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ProviderInfo {
-    /// `local` or `http`.
-    pub kind: String,
-    /// The state file (absolute path) or the API's base URL. Never a key.
-    pub endpoint: String,
-}
-
-impl fmt::Display for ProviderInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} provider at {}", self.kind, self.endpoint)
-    }
-}
-
 /// The current account as a provider holds it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -41,8 +25,8 @@ pub struct Snapshot {
     pub licenses: Option<BTreeMap<String, u32>>,
 }
 
-/// Audio content by SHA-256 (hex), as plans and states carry it.
-pub type AudioStore = BTreeMap<String, Vec<u8>>;
+pub use crate::account::AudioStore;
+pub use crate::plan::file::ProviderInfo;
 
 /// Why a provider could not do something.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,23 +116,4 @@ pub trait Session: Sync {
 
     /// Makes everything applied durable and releases the lock.
     fn finish(self: Box<Self>) -> Result<(), ProviderError>;
-}
-
-/// SHA-256 of bytes, as lowercase hex.
-#[must_use]
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    hex(&sha2::Sha256::digest(bytes))
-}
-
-/// Bytes as lowercase hex.
-#[must_use]
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }

@@ -3,9 +3,12 @@
 use crate::plan::file::PlanFile;
 
 /// Renders a plan file as pretty JSON with a trailing newline.
-#[must_use]
-pub fn render(plan: &PlanFile) -> String {
-    let mut s = serde_json::to_string_pretty(plan).unwrap_or_else(|_| "{}".to_owned());
+///
+/// # Errors
+/// When the plan cannot be serialized: the caller reports it rather than
+/// print a document that is not the plan.
+pub fn render(plan: &PlanFile) -> Result<String, serde_json::Error> {
+    let mut s = serde_json::to_string_pretty(plan)?;
     s.push('\n');
-    s
+    Ok(s)
 }

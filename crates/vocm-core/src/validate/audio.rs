@@ -3,11 +3,16 @@
 //! Reading files is I/O, which rules do not do: the caller passes an
 //! [`AudioFiles`] that answers for a path (the disk, or a test's map).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::ctx::{Ctx, loc};
+use crate::account::{Audio, AudioFormat, AudioStore};
 use crate::diagnostics::Code;
+use crate::manifest::RawManifest;
+use crate::model::Manifest;
 use crate::model::audio::MAX_AUDIO_BYTES;
+use crate::util::sha256_hex;
 
 /// What is known of an audio file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,6 +147,42 @@ pub fn check(ctx: &mut Ctx<'_>, files: &dyn AudioFiles) {
             }
         }
     }
+}
+
+/// The audio files of a validated manifest: their canonical form by key,
+/// and their content by hash. Files that cannot be read are left out
+/// (validation has reported them).
+#[must_use]
+pub fn read_audio(raw: &RawManifest, manifest: &Manifest) -> (BTreeMap<String, Audio>, AudioStore) {
+    let mut audio = BTreeMap::new();
+    let mut store = AudioStore::new();
+    for (key, e) in &manifest.audio_files {
+        let doc = raw.sources.get(raw.document(e.origin).file);
+        let path = resolve(&doc.path, &e.value.file);
+        let Some((a, bytes)) = read_one(&path) else {
+            continue;
+        };
+        store.insert(a.sha256.clone(), bytes);
+        audio.insert(key.clone(), a);
+    }
+    (audio, store)
+}
+
+fn read_one(path: &Path) -> Option<(Audio, Vec<u8>)> {
+    let bytes = std::fs::read(path).ok()?;
+    let format = match kind_of(&bytes) {
+        Some("wav") => AudioFormat::Wav,
+        Some("mp3") => AudioFormat::Mp3,
+        _ => return None,
+    };
+    Some((
+        Audio {
+            sha256: sha256_hex(&bytes),
+            size: bytes.len() as u64,
+            format,
+        },
+        bytes,
+    ))
 }
 
 #[cfg(test)]

@@ -1,0 +1,203 @@
+//! Manifests → validated → desired account → plan against a provider's
+//! snapshot: what `plan` and `apply` share.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::{Failed, Findings};
+use crate::account::ResourceId;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::plan::desired::{Context, desired};
+use crate::plan::{MassDelete, Options, Plan};
+use crate::provider::{AudioStore, Provider, ProviderError, Snapshot};
+use crate::source::{FileId, Span};
+use crate::validate::audio::read_audio;
+use crate::validate::suggest::did_you_mean;
+use crate::validate::validate_paths;
+
+/// A plan and everything it was made from.
+#[derive(Debug)]
+pub struct Prepared {
+    pub snapshot: Snapshot,
+    pub plan: Plan,
+    /// The call paths the plan changes.
+    pub call_paths: Vec<crate::route::PathChange>,
+    pub audio: AudioStore,
+    pub mass_deletes: Vec<MassDelete>,
+    /// Where the manifests define each changed resource.
+    pub places: Places,
+    /// How long each phase took, for `--verbose`.
+    pub timings: Vec<Timing>,
+}
+
+/// One phase of a run and its duration.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    pub what: &'static str,
+    pub took: Duration,
+}
+
+/// Where the manifests define resources (spans into the run's
+/// [`Findings::sources`]), so that an apply's failure points at the
+/// manifest lines it is about and lands there as a CI annotation.
+#[derive(Debug, Default)]
+pub struct Places {
+    pub at: rustc_hash::FxHashMap<ResourceId, (FileId, Span)>,
+}
+
+/// How the account is read.
+pub enum Read<'a> {
+    /// By the provider, while the manifests are validated: the two are
+    /// independent and both take a while on a large account.
+    Beside,
+    /// By this function, once the manifests are known to be valid — so
+    /// that an apply takes its lock only for manifests it can apply.
+    After(&'a dyn Fn() -> Result<Snapshot, ProviderError>),
+}
+
+impl std::fmt::Debug for Read<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Read::Beside => "Beside",
+            Read::After(_) => "After",
+        })
+    }
+}
+
+/// Validates `paths`, reads the account and plans. Every diagnostic, the
+/// warnings of a plan that succeeds included, goes to `findings`.
+///
+/// # Errors
+/// [`Failed`] when the manifests, the account or the targets have errors
+/// (they are in `findings`).
+pub fn prepare(
+    paths: &[PathBuf],
+    cwd: Option<&Path>,
+    targets: &[ResourceId],
+    provider: &dyn Provider,
+    read: &Read<'_>,
+    findings: &mut Findings,
+) -> Result<Prepared, Failed> {
+    let mut timings = Vec::new();
+    let mut last = Instant::now();
+    let mut lap = |what: &'static str| {
+        let now = Instant::now();
+        timings.push(Timing {
+            what,
+            took: now - last,
+        });
+        last = now;
+    };
+    let (mut validated, snapshot) = match read {
+        Read::After(read) => {
+            let validated = validate_paths(paths, cwd);
+            let snapshot = (!validated.diagnostics.has_errors()).then(read);
+            (validated, snapshot)
+        }
+        Read::Beside => std::thread::scope(|scope| {
+            let reading = scope.spawn(|| provider.snapshot());
+            let validated = validate_paths(paths, cwd);
+            let snapshot = reading.join().unwrap_or_else(|_| {
+                Err(ProviderError::new(
+                    Code::StateInvalid,
+                    "reading the account failed",
+                    "report this as a bug",
+                ))
+            });
+            (validated, Some(snapshot))
+        }),
+    };
+    lap("validated the manifests and read the account");
+    let manifest_diagnostics = std::mem::take(&mut validated.diagnostics);
+    let failed = manifest_diagnostics.has_errors();
+    findings.extend(manifest_diagnostics);
+    // Not read only when the manifests have errors.
+    let snapshot = match snapshot {
+        Some(Ok(s)) if !failed => s,
+        Some(Err(e)) => {
+            findings.push(e.diagnostic());
+            findings.sources = validated.raw.sources;
+            return Err(Failed);
+        }
+        _ => {
+            findings.sources = validated.raw.sources;
+            return Err(Failed);
+        }
+    };
+    let (audio_files, audio) = read_audio(&validated.raw, &validated.manifest);
+    let cx = Context {
+        raw: &validated.raw,
+        current: &snapshot.account,
+        audio: &audio_files,
+        licenses: snapshot.licenses.as_ref(),
+        can_claim_numbers: provider.can_claim_numbers(),
+    };
+    let (desired, plan_diagnostics) = desired(&validated.manifest, &cx);
+    lap("resolved the desired account");
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.extend(plan_diagnostics);
+    for t in targets {
+        if desired.get(t).is_none() && snapshot.account.get(t).is_none() {
+            diagnostics.push(unknown_target(t, &desired, &snapshot));
+        }
+    }
+    let failed = diagnostics.has_errors();
+    findings.extend(diagnostics);
+    findings.diagnostics.sort();
+    if failed {
+        findings.sources = validated.raw.sources;
+        return Err(Failed);
+    }
+    let options = Options {
+        prune: validated
+            .manifest
+            .account
+            .as_ref()
+            .is_some_and(|a| a.value.prune),
+        targets: targets.to_vec(),
+    };
+    let plan = crate::plan::plan(&desired, &snapshot.account, &options);
+    let mass_deletes = plan.mass_deletes(&snapshot.account);
+    let changed: Vec<ResourceId> = plan.changes.iter().map(|c| c.id.clone()).collect();
+    let call_paths = crate::route::changes(&desired, &snapshot.account, &changed);
+    lap("planned");
+    let at = plan
+        .changes
+        .iter()
+        .filter_map(|c| validated.place(&c.id).map(|p| (c.id.clone(), p)))
+        .collect();
+    findings.sources = validated.raw.sources;
+    Ok(Prepared {
+        snapshot,
+        plan,
+        call_paths,
+        audio,
+        mass_deletes,
+        places: Places { at },
+        timings,
+    })
+}
+
+/// `--target` names nothing: say so, with the nearest key of that kind.
+fn unknown_target(
+    t: &ResourceId,
+    desired: &crate::account::Account,
+    snapshot: &Snapshot,
+) -> Diagnostic {
+    let keys: Vec<String> = desired
+        .ids()
+        .into_iter()
+        .chain(snapshot.account.ids())
+        .filter(|id| id.kind == t.kind)
+        .map(|id| id.key)
+        .collect();
+    let help = did_you_mean(&t.key, keys.iter().map(String::as_str)).map_or_else(
+        || format!("name a {} of the manifests or of the account", t.kind),
+        |s| format!("did you mean `{}:{s}`?", t.kind),
+    );
+    Diagnostic::error(
+        Code::ArgsTarget,
+        format!("--target {t} matches no resource"),
+    )
+    .help(help)
+}

@@ -1,0 +1,66 @@
+//! `route`: where a call to a number or an extension goes, traced through
+//! the manifests alone.
+
+use std::path::{Path, PathBuf};
+
+use super::{Failed, Findings};
+use crate::account::Account;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::plan::desired::{Context, desired};
+use crate::route::{Route, When, entry, trace};
+use crate::validate::audio::read_audio;
+
+/// A traced route.
+#[derive(Debug)]
+pub struct Routed {
+    pub route: Route,
+}
+
+/// Validates `paths` and traces a call to `dialled`.
+///
+/// # Errors
+/// [`Failed`] when the manifests have errors or nothing answers `dialled`
+/// (the reason is in `findings`).
+pub fn route(
+    paths: &[PathBuf],
+    cwd: Option<&Path>,
+    dialled: &str,
+    when: Option<When>,
+    findings: &mut Findings,
+) -> Result<Routed, Failed> {
+    let mut validated = crate::validate::validate_paths(paths, cwd);
+    findings.extend(std::mem::take(&mut validated.diagnostics));
+    if findings.has_errors() {
+        findings.sources = validated.raw.sources;
+        return Err(Failed);
+    }
+    // Routes read the manifests only: `auto` extensions are those a plan
+    // against an empty account would give.
+    let (audio, _) = read_audio(&validated.raw, &validated.manifest);
+    let empty = Account::default();
+    let cx = Context {
+        raw: &validated.raw,
+        current: &empty,
+        audio: &audio,
+        licenses: None,
+        can_claim_numbers: true,
+    };
+    let (account, _) = desired(&validated.manifest, &cx);
+    findings.sources = validated.raw.sources;
+    let Some(start) = entry(&account, dialled) else {
+        findings.push(
+            Diagnostic::error(
+                Code::RouteUnknownEntry,
+                format!("nothing answers `{dialled}`: no user, ring group or auto attendant has it"),
+            )
+            .help("give a number of `phone_numbers` assigned to someone (e.g. +33 1 70 00 00 01) or an extension"),
+        );
+        return Err(Failed);
+    };
+    let shown = dialled
+        .parse::<crate::model::PhoneNumber>()
+        .map_or_else(|_| dialled.to_owned(), |n| n.to_string());
+    Ok(Routed {
+        route: trace(&account, &shown, &start, when),
+    })
+}
