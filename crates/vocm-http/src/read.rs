@@ -1,0 +1,164 @@
+//! Reading the account: every collection at once, decoded into a
+//! snapshot, with the JSON of every resource (to build `PUT`s from), the
+//! ids, and a fingerprint of everything fetched.
+
+use reqwest::Method;
+use rustc_hash::FxHashMap as HashMap;
+use serde_json::Value;
+
+use vocm_api::Collection;
+use vocm_core::account::{Kind, ResourceId};
+use vocm_core::diagnostics::Code;
+use vocm_core::provider::{ProviderError, Snapshot};
+
+use crate::HttpProvider;
+use crate::wire::{self, Ids};
+
+/// What a read of the account gave: the account, the JSON of every
+/// resource (to build `PUT`s from), and the ids.
+#[derive(Debug, Default)]
+pub(crate) struct Read {
+    pub(crate) snapshot: Snapshot,
+    pub(crate) json: HashMap<ResourceId, Value>,
+    pub(crate) ids: Ids,
+}
+
+impl HttpProvider {
+    /// Reads the whole account, every collection at once.
+    pub(crate) fn read(&self) -> Result<Read, ProviderError> {
+        let results: Vec<(Collection, Result<Vec<Value>, ProviderError>)> =
+            std::thread::scope(|s| {
+                let handles: Vec<_> = Collection::ALL
+                    .into_iter()
+                    .map(|c| (c, s.spawn(move || self.list(c))))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|(c, h)| {
+                        (
+                            c,
+                            h.join().unwrap_or_else(|_| {
+                                Err(ProviderError::new(
+                                    Code::HttpUnreachable,
+                                    "a read failed",
+                                    "report this as a bug",
+                                ))
+                            }),
+                        )
+                    })
+                    .collect()
+            });
+        let mut fetched: HashMap<Collection, Vec<Value>> = HashMap::default();
+        for (c, r) in results {
+            fetched.insert(c, r?);
+        }
+        // The fingerprint covers everything fetched, in a stable order.
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+        for c in Collection::ALL {
+            let mut items: Vec<String> = fetched
+                .get(&c)
+                .into_iter()
+                .flatten()
+                .map(ToString::to_string)
+                .collect();
+            items.sort();
+            for i in items {
+                sha2::Digest::update(&mut hasher, i.as_bytes());
+                sha2::Digest::update(&mut hasher, [0]);
+            }
+        }
+        let fingerprint = format!(
+            "sha256:{}",
+            vocm_core::util::hex(&sha2::Digest::finalize(hasher))
+        );
+        let mut ids = Ids::default();
+        let account = wire::decode(&fetched, &mut ids);
+        let mut json = HashMap::default();
+        for c in Collection::ALL {
+            let Some(kind) = kind_of(c) else { continue };
+            for v in fetched.get(&c).into_iter().flatten() {
+                let key = match c {
+                    Collection::Users => v
+                        .pointer("/basicInfo/userName")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    Collection::PhoneNumbers => v
+                        .get("phoneNumber")
+                        .and_then(Value::as_str)
+                        .and_then(|n| n.parse::<vocm_core::model::PhoneNumber>().ok())
+                        .map(|n| n.to_string()),
+                    Collection::Account => Some("account".to_owned()),
+                    _ => v
+                        .get("vocmKey")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .or_else(|| {
+                            v.pointer(c.id_pointer())
+                                .and_then(Value::as_str)
+                                .map(|i| format!("id-{i}"))
+                        }),
+                };
+                if let Some(key) = key {
+                    json.insert(ResourceId::new(kind, key), v.clone());
+                }
+            }
+        }
+        let licenses = wire::licenses(
+            fetched
+                .get(&Collection::Licenses)
+                .map_or(&[][..], Vec::as_slice),
+        );
+        Ok(Read {
+            snapshot: Snapshot {
+                account,
+                fingerprint,
+                licenses,
+            },
+            json,
+            ids,
+        })
+    }
+
+    /// Audio content the account holds, by hash (for export).
+    pub(crate) fn audio_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, ProviderError> {
+        use base64::Engine as _;
+        let files = self.list(Collection::AudioFiles)?;
+        let Some(id) = files
+            .iter()
+            .find(|f| f.get("sha256").and_then(Value::as_str) == Some(sha256))
+            .and_then(|f| f.get("id").and_then(Value::as_str))
+        else {
+            return Ok(None);
+        };
+        let c = Collection::AudioFiles;
+        let answer = self
+            .client
+            .idempotent(
+                &Method::GET,
+                &format!("{}/{id}", c.path()),
+                Some(c.media_type()),
+                None,
+            )
+            .map_err(|f| self.fail(&f, "reading an audio file"))?;
+        Ok(answer
+            .body
+            .get("content")
+            .and_then(Value::as_str)
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok()))
+    }
+}
+
+fn kind_of(c: Collection) -> Option<Kind> {
+    Some(match c {
+        Collection::Account => Kind::Account,
+        Collection::Addresses => Kind::Address,
+        Collection::Sites => Kind::Site,
+        Collection::PhoneNumbers => Kind::PhoneNumber,
+        Collection::Devices => Kind::Device,
+        Collection::AudioFiles => Kind::AudioFile,
+        Collection::Users => Kind::User,
+        Collection::RingGroups => Kind::RingGroup,
+        Collection::AutoAttendants => Kind::AutoAttendant,
+        Collection::Licenses => return None,
+    })
+}

@@ -1,0 +1,95 @@
+//! Ring groups: `/ring-groups`.
+
+use serde_json::{Value, json};
+
+use vocm_core::account::{Kind, ResourceId, RingGroup};
+use vocm_core::model::{PhoneNumber, RingStrategy};
+
+use super::destination::{forwarding_from_wire, forwarding_to_wire};
+use super::{Ids, b, from_wire, id_ref, n, s, set, to_wire};
+
+pub(super) fn encode(v: &mut Value, key: &str, g: &RingGroup, ids: &Ids) {
+    let mut put = |pointer: &str, value: Value| set(v, pointer, value);
+    put("/vocmKey", json!(key));
+    put("/name", json!(g.name));
+    put("/site", id_ref(ids, Kind::Site, &g.site));
+    put("/extensionNumber", json!(g.extension));
+    let numbers: Vec<Value> = g
+        .phone_numbers
+        .iter()
+        .enumerate()
+        .map(|(i, n)| json!({"phoneNumber": n.as_str(), "primary": i == 0}))
+        .collect();
+    put("/phoneNumbers", Value::Array(numbers));
+    let members: Vec<Value> = g
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let ext = ids
+                .extension
+                .get(&ResourceId::new(Kind::User, m))
+                .cloned()
+                .unwrap_or_default();
+            json!({"extensionNumber": ext, "sequenceNumber": i + 1})
+        })
+        .collect();
+    put("/members", Value::Array(members));
+    put("/ringPattern", json!(to_wire(&g.strategy)));
+    put("/ringTimeout", json!(g.ring_timeout_seconds));
+    put("/numberOfCycles", json!(g.cycles));
+    put("/forwardingRules", forwarding_to_wire(&g.forwarding, ids));
+    if v.get("inboundCallerIdFormat").is_none() {
+        set(v, "/inboundCallerIdFormat", json!("RGNAME_CALLERNUMBER"));
+    }
+}
+
+pub(super) fn decode(v: &Value, ids: &Ids) -> RingGroup {
+    let members = v
+        .get("members")
+        .and_then(Value::as_array)
+        .map(|m| {
+            let mut m: Vec<&Value> = m.iter().collect();
+            m.sort_by_key(|x| n(x, "/sequenceNumber").unwrap_or(u64::MAX));
+            m.into_iter()
+                .filter_map(|x| s(x, "/extensionNumber"))
+                .map(|e| {
+                    ids.by_extension
+                        .get(&e)
+                        .map_or(format!("extension-{e}"), |id| id.key.clone())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut numbers: Vec<(bool, PhoneNumber)> = v
+        .get("phoneNumbers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some((
+                !b(p, "/primary").unwrap_or(false),
+                s(p, "/phoneNumber")?.parse().ok()?,
+            ))
+        })
+        .collect();
+    // The primary number first, as written.
+    numbers.sort_by_key(|(not_primary, _)| *not_primary);
+    RingGroup {
+        name: s(v, "/name").unwrap_or_default(),
+        site: ids.key_at(v, "/site/id", Kind::Site).unwrap_or_default(),
+        extension: s(v, "/extensionNumber").unwrap_or_default(),
+        phone_numbers: numbers.into_iter().map(|(_, n)| n).collect(),
+        members,
+        strategy: s(v, "/ringPattern")
+            .and_then(|p| from_wire::<RingStrategy>(&p))
+            .unwrap_or_default(),
+        ring_timeout_seconds: n(v, "/ringTimeout")
+            .and_then(|x| u8::try_from(x).ok())
+            .unwrap_or(20),
+        cycles: n(v, "/numberOfCycles")
+            .and_then(|x| u8::try_from(x).ok())
+            .unwrap_or(1),
+        forwarding: forwarding_from_wire(v.get("forwardingRules"), ids),
+    }
+}

@@ -1,0 +1,54 @@
+//! Sites: `/sites`.
+
+use serde_json::{Value, json};
+
+use vocm_core::account::{Kind, Site};
+use vocm_core::model::{ExtensionRange, Locale, PhoneNumber};
+
+use super::{Ids, id_ref, opt, s, scope_from_wire, scope_to_wire, set};
+
+pub(super) fn encode(v: &mut Value, key: &str, site: &Site, ids: &Ids) {
+    let mut put = |pointer: &str, value: Value| set(v, pointer, value);
+    put("/vocmKey", json!(key));
+    put("/name", json!(site.name));
+    put("/pbxName", json!(site.pbx));
+    put("/address", id_ref(ids, Kind::Address, &site.address));
+    put(
+        "/locale",
+        serde_json::to_value(site.locale).unwrap_or_default(),
+    );
+    put("/timezone", json!(site.timezone));
+    put(
+        "/callerIdSettings/mainNumber",
+        opt(site.main_number.as_ref().map(PhoneNumber::to_string)),
+    );
+    put(
+        "/defaultDialPlanRuleset",
+        opt(site.outbound_calling.map(scope_to_wire)),
+    );
+    put(
+        "/vocmExtensionRange",
+        opt(site.extension_range.as_ref().map(ToString::to_string)),
+    );
+}
+
+/// A site; `None` without a locale.
+pub(super) fn decode(v: &Value, ids: &Ids) -> Option<Site> {
+    let address = ids
+        .key_at(v, "/address/id", Kind::Address)
+        .unwrap_or_default();
+    let locale = v
+        .get("locale")
+        .cloned()
+        .and_then(|l| serde_json::from_value::<Locale>(l).ok())?;
+    Some(Site {
+        name: s(v, "/name").unwrap_or_default(),
+        pbx: s(v, "/pbxName").unwrap_or_default(),
+        address,
+        locale,
+        timezone: s(v, "/timezone").unwrap_or_default(),
+        extension_range: s(v, "/vocmExtensionRange").and_then(|r| r.parse::<ExtensionRange>().ok()),
+        main_number: s(v, "/callerIdSettings/mainNumber").and_then(|n| n.parse().ok()),
+        outbound_calling: s(v, "/defaultDialPlanRuleset").and_then(|x| scope_from_wire(&x)),
+    })
+}

@@ -1,0 +1,221 @@
+//! Users: `/users`. vocm manages one extension per user
+//! (`serviceInfo.extensions[0]`); every other field is kept as fetched.
+
+use serde_json::{Value, json};
+
+use vocm_core::account::{
+    CallRecording, CallerId, Directory, Kind, OutboundCalling, ResourceId, User, Voicemail,
+};
+use vocm_core::model::PhoneNumber;
+use vocm_core::model::user::{
+    Crm, CrmProvider, DirectoryScope, Participant, RecordingMode, VoicemailNotification,
+};
+
+use super::destination::{forwarding_from_wire, forwarding_to_wire};
+use super::{
+    Ids, b, country_from_dial_plan, dial_plan_country, from_wire, id_ref, opt, s, scope_from_wire,
+    scope_to_wire, set, to_wire,
+};
+
+pub(super) fn encode(v: &mut Value, key: &str, u: &User, ids: &Ids) {
+    let mut put = |pointer: &str, value: Value| set(v, pointer, value);
+    put("/basicInfo/userName", json!(key));
+    put("/basicInfo/firstName", json!(u.first_name));
+    put("/basicInfo/lastName", json!(u.last_name));
+    put("/basicInfo/primaryEmail", json!(u.email));
+    put(
+        "/basicInfo/site/id",
+        json!(
+            ids.id(&ResourceId::new(Kind::Site, &u.site))
+                .unwrap_or_default()
+        ),
+    );
+    if v.pointer("/basicInfo/status").is_none() {
+        set(v, "/basicInfo/status", json!("ACTIVE"));
+    }
+    let mut put = |pointer: &str, value: Value| set(v, pointer, value);
+    put(
+        "/directoryInfo/displayInDirectory",
+        json!(u.directory.listed),
+    );
+    put(
+        "/directoryInfo/directoryScope",
+        json!(to_wire(&u.directory.scope)),
+    );
+    put("/serviceInfo/licenses/0/name", json!(u.license));
+    let e = "/serviceInfo/extensions/0";
+    let at = |field: &str| format!("{e}/{field}");
+    put(&at("extensionNumber"), json!(u.extension));
+    put(&at("primaryPhoneNumber"), json!(u.phone_number.as_str()));
+    put(
+        &at("phoneNumbers"),
+        json!([{"phoneNumber": u.phone_number.as_str(), "primary": true}]),
+    );
+    put(
+        &at("devices"),
+        json!([{"id": ids.id(&ResourceId::new(Kind::Device, &u.device)).unwrap_or_default()}]),
+    );
+    put(
+        &at("externalCallerIdNumber"),
+        json!(u.caller_id.number.as_str()),
+    );
+    put(&at("externalCallerIdName"), opt(u.caller_id.name.clone()));
+    put(&at("blockOutboundCallerId"), json!(u.caller_id.block));
+    put(
+        &at("musicOnHold"),
+        u.music_on_hold
+            .as_ref()
+            .map_or(Value::Null, |a| id_ref(ids, Kind::AudioFile, a)),
+    );
+    put(&at("recordingMode"), json!(to_wire(&u.call_recording.mode)));
+    put(
+        &at("recordingPlayAnnouncementToUser"),
+        json!(u.call_recording.announce_to.contains(&Participant::User)),
+    );
+    put(
+        &at("recordingPlayAnnouncementToOtherParty"),
+        json!(
+            u.call_recording
+                .announce_to
+                .contains(&Participant::OtherParty)
+        ),
+    );
+    if let Some(o) = &u.outbound_calling {
+        put(
+            &at("dialPlanCallingCountry"),
+            opt(o.country.map(dial_plan_country)),
+        );
+        // The dial plan says NANP for twenty-odd countries: the ISO
+        // code travels beside it, so that CA reads back as CA.
+        put(
+            &at("vocmCallingCountry"),
+            opt(o.country.map(|c| c.as_str().to_owned())),
+        );
+        put(&at("dialPlanRuleset"), json!(scope_to_wire(o.scope)));
+    } else {
+        put(&at("dialPlanCallingCountry"), Value::Null);
+        put(&at("vocmCallingCountry"), Value::Null);
+        put(&at("dialPlanRuleset"), Value::Null);
+    }
+    put(
+        &at("voicemailNotification"),
+        json!(match u.voicemail.notification {
+            VoicemailNotification::Disabled => "DISABLE",
+            VoicemailNotification::AttachmentOnly => "ATTACH_ONLY",
+        }),
+    );
+    put(&at("voicemailEmail"), json!(u.voicemail.email));
+    if u.emergency_address == vocm_core::model::user::SITE_ADDRESS {
+        put(&at("emergencyAddressInheritFromSite"), json!(true));
+        put(&at("emergencyAddress"), Value::Null);
+    } else {
+        put(&at("emergencyAddressInheritFromSite"), json!(false));
+        put(
+            &at("emergencyAddress"),
+            id_ref(ids, Kind::Address, &u.emergency_address),
+        );
+    }
+    put(&at("allowInAutoAttendant"), json!(u.directory.dial_by_name));
+    put(
+        &at("vocmForwardingRules"),
+        forwarding_to_wire(&u.forwarding, ids),
+    );
+    put(
+        &at("vocmInternetFax"),
+        opt(u.internet_fax.as_ref().map(PhoneNumber::to_string)),
+    );
+    put(
+        &at("vocmCrm"),
+        u.crm.as_ref().map_or(
+            Value::Null,
+            |c| json!({"provider": to_wire(&c.provider), "username": c.username}),
+        ),
+    );
+}
+
+/// A user and its key; `None` without a user name or a primary number.
+pub(super) fn decode(v: &Value, ids: &Ids) -> Option<(String, User)> {
+    let key = s(v, "/basicInfo/userName")?;
+    let e = v
+        .pointer("/serviceInfo/extensions/0")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let phone_number: PhoneNumber = s(&e, "/primaryPhoneNumber")?.parse().ok()?;
+    let mut announce_to = Vec::new();
+    if b(&e, "/recordingPlayAnnouncementToUser") == Some(true) {
+        announce_to.push(Participant::User);
+    }
+    if b(&e, "/recordingPlayAnnouncementToOtherParty") == Some(true) {
+        announce_to.push(Participant::OtherParty);
+    }
+    let outbound_calling = s(&e, "/dialPlanRuleset")
+        .and_then(|r| scope_from_wire(&r))
+        .map(|scope| OutboundCalling {
+            country: s(&e, "/vocmCallingCountry")
+                .and_then(|c| c.parse().ok())
+                .or_else(|| {
+                    s(&e, "/dialPlanCallingCountry").and_then(|c| country_from_dial_plan(&c))
+                }),
+            scope,
+        });
+    let emergency_address = if b(&e, "/emergencyAddressInheritFromSite") == Some(false) {
+        ids.key_at(&e, "/emergencyAddress/id", Kind::Address)
+            .unwrap_or_else(|| vocm_core::model::user::SITE_ADDRESS.to_owned())
+    } else {
+        vocm_core::model::user::SITE_ADDRESS.to_owned()
+    };
+    let user = User {
+        first_name: s(v, "/basicInfo/firstName").unwrap_or_default(),
+        last_name: s(v, "/basicInfo/lastName").unwrap_or_default(),
+        email: s(v, "/basicInfo/primaryEmail").unwrap_or_default(),
+        site: ids
+            .key_at(v, "/basicInfo/site/id", Kind::Site)
+            .unwrap_or_default(),
+        license: s(v, "/serviceInfo/licenses/0/name").unwrap_or_default(),
+        extension: s(&e, "/extensionNumber").unwrap_or_default(),
+        device: ids
+            .key_at(&e, "/devices/0/id", Kind::Device)
+            .unwrap_or_default(),
+        caller_id: CallerId {
+            number: s(&e, "/externalCallerIdNumber")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| phone_number.clone()),
+            name: s(&e, "/externalCallerIdName"),
+            block: b(&e, "/blockOutboundCallerId").unwrap_or(false),
+        },
+        phone_number,
+        forwarding: forwarding_from_wire(e.get("vocmForwardingRules"), ids),
+        music_on_hold: ids.key_at(&e, "/musicOnHold/id", Kind::AudioFile),
+        call_recording: CallRecording {
+            mode: s(&e, "/recordingMode")
+                .and_then(|m| from_wire::<RecordingMode>(&m))
+                .unwrap_or_default(),
+            announce_to,
+        },
+        outbound_calling,
+        voicemail: Voicemail {
+            notification: match s(&e, "/voicemailNotification").as_deref() {
+                Some("ATTACH_ONLY") => VoicemailNotification::AttachmentOnly,
+                _ => VoicemailNotification::Disabled,
+            },
+            email: s(&e, "/voicemailEmail")
+                .unwrap_or_else(|| s(v, "/basicInfo/primaryEmail").unwrap_or_default()),
+        },
+        emergency_address,
+        internet_fax: s(&e, "/vocmInternetFax").and_then(|n| n.parse().ok()),
+        crm: e.get("vocmCrm").filter(|c| c.is_object()).and_then(|c| {
+            Some(Crm {
+                provider: from_wire::<CrmProvider>(&s(c, "/provider")?)?,
+                username: s(c, "/username")?,
+            })
+        }),
+        directory: Directory {
+            dial_by_name: b(&e, "/allowInAutoAttendant").unwrap_or(true),
+            listed: b(v, "/directoryInfo/displayInDirectory").unwrap_or(true),
+            scope: s(v, "/directoryInfo/directoryScope")
+                .and_then(|x| from_wire::<DirectoryScope>(&x))
+                .unwrap_or_default(),
+        },
+    };
+    Some((key, user))
+}
