@@ -170,3 +170,223 @@ fn the_extractor_finds_commands_in_shell() {
         ]
     );
 }
+
+/// Each recipe's vocm lines as the shell runs them, redirections and all:
+/// script lines (continuations joined) that start with `vocm `.
+fn shell_lines(name: &str) -> Vec<String> {
+    let mut all = Vec::new();
+    scripts(&recipe(name), &mut all);
+    all.iter()
+        .flat_map(|s| {
+            s.replace("\\\n", " ")
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("vocm "))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The bundled example as `telephony/`, with one user of the Lyon site
+/// setting outbound calling the site overrides: a validation warning
+/// (`vocm::outbound::overridden`) on every run.
+fn telephony(dir: &std::path::Path) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let copy = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(root.join("examples/acme"))
+        .arg(dir.join("telephony"))
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let lyon = dir.join("telephony/users/lyon.yaml");
+    let text = std::fs::read_to_string(&lyon).unwrap().replacen(
+        "    device: lyon-desk-01\n",
+        "    device: lyon-desk-01\n    outbound_calling:\n      country: FR\n      scope: international\n",
+        1,
+    );
+    std::fs::write(&lyon, text).unwrap();
+}
+
+/// What one recipe line left: its exit code, its streams (what it did not
+/// redirect) and the files it wrote.
+struct Ran {
+    line: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+    files: Vec<(String, String)>,
+}
+
+/// Runs every vocm line of a recipe with bash, in a fresh directory holding
+/// `telephony/`, against `sandbox` (as the recipes' secrets and rehearsal
+/// endpoint would), with the vocm just built first on the PATH.
+fn run_recipe(name: &str, sandbox: &vocm_testkit::sandbox::Sandbox) -> Vec<Ran> {
+    let vocm = assert_cmd::cargo::cargo_bin("vocm");
+    let path = format!(
+        "{}:{}",
+        vocm.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut out = Vec::new();
+    for line in shell_lines(name) {
+        let dir = tempfile::tempdir().unwrap();
+        telephony(dir.path());
+        let before: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        let o = std::process::Command::new("bash")
+            .args(["-c", &line])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", &path)
+            .env("COLUMNS", "100")
+            .env("VOCM_PROVIDER", "http")
+            .env("VOCM_ENDPOINT", &sandbox.base)
+            .env("VOCM_API_KEY", vocm_testkit::sandbox::KEY)
+            .env("endpoint", &sandbox.base)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let mut files = Vec::new();
+        for e in std::fs::read_dir(dir.path()).unwrap() {
+            let e = e.unwrap();
+            if !before.contains(&e.file_name()) {
+                files.push((
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(e.path()).unwrap(),
+                ));
+            }
+        }
+        out.push(Ran {
+            line,
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+            files,
+        });
+    }
+    out
+}
+
+/// A file or stream holds exactly the document its name or format says:
+/// JSON parses whole; Markdown and plans hold no annotation or diagnostic.
+fn one_document(ran: &Ran) {
+    for (file, content) in &ran.files {
+        let ctx = format!(
+            "`{}` wrote {file}:\n{content}\nstderr:\n{}",
+            ran.line, ran.stderr
+        );
+        assert!(
+            !content.lines().any(|l| l.starts_with("::")),
+            "an annotation in the document: {ctx}"
+        );
+        if file.ends_with(".json") && !content.is_empty() {
+            serde_json::from_str::<Value>(content)
+                .unwrap_or_else(|e| panic!("not one JSON document ({e}): {ctx}"));
+        }
+        if file.ends_with(".md") && !content.is_empty() {
+            assert!(content.contains("<!-- vocm-plan: telephony -->"), "{ctx}");
+        }
+    }
+    // A validate's document is its diagnostics; any other command's stdout
+    // (where not redirected) holds no annotation.
+    if !ran.line.contains(" validate ") {
+        assert!(
+            !ran.stdout.lines().any(|l| l.starts_with("::")),
+            "`{}` printed annotations on stdout:\n{}",
+            ran.line,
+            ran.stdout
+        );
+    }
+}
+
+#[test]
+fn recipe_lines_with_a_validation_warning_write_clean_documents() {
+    for name in ["github-actions.yml", "gitlab-ci.yml"] {
+        let sandbox = vocm_testkit::sandbox::Sandbox::start(&[]);
+        let runs = run_recipe(name, &sandbox);
+        assert!(runs.len() >= 5, "{name}: {} vocm lines", runs.len());
+        for ran in &runs {
+            one_document(ran);
+            let github = ran.line.contains("github");
+            // The warning reaches the log (stderr), or is the document of a
+            // validate with a machine format.
+            let shown = if github {
+                "title=vocm%3A%3Aoutbound%3A%3Aoverridden"
+            } else {
+                "vocm::outbound::overridden"
+            };
+            let document = ran
+                .files
+                .iter()
+                .map(|(_, c)| c.as_str())
+                .collect::<String>();
+            assert!(
+                ran.stderr.contains(shown)
+                    || (ran.line.contains(" validate ")
+                        && (ran.stdout.contains(shown) || document.contains(shown))),
+                "{name}: `{}` did not show the warning:\nstdout:\n{}\nstderr:\n{}",
+                ran.line,
+                ran.stdout,
+                ran.stderr
+            );
+            if ran.line.contains("--format markdown") {
+                assert_eq!(ran.code, 0, "{}: {}", ran.line, ran.stderr);
+                assert!(
+                    ran.files
+                        .iter()
+                        .any(|(f, c)| f == "plan.md" && c.contains("### vocm plan")),
+                    "{:?}",
+                    ran.files
+                );
+                assert!(ran.files.iter().any(|(f, _)| f == "plan.json"));
+            }
+            if ran.line.contains("apply.json") {
+                assert_eq!(ran.code, 0, "{}: {}", ran.line, ran.stderr);
+                let (_, json) = ran.files.iter().find(|(f, _)| f == "apply.json").unwrap();
+                let v: Value = serde_json::from_str(json).unwrap();
+                assert_eq!(v["complete"], true, "{json}");
+            }
+        }
+        sandbox.stop();
+    }
+}
+
+#[test]
+fn recipe_lines_with_a_plan_time_error_show_it_in_the_log() {
+    for name in ["github-actions.yml", "gitlab-ci.yml"] {
+        // 1 license X2 where the manifests need 11.
+        let sandbox = vocm_testkit::sandbox::Sandbox::start(&["--licenses", "X2=1,X4=20"]);
+        let runs = run_recipe(name, &sandbox);
+        for ran in runs.iter().filter(|r| !r.line.contains(" validate ")) {
+            one_document(ran);
+            // `|| status=$?` keeps the exit code for the recipe's own test.
+            if !ran.line.contains("||") {
+                assert_eq!(ran.code, 1, "{name}: `{}`:\n{}", ran.line, ran.stderr);
+            }
+            let shown = if ran.line.contains("github") {
+                ",title=vocm%3A%3Aplan%3A%3Alicenses::"
+            } else {
+                "vocm::plan::licenses"
+            };
+            assert!(
+                ran.stderr.contains(shown),
+                "{name}: `{}`:\n{}",
+                ran.line,
+                ran.stderr
+            );
+            // No document is written when there is none to write.
+            for (file, content) in &ran.files {
+                assert!(
+                    content.is_empty() || file == "sandbox.out",
+                    "{name}: `{}` wrote {file}: {content}",
+                    ran.line
+                );
+            }
+        }
+        sandbox.stop();
+    }
+}
