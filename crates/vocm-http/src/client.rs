@@ -17,6 +17,24 @@ use vocm_api::Problem;
 use vocm_core::diagnostics::Code;
 use vocm_core::provider::ProviderError;
 
+/// The longest vocm waits for the server at once. A `Retry-After` longer
+/// than this is not waited for: the request fails, saying what the server
+/// asked. A rate window's reset further ahead is not believed: one request
+/// is sent to find out what the window allows.
+pub const MAX_WAIT: Duration = Duration::from_mins(5);
+
+/// A wait, for messages: in the largest unit that keeps it a whole number
+/// or so.
+fn span(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..120 => format!("{s} seconds"),
+        120..7_200 => format!("{} minutes", s / 60),
+        7_200..172_800 => format!("{} hours", s / 3_600),
+        _ => format!("{} days", s / 86_400),
+    }
+}
+
 /// The API key: never printed, not even by `Debug`.
 #[derive(Clone)]
 pub struct ApiKey(String);
@@ -88,6 +106,15 @@ impl Failure {
                 Code::HttpUnavailable,
                 format!("{what}: no answer from {endpoint} in time"),
                 "try again later, or raise --timeout",
+            ),
+            Failure::RateLimited(Some(after)) if *after > MAX_WAIT => ProviderError::new(
+                Code::HttpUnavailable,
+                format!(
+                    "{what}: {endpoint} answered 429 (rate limited) asking to wait {} (Retry-After), longer than vocm waits ({})",
+                    span(*after),
+                    span(MAX_WAIT)
+                ),
+                "try again later: the API's rate limit or quota for this key is spent",
             ),
             Failure::RateLimited(_) => ProviderError::new(
                 Code::HttpUnavailable,
@@ -233,9 +260,12 @@ impl Client {
                 {
                     // To the instant of the reset, not in whole seconds
                     // from now: that would wait up to a second too long.
-                    (UNIX_EPOCH + Duration::from_secs(reset))
-                        .duration_since(SystemTime::now())
+                    // (`note_headers` keeps no reset beyond `MAX_WAIT`.)
+                    UNIX_EPOCH
+                        .checked_add(Duration::from_secs(reset))
+                        .and_then(|at| at.duration_since(SystemTime::now()).ok())
                         .unwrap_or_default()
+                        .min(MAX_WAIT)
                 } else if l.remaining == Some(0) && l.reset.is_none() && l.outstanding > 0 {
                     // A request is finding out what the window freed.
                     Duration::from_millis(10)
@@ -282,7 +312,11 @@ impl Client {
             // means a later count; with the same reset, the lower count is
             // the later one; an earlier reset is a stale answer.
             let fresh = rem.saturating_sub(l.outstanding);
-            let reset = header(vocm_api::RATE_RESET);
+            // A reset further ahead than vocm would wait is not believed
+            // (a skewed clock, a daily quota, a broken server): with none,
+            // one request at a time finds out what the window allows.
+            let latest = now_unix().saturating_add(MAX_WAIT.as_secs());
+            let reset = header(vocm_api::RATE_RESET).filter(|r| *r <= latest);
             match (reset, l.reset) {
                 (Some(new), Some(old)) if new < old => {}
                 (Some(new), Some(old)) if new == old => {
@@ -295,8 +329,12 @@ impl Client {
             }
         }
         if r.status().as_u16() == 429 {
-            let after = header("retry-after").unwrap_or(1);
-            l.pause_until = Some(Instant::now() + Duration::from_secs(after));
+            // Longer than `MAX_WAIT`, the request fails (see `Attempts`)
+            // and nobody waits.
+            let after = Duration::from_secs(header("retry-after").unwrap_or(1));
+            if after <= MAX_WAIT {
+                l.pause_until = Instant::now().checked_add(after);
+            }
         }
     }
 
@@ -410,8 +448,14 @@ impl Attempts {
     const MAX_THROTTLED: u32 = 30;
 
     /// Whether to try again after `failure`; when so, first waits as
-    /// [`backoff`] says.
+    /// [`backoff`] says. Not when the server asks to wait longer than
+    /// [`MAX_WAIT`]: its error says so.
     pub fn again(&mut self, failure: &Failure, retries: u32) -> bool {
+        if let Failure::RateLimited(Some(after)) = failure
+            && *after > MAX_WAIT
+        {
+            return false;
+        }
         let (count, max) = if matches!(failure, Failure::RateLimited(_)) {
             (&mut self.throttled, Self::MAX_THROTTLED)
         } else {
@@ -426,12 +470,12 @@ impl Attempts {
     }
 }
 
-/// Sleeps before a retry: `Retry-After` when the server gave one, else an
-/// exponential delay (0.2 s, 0.4 s… up to 10 s) with full jitter, so that
-/// ten clients do not retry in step.
+/// Sleeps before a retry: `Retry-After` when the server gave one (at most
+/// [`MAX_WAIT`]), else an exponential delay (0.2 s, 0.4 s… up to 10 s) with
+/// full jitter, so that ten clients do not retry in step.
 pub fn backoff(attempt: u32, failure: &Failure) {
     let delay = if let Failure::RateLimited(Some(after)) = failure {
-        *after
+        (*after).min(MAX_WAIT)
     } else {
         let cap = Duration::from_millis(200)
             .saturating_mul(2u32.saturating_pow(attempt))
