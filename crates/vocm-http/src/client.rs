@@ -77,6 +77,17 @@ impl Failure {
         matches!(self, Failure::Timeout | Failure::Server(..))
     }
 
+    /// The HTTP status the server answered, if it answered.
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Failure::Unauthorized => Some(401),
+            Failure::RateLimited(_) => Some(429),
+            Failure::Server(status, _) | Failure::Rejected(status, _) => Some(*status),
+            Failure::Unreachable(_) | Failure::Timeout => None,
+        }
+    }
+
     /// Whether trying again later may succeed.
     #[must_use]
     pub fn transient(&self) -> bool {

@@ -24,13 +24,27 @@ impl HttpProvider {
                 Err(f) => Err(self.fail(&f, "reading the account's settings")),
             };
         }
+        self.query(c, None, &format!("listing {}", c.path()))
+    }
+
+    /// Every resource of a collection that `filter` (RSQL) matches, page
+    /// by page: later pages follow the scroll, which keeps the filter.
+    pub(crate) fn query(
+        &self,
+        c: Collection,
+        filter: Option<&str>,
+        what: &str,
+    ) -> Result<Vec<Value>, ProviderError> {
         let mut out = Vec::new();
         let mut path = format!("{}?pageSize={}", c.path(), vocm_api::MAX_PAGE_SIZE);
+        if let Some(f) = filter {
+            path = format!("{path}&filter={}", urlencode(f));
+        }
         loop {
             let answer = self
                 .client
                 .idempotent(&Method::GET, &path, Some(c.media_type()), None)
-                .map_err(|f| self.fail(&f, &format!("listing {}", c.path())))?;
+                .map_err(|f| self.fail(&f, what))?;
             let page: Page = serde_json::from_value(answer.body).map_err(|e| {
                 ProviderError::new(
                     Code::HttpRejected,

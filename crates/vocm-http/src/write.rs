@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use vocm_api::{Collection, Operation, OperationStatus, Page};
+use vocm_api::{Collection, Operation, OperationStatus};
 use vocm_core::account::{Kind, Resource, ResourceId};
 use vocm_core::diagnostics::Code;
 use vocm_core::provider::{Applied, AudioStore, ProviderError};
@@ -17,9 +17,37 @@ use crate::paging::urlencode;
 use crate::session::HttpSession;
 use crate::wire::{self, Ids, collection, encode};
 
+/// A write that failed: why, and the HTTP status the API answered it with
+/// (none when it did not answer, or when its operation failed).
+#[derive(Debug)]
+pub(crate) struct WriteError {
+    pub(crate) status: Option<u16>,
+    pub(crate) error: ProviderError,
+}
+
+impl From<ProviderError> for WriteError {
+    fn from(error: ProviderError) -> Self {
+        Self {
+            status: None,
+            error,
+        }
+    }
+}
+
+impl From<WriteError> for ProviderError {
+    fn from(e: WriteError) -> Self {
+        e.error
+    }
+}
+
+/// What a read-back found: whether the write took effect (with the
+/// resource's id for a create), or an error when the API could not say.
+type ReadBack<'a> = &'a dyn Fn() -> Result<Option<String>, ProviderError>;
+
 impl HttpSession<'_> {
     /// Sends a write and waits for its operation. Ambiguous failures are
-    /// resolved by `read_back` (did it take effect?) before retrying.
+    /// resolved by `read_back` (did it take effect?) before retrying; when
+    /// the read-back itself fails, nobody knows: that is an error.
     fn write(
         &self,
         id: &ResourceId,
@@ -27,10 +55,14 @@ impl HttpSession<'_> {
         path: &str,
         c: Collection,
         body: Option<&Value>,
-        read_back: &dyn Fn() -> Option<String>,
-    ) -> Result<(Option<String>, Option<String>), ProviderError> {
+        read_back: ReadBack<'_>,
+    ) -> Result<(Option<String>, Option<String>), WriteError> {
         let mut attempts = client::Attempts::default();
         let retries = self.client().retries;
+        let fail = |f: &Failure| WriteError {
+            status: f.status(),
+            error: self.fail(f, id),
+        };
         loop {
             let sent = self
                 .client()
@@ -55,7 +87,7 @@ impl HttpSession<'_> {
                     {
                         continue;
                     }
-                    return Err(ProviderError::new(
+                    return Err(WriteError::from(ProviderError::new(
                         Code::HttpOperationFailed,
                         format!(
                             "{id}: operation {} failed: {}",
@@ -63,7 +95,7 @@ impl HttpSession<'_> {
                             client::describe(&error)
                         ),
                         "fix what the API names, then apply again",
-                    ));
+                    )));
                 }
                 // Synchronous writes (addresses) answer with the resource.
                 Ok(answer) => {
@@ -82,51 +114,75 @@ impl HttpSession<'_> {
                         .pace
                         .lock()
                         .map_or(Duration::from_millis(200), |p| p.estimate * 2);
-                    if let Some(found) = read_back().or_else(|| {
-                        std::thread::sleep(pause);
-                        read_back()
-                    }) {
-                        return Ok((Some(found), None));
+                    let looked = match read_back() {
+                        Ok(None) => {
+                            std::thread::sleep(pause);
+                            read_back()
+                        }
+                        known => known,
+                    };
+                    match looked {
+                        Ok(Some(found)) => return Ok((Some(found), None)),
+                        Ok(None) => {}
+                        Err(unread) => {
+                            let written = self.fail(&f, id);
+                            let mut error = ProviderError::new(
+                                written.code,
+                                format!(
+                                    "{}; whether it took effect is unknown: {}",
+                                    written.message, unread.message
+                                ),
+                                "check the account (`vocm plan` shows what is left), then apply again",
+                            );
+                            error.transient = true;
+                            return Err(WriteError {
+                                status: f.status(),
+                                error,
+                            });
+                        }
                     }
                     if matches!(f, Failure::Rejected(..)) || !attempts.again(&f, retries) {
-                        return Err(self.fail(&f, id));
+                        return Err(fail(&f));
                     }
                 }
                 Err(f) if f.transient() && attempts.again(&f, retries) => {}
-                Err(f) => return Err(self.fail(&f, id)),
+                Err(f) => return Err(fail(&f)),
             }
         }
     }
 
-    /// Finds a resource by its key, straight from the API.
-    fn find(&self, id: &ResourceId) -> Option<(String, Value)> {
+    /// Finds a resource by its key, straight from the API: `Ok(None)` when
+    /// the account has none, an error when the API could not be read.
+    fn find(&self, id: &ResourceId) -> Result<Option<(String, Value)>, ProviderError> {
         let c = collection(id.kind);
+        let what = format!("{id}: reading it back");
         let filter = match id.kind {
             Kind::User => format!("basicInfo.userName=={}", id.key),
             Kind::PhoneNumber => format!("phoneNumber=={}", id.key),
             Kind::Account => {
-                let a = self
-                    .client()
-                    .idempotent(&Method::GET, c.path(), Some(c.media_type()), None)
-                    .ok()?;
-                return Some(("account".into(), a.body));
+                return match self.client().idempotent(
+                    &Method::GET,
+                    c.path(),
+                    Some(c.media_type()),
+                    None,
+                ) {
+                    Ok(a) => Ok(Some(("account".into(), a.body))),
+                    Err(Failure::Rejected(404, _)) => Ok(None),
+                    Err(f) => Err(self.provider.fail(&f, &what)),
+                };
             }
             _ => format!("vocmKey=={}", id.key),
         };
-        let path = format!("{}?pageSize=2&filter={}", c.path(), urlencode(&filter));
-        let page: Page = serde_json::from_value(
-            self.client()
-                .idempotent(&Method::GET, &path, Some(c.media_type()), None)
-                .ok()?
-                .body,
-        )
-        .ok()?;
-        let v = page.data.into_iter().next()?;
-        let api_id = v
-            .pointer(c.id_pointer())
-            .and_then(Value::as_str)?
-            .to_owned();
-        Some((api_id, v))
+        // Filters ignore case and know wildcards: a hit is the resource
+        // only when its key is exactly the one looked for.
+        let hits = self.provider.query(c, Some(&filter), &what)?;
+        Ok(hits
+            .into_iter()
+            .find(|v| is_key(v, c, &id.key))
+            .and_then(|v| {
+                let api_id = v.pointer(c.id_pointer()).and_then(Value::as_str)?;
+                Some((api_id.to_owned(), v))
+            }))
     }
 
     pub(crate) fn create(
@@ -156,7 +212,7 @@ impl HttpSession<'_> {
         } else {
             (Method::POST, c.path().to_owned())
         };
-        let read_back = || self.find(id).map(|(api_id, _)| api_id);
+        let read_back = || self.find(id).map(|found| found.map(|(api_id, _)| api_id));
         let (api_id, operation) = self.write(id, &method, &path, c, Some(&body), &read_back)?;
         let mut state = self.state();
         if let Some(api_id) =
@@ -198,7 +254,7 @@ impl HttpSession<'_> {
             (body, path)
         };
         // A PUT is idempotent: an ambiguous failure is simply retried.
-        let (_, operation) = self.write(id, &Method::PUT, &path, c, Some(&body), &|| None)?;
+        let (_, operation) = self.write(id, &Method::PUT, &path, c, Some(&body), &|| Ok(None))?;
         let mut state = self.state();
         note_extension(&mut state.ids, id, resource);
         state.json.insert(id.clone(), body);
@@ -211,12 +267,13 @@ impl HttpSession<'_> {
             return Ok(Applied::default());
         };
         let path = format!("{}/{}", c.path(), urlencode(&api_id));
-        let read_back = || self.find(id).is_none().then(String::new);
+        // Done when it is gone; still there, not done; unreadable, unknown.
+        let read_back = || self.find(id).map(|found| found.is_none().then(String::new));
         let operation = match self.write(id, &Method::DELETE, &path, c, None, &read_back) {
             Ok((_, op)) => op,
             // Already gone: what a retried delete looks like.
-            Err(e) if e.message.contains("(404)") => None,
-            Err(e) => return Err(e),
+            Err(e) if e.status == Some(404) => None,
+            Err(e) => return Err(e.into()),
         };
         let mut state = self.state();
         state.ids.remove(id);
@@ -234,4 +291,16 @@ fn note_extension(ids: &mut Ids, id: &ResourceId, resource: &Resource) {
         _ => return,
     };
     ids.set_extension(id, ext);
+}
+
+/// Whether `v`, a resource of `c`, has exactly the key `key`.
+fn is_key(v: &Value, c: Collection, key: &str) -> bool {
+    let at = |pointer: &str| v.pointer(pointer).and_then(Value::as_str);
+    match c {
+        Collection::Users => at("/basicInfo/userName") == Some(key),
+        Collection::PhoneNumbers => at("/phoneNumber")
+            .and_then(|n| n.parse::<vocm_core::model::PhoneNumber>().ok())
+            .is_some_and(|n| n.to_string() == key),
+        _ => at("/vocmKey") == Some(key),
+    }
 }

@@ -217,3 +217,21 @@ pub fn within<T: Send + 'static>(
     rx.recv_timeout(limit)
         .unwrap_or_else(|e| panic!("not done in {limit:?}: {e}"))
 }
+
+/// A change of `id` to `after`.
+pub fn change(
+    action: vocm_core::plan::Action,
+    id: vocm_core::account::ResourceId,
+    after: Option<vocm_core::account::Resource>,
+) -> vocm_core::plan::Change {
+    vocm_core::plan::Change {
+        id,
+        action,
+        before: None,
+        after,
+        fields: Vec::new(),
+        notes: Vec::new(),
+        depends_on: Vec::new(),
+        phase: vocm_core::plan::Phase::default(),
+    }
+}
