@@ -8,7 +8,8 @@ use clap::Args;
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// How diagnostics are printed: text (stderr), json or github (stdout).
+    /// How diagnostics are printed: text, json or github. On stderr, but for
+    /// `validate`, whose document they are (json and github on stdout).
     #[arg(long, global = true, value_enum, env = "VOCM_DIAGNOSTICS")]
     pub diagnostics: Option<DiagnosticFormat>,
     /// Never colour the output (also: the `NO_COLOR` environment variable).
@@ -103,11 +104,11 @@ impl Global {
 /// How diagnostics are printed (`--diagnostics`, or `--format` on validate).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiagnosticFormat {
-    /// Human-readable, with source snippets (stderr).
+    /// Human-readable, with source snippets.
     Text,
-    /// A JSON array (stdout).
+    /// One JSON array.
     Json,
-    /// GitHub Actions workflow commands (stdout).
+    /// GitHub Actions workflow commands (annotations).
     Github,
 }
 

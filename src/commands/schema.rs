@@ -19,10 +19,10 @@ pub enum Which {
     Diagnostics,
 }
 
+/// Pretty JSON and a newline, as the committed files hold it (`{:#}` on a
+/// `Value` cannot fail).
 fn pretty(v: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-    s.push('\n');
-    s
+    format!("{v:#}\n")
 }
 
 #[must_use]

@@ -23,7 +23,6 @@ pub fn manifest_schema() -> Value {
 /// The schema as the committed file holds it: pretty JSON and a newline.
 #[must_use]
 pub fn manifest_schema_text() -> String {
-    let mut s = serde_json::to_string_pretty(&manifest_schema()).unwrap_or_default();
-    s.push('\n');
-    s
+    // `{:#}`: a `Value` pretty-printed, which cannot fail.
+    format!("{:#}\n", manifest_schema())
 }

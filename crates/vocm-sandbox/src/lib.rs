@@ -197,7 +197,13 @@ async fn save(shared: &Shared, path: &Path) -> Result<(), String> {
             return Ok(());
         }
         sb.changed = false;
-        persist::snapshot(&sb.account, sb.operations.records())
+        match persist::snapshot(&sb.account, sb.operations.records()) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                sb.changed = true;
+                return Err(format!("cannot save {}: {e}", path.display()));
+            }
+        }
     };
     let target = path.to_owned();
     let written = tokio::task::spawn_blocking(move || persist::write_atomic(&target, &bytes))

@@ -75,7 +75,14 @@ pub fn load(path: &Path) -> Result<(Account, Vec<Operation>), String> {
 }
 
 /// The account and its operations as the file holds them.
-pub fn snapshot<'a>(account: &Account, operations: impl Iterator<Item = &'a Operation>) -> Vec<u8> {
+///
+/// # Errors
+/// When they cannot be serialized: the file on disk is then left as it
+/// is, never replaced by an empty one.
+pub fn snapshot<'a>(
+    account: &Account,
+    operations: impl Iterator<Item = &'a Operation>,
+) -> Result<Vec<u8>, serde_json::Error> {
     let resources = Collection::ALL
         .into_iter()
         .filter(|c| *c != Collection::Licenses)
@@ -88,7 +95,7 @@ pub fn snapshot<'a>(account: &Account, operations: impl Iterator<Item = &'a Oper
         resources,
         operations: operations.collect(),
     };
-    serde_json::to_vec(&saved).unwrap_or_default()
+    serde_json::to_vec(&saved)
 }
 
 /// Replaces the file at `path` with `bytes`, atomically.
@@ -133,7 +140,7 @@ mod tests {
             json!({"basicInfo": {"userId": "u1", "userName": "a"}, "extra": [1]}),
         );
         account.inventory = Inventory::parse("X2=3").unwrap();
-        write_atomic(&path, &snapshot(&account, std::iter::empty())).unwrap();
+        write_atomic(&path, &snapshot(&account, std::iter::empty()).unwrap()).unwrap();
         let (back, ops) = load(&path).unwrap();
         assert_eq!(
             back.get(Collection::Users, "u1"),
