@@ -77,28 +77,9 @@ impl HttpProvider {
         for c in Collection::ALL {
             let Some(kind) = kind_of(c) else { continue };
             for v in fetched.get(&c).into_iter().flatten() {
-                let key = match c {
-                    Collection::Users => v
-                        .pointer("/basicInfo/userName")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                    Collection::PhoneNumbers => v
-                        .get("phoneNumber")
-                        .and_then(Value::as_str)
-                        .and_then(|n| n.parse::<vocm_core::model::PhoneNumber>().ok())
-                        .map(|n| n.to_string()),
-                    Collection::Account => Some("account".to_owned()),
-                    _ => v
-                        .get("vocmKey")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                        .or_else(|| {
-                            v.pointer(c.id_pointer())
-                                .and_then(Value::as_str)
-                                .map(|i| format!("id-{i}"))
-                        }),
-                };
-                if let Some(key) = key {
+                // The key decoding gave it: the JSON of a resource created
+                // outside vocm is found again for its `PUT`.
+                if let Some(key) = wire::key(v, c) {
                     json.insert(ResourceId::new(kind, key), v.clone());
                 }
             }

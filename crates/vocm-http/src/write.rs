@@ -178,7 +178,7 @@ impl HttpSession<'_> {
         let hits = self.provider.query(c, Some(&filter), &what)?;
         Ok(hits
             .into_iter()
-            .find(|v| is_key(v, c, &id.key))
+            .find(|v| wire::key(v, c).as_deref() == Some(id.key.as_str()))
             .and_then(|v| {
                 let api_id = v.pointer(c.id_pointer()).and_then(Value::as_str)?;
                 Some((api_id.to_owned(), v))
@@ -291,16 +291,4 @@ fn note_extension(ids: &mut Ids, id: &ResourceId, resource: &Resource) {
         _ => return,
     };
     ids.set_extension(id, ext);
-}
-
-/// Whether `v`, a resource of `c`, has exactly the key `key`.
-fn is_key(v: &Value, c: Collection, key: &str) -> bool {
-    let at = |pointer: &str| v.pointer(pointer).and_then(Value::as_str);
-    match c {
-        Collection::Users => at("/basicInfo/userName") == Some(key),
-        Collection::PhoneNumbers => at("/phoneNumber")
-            .and_then(|n| n.parse::<vocm_core::model::PhoneNumber>().ok())
-            .is_some_and(|n| n.to_string() == key),
-        _ => at("/vocmKey") == Some(key),
-    }
 }

@@ -26,7 +26,7 @@ use serde_json::{Map, Value, json};
 
 use vocm_api::Collection;
 use vocm_core::account::{Kind, Resource, ResourceId};
-use vocm_core::model::{Country, OutboundScope};
+use vocm_core::model::{Country, OutboundScope, PhoneNumber};
 
 /// What the provider knows of identities: API ids by resource, resources
 /// by id, and extension numbers (destinations name extensions on the
@@ -82,8 +82,25 @@ impl Ids {
     }
 }
 
+/// The key of a resource of `c` as fetched, whatever reads it (decoding,
+/// the JSON a `PUT` is built from, read-backs): a user's name, a number in
+/// E.164, `account`, else [`key_of`]. `None` for a user without a name, a
+/// number that is not one, or a license.
+#[must_use]
+pub fn key(v: &Value, c: Collection) -> Option<String> {
+    match c {
+        Collection::Users => s(v, "/basicInfo/userName"),
+        Collection::PhoneNumbers => s(v, "/phoneNumber")
+            .and_then(|n| n.parse::<PhoneNumber>().ok())
+            .map(|n| n.to_string()),
+        Collection::Account => Some("account".to_owned()),
+        Collection::Licenses => None,
+        _ => Some(key_of(v, c)),
+    }
+}
+
 /// The resource's key: `vocmKey` when set, else a key made from its id (a
-/// resource created outside vocm).
+/// resource created outside vocm), with what a key cannot hold replaced.
 fn key_of(v: &Value, collection: Collection) -> String {
     if let Some(k) = v.get("vocmKey").and_then(Value::as_str) {
         return k.to_owned();
@@ -310,11 +327,7 @@ pub fn decode(
         ),
     ] {
         for v in list(c) {
-            let key = if kind == Kind::User {
-                s(v, "/basicInfo/userName").unwrap_or_else(|| key_of(v, c))
-            } else {
-                key_of(v, c)
-            };
+            let key = key(v, c).unwrap_or_else(|| key_of(v, c));
             let id = ResourceId::new(kind, &key);
             if let Some(api_id) = v.pointer(c.id_pointer()).and_then(Value::as_str) {
                 ids.set_id(&id, api_id);

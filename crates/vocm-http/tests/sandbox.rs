@@ -1,0 +1,63 @@
+//! The HTTP provider against a real `vocm-sandbox` on 127.0.0.1.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+use serde_json::{Value, json};
+use vocm_api::Collection;
+use vocm_core::account::{Kind, Resource, ResourceId};
+use vocm_core::model::Device;
+use vocm_core::plan::{Action, Change, Phase};
+use vocm_core::provider::{AudioStore, Provider as _, SessionOptions};
+use vocm_http::{ApiKey, HttpOptions, HttpProvider};
+use vocm_testkit::sandbox::{KEY, Sandbox};
+
+fn provider(s: &Sandbox) -> HttpProvider {
+    HttpProvider::new(&s.base, ApiKey::new(KEY.to_owned()), HttpOptions::default()).unwrap()
+}
+
+/// A sandbox whose account holds `resources` (by `resourceType`) as is.
+fn sandbox_holding(dir: &std::path::Path, resources: &Value) -> Sandbox {
+    let data = dir.join("sandbox.json");
+    let saved = json!({"format": "vocm-sandbox/1", "resources": resources});
+    std::fs::write(&data, saved.to_string()).unwrap();
+    Sandbox::start(&["--data", data.to_str().unwrap()])
+}
+
+#[test]
+fn an_update_of_a_resource_without_a_vocm_key_keeps_the_fields_vocm_does_not_manage() {
+    // A device set up in the console: no vocmKey, an id with characters a
+    // key cannot hold, and a field vocm does not manage.
+    let dir = tempfile::tempdir().unwrap();
+    let device = json!({
+        "id": "Zk3+9Q==", "model": "T54W", "macAddress": "001565aabbcc",
+        "firmwareVersion": "96.86.0.5",
+    });
+    let s = sandbox_holding(dir.path(), &json!({"DEVICE": [device]}));
+    let p = provider(&s);
+    let session = p.session(&SessionOptions::default()).unwrap();
+    let account = session.snapshot().unwrap().account;
+    let key = account.devices.keys().next().unwrap().clone();
+    assert_eq!(key, "id-Zk3-9Q--");
+    let mut changed: Device = account.devices[&key].clone();
+    changed.model = "T57W".into();
+    let update = Change {
+        id: ResourceId::new(Kind::Device, &key),
+        action: Action::Update,
+        before: None,
+        after: Some(Resource::Device(changed)),
+        fields: Vec::new(),
+        notes: Vec::new(),
+        depends_on: Vec::new(),
+        phase: Phase::default(),
+    };
+    session.apply(&update, &AudioStore::new()).unwrap();
+    session.finish().unwrap();
+    let devices = s.list(Collection::Devices);
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0]["model"], "T57W");
+    assert_eq!(
+        devices[0]["firmwareVersion"], "96.86.0.5",
+        "the PUT dropped a field vocm does not manage: {:#}",
+        devices[0]
+    );
+}
