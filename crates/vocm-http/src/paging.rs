@@ -55,10 +55,12 @@ impl HttpProvider {
             out.extend(page.data);
             match page.pagination.next_scroll_id {
                 Some(scroll) if page.pagination.has_more => {
+                    // Opaque: it may hold `+`, `&`, `/` or `=`.
                     path = format!(
-                        "{}?pageSize={}&scrollId={scroll}",
+                        "{}?pageSize={}&scrollId={}",
                         c.path(),
-                        vocm_api::MAX_PAGE_SIZE
+                        vocm_api::MAX_PAGE_SIZE,
+                        urlencode(&scroll)
                     );
                 }
                 _ => break,
