@@ -9,7 +9,7 @@ use crate::outcome::Outcome;
 use crate::output::Run;
 use crate::output::Style;
 use vocm_core::engine;
-use vocm_core::route::{self, When};
+use vocm_core::route::When;
 
 #[derive(Debug, Args)]
 pub struct RouteArgs {
@@ -73,8 +73,8 @@ pub fn run(args: &RouteArgs, global: &Global, style: Style) -> Outcome {
     };
     let r = &routed.route;
     let out = match args.format {
-        RouteFormat::Text => route::text(r),
-        RouteFormat::Mermaid => route::mermaid(r),
+        RouteFormat::Text => vocm_core::render::route::text(r),
+        RouteFormat::Mermaid => vocm_core::render::route::mermaid(r),
         // A route holds strings, numbers and lists: it always serializes.
         RouteFormat::Json => format!(
             "{}\n",

@@ -3,9 +3,8 @@
 //! where each forwarding condition sends it next, until it ends (a person,
 //! a voicemail box, an external number, a dropped call) or loops.
 //!
-//! Pure: it reads an [`Account`]; renderers are at the end of the module.
-
-use std::fmt::Write as _;
+//! Pure: it reads an [`Account`] and answers data; `render::route` puts
+//! it into words.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -47,30 +46,81 @@ pub enum End {
     Unknown { target: String },
 }
 
-/// A step of a path: what the call reaches, and what happens there.
+/// A step of a path: what the call reaches, and what happens there. Data
+/// only: `render::route` puts it into words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Node {
     /// `user:alice`, `ring_group:sales`, `auto_attendant:main`, or the end.
     pub target: String,
-    /// In words: "Alice Martin, ext 1001".
-    pub label: String,
-    /// What happens before the call moves on: "rings for 20 s".
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub rings: String,
+    /// The resource's name (a user's first and last name); none for an end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The resource's extension; none for an end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// What happens before the call moves on; none when it is forwarded at
+    /// once (`always`), or for an end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Answer>,
     /// Where it ends, when it ends here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<End>,
+    /// The path goes on past the depth vocm traces.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
     /// Where each condition (or menu key) leads.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub branches: Vec<Branch>,
 }
 
+/// What a step does with the call before it moves on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Answer {
+    /// A user's device rings.
+    Device { user: String, seconds: u32 },
+    /// A ring group's members ring.
+    Members {
+        members: Vec<String>,
+        strategy: RingStrategy,
+        /// How long each member (or all, together) rings in one cycle.
+        seconds_each: u32,
+        cycles: u32,
+        /// How long the group rings in all.
+        total_seconds: u32,
+    },
+    /// An auto attendant plays its greeting (if any), then its menu.
+    Menu {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        greeting: Option<String>,
+    },
+}
+
 /// One way out of a node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Branch {
-    /// "no answer after 20 s", "busy", "press 1", "no key pressed".
-    pub when: String,
+    pub when: Condition,
     pub node: Node,
+}
+
+/// Which way out of a node a branch is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "condition", rename_all = "snake_case")]
+pub enum Condition {
+    /// Forwarded before anything rings.
+    Always,
+    Busy,
+    /// Nobody answered in this many seconds.
+    NoAnswer {
+        after_seconds: u32,
+    },
+    Unreachable,
+    /// A caller pressed this key of a menu.
+    Key {
+        key: String,
+    },
+    /// A caller pressed no key.
+    NoKey,
 }
 
 /// A call's path from an entry point.
@@ -143,34 +193,33 @@ pub fn trace(account: &Account, dialled: &str, start: &ResourceId, when: Option<
     }
 }
 
-fn ext_label(name: &str, ext: &str) -> String {
-    format!("{name}, ext {ext}")
-}
-
 fn end_node(end: End) -> Node {
-    let (target, label) = match &end {
-        End::Voicemail { of } => ("voicemail".to_owned(), format!("the voicemail of {of}")),
-        End::External { number } => (
-            format!("external:{number}"),
-            format!("{number}, outside the account"),
-        ),
-        End::Dropped => ("drop".to_owned(), "the call is dropped".to_owned()),
-        End::DialByName => (
-            "dial_by_name".to_owned(),
-            "the directory, by name".to_owned(),
-        ),
-        End::Loop { to } => (
-            to.clone(),
-            "back again: the call goes round in a loop".to_owned(),
-        ),
-        End::Unknown { target } => (target.clone(), "nothing: no such resource".to_owned()),
+    let target = match &end {
+        End::Voicemail { .. } => "voicemail".to_owned(),
+        End::External { number } => format!("external:{number}"),
+        End::Dropped => "drop".to_owned(),
+        End::DialByName => "dial_by_name".to_owned(),
+        End::Loop { to } => to.clone(),
+        End::Unknown { target } => target.clone(),
     };
     Node {
-        target,
-        label,
-        rings: String::new(),
         end: Some(end),
-        branches: Vec::new(),
+        ..Node::reached(target)
+    }
+}
+
+impl Node {
+    /// A node for `target`, with nothing known of it yet.
+    fn reached(target: String) -> Node {
+        Node {
+            target,
+            name: None,
+            extension: None,
+            answer: None,
+            end: None,
+            truncated: false,
+            branches: Vec::new(),
+        }
     }
 }
 
@@ -213,7 +262,7 @@ fn forwarding_branches(
     if let Some(always) = &f.always {
         // Forwarded before anything rings: the conditions never apply.
         return vec![Branch {
-            when: "always".into(),
+            when: Condition::Always,
             node: follow(account, id, always, when, path),
         }];
     }
@@ -221,13 +270,18 @@ fn forwarding_branches(
         .into_iter()
         .filter(|w| when.is_none_or(|x| x == *w))
         .map(|w| {
-            let (d, label) = match w {
-                When::Busy => (&f.busy, "busy".to_owned()),
-                When::NoAnswer => (&f.no_answer, format!("no answer after {rings_for} s")),
-                When::Unreachable => (&f.unreachable, "unreachable".to_owned()),
+            let (d, condition) = match w {
+                When::Busy => (&f.busy, Condition::Busy),
+                When::NoAnswer => (
+                    &f.no_answer,
+                    Condition::NoAnswer {
+                        after_seconds: rings_for,
+                    },
+                ),
+                When::Unreachable => (&f.unreachable, Condition::Unreachable),
             };
             Branch {
-                when: label,
+                when: condition,
                 node: follow(account, id, d, when, path),
             }
         })
@@ -245,29 +299,21 @@ fn node(
     }
     if path.len() >= MAX_DEPTH {
         return Node {
-            target: id.to_string(),
-            label: "… (the path goes on)".into(),
-            rings: String::new(),
-            end: None,
-            branches: Vec::new(),
+            truncated: true,
+            ..Node::reached(id.to_string())
         };
     }
     path.push(id.clone());
     let n = match id.kind {
         Kind::User => account.users.get(&id.key).map(|u| {
-            let rings = if u.forwarding.always.is_some() {
-                String::new()
-            } else {
-                format!(
-                    "rings {}'s device for {} s",
-                    id.key, u.forwarding.no_answer_seconds
-                )
-            };
+            let answer = u.forwarding.always.is_none().then(|| Answer::Device {
+                user: id.key.clone(),
+                seconds: u32::from(u.forwarding.no_answer_seconds),
+            });
             Node {
-                target: id.to_string(),
-                label: ext_label(&format!("{} {}", u.first_name, u.last_name), &u.extension),
-                rings,
-                end: None,
+                name: Some(format!("{} {}", u.first_name, u.last_name)),
+                extension: Some(u.extension.clone()),
+                answer,
                 branches: forwarding_branches(
                     account,
                     id,
@@ -276,6 +322,7 @@ fn node(
                     when,
                     path,
                 ),
+                ..Node::reached(id.to_string())
             }
         }),
         Kind::RingGroup => account.ring_groups.get(&id.key).map(|g| {
@@ -287,32 +334,19 @@ fn node(
                 }
             };
             let total = per_round * u32::from(g.cycles);
-            let how = match g.strategy {
-                RingStrategy::Simultaneous => "together",
-                RingStrategy::Sequential => "one after another",
-                RingStrategy::RoundRobin => "one after another, round robin",
-            };
-            let members = if g.members.is_empty() {
-                "nobody".to_owned()
-            } else {
-                g.members.join(", ")
-            };
-            let rings = if g.forwarding.always.is_some() {
-                String::new()
-            } else {
-                format!(
-                    "rings {members} {how}, {} s each, {} cycle{} ({total} s)",
-                    g.ring_timeout_seconds,
-                    g.cycles,
-                    if g.cycles == 1 { "" } else { "s" }
-                )
-            };
+            let answer = g.forwarding.always.is_none().then(|| Answer::Members {
+                members: g.members.clone(),
+                strategy: g.strategy,
+                seconds_each: u32::from(g.ring_timeout_seconds),
+                cycles: u32::from(g.cycles),
+                total_seconds: total,
+            });
             Node {
-                target: id.to_string(),
-                label: ext_label(&g.name, &g.extension),
-                rings,
-                end: None,
+                name: Some(g.name.clone()),
+                extension: Some(g.extension.clone()),
+                answer,
                 branches: forwarding_branches(account, id, &g.forwarding, total, when, path),
+                ..Node::reached(id.to_string())
             }
         }),
         Kind::AutoAttendant => account.auto_attendants.get(&id.key).map(|a| {
@@ -320,23 +354,22 @@ fn node(
                 .menu
                 .iter()
                 .map(|(k, d)| Branch {
-                    when: format!("press {k}"),
+                    when: Condition::Key { key: k.clone() },
                     node: follow(account, id, &d.0, when, path),
                 })
                 .collect();
             branches.push(Branch {
-                when: "no key pressed".into(),
+                when: Condition::NoKey,
                 node: follow(account, id, &a.timeout, when, path),
             });
             Node {
-                target: id.to_string(),
-                label: ext_label(&a.name, &a.extension),
-                rings: a.greeting.as_ref().map_or_else(
-                    || "answers with the menu".to_owned(),
-                    |g| format!("plays {g}, then the menu"),
-                ),
-                end: None,
+                name: Some(a.name.clone()),
+                extension: Some(a.extension.clone()),
+                answer: Some(Answer::Menu {
+                    greeting: a.greeting.clone(),
+                }),
                 branches,
+                ..Node::reached(id.to_string())
             }
         }),
         _ => None,
@@ -371,75 +404,6 @@ pub fn entries(account: &Account) -> Vec<(String, ResourceId)> {
     out
 }
 
-/// Renders a route as an indented tree.
-#[must_use]
-pub fn text(route: &Route) -> String {
-    let mut out = format!(
-        "{} → {} ({})\n",
-        route.entry, route.start.target, route.start.label
-    );
-    body(&mut out, &route.start, "");
-    out
-}
-
-fn body(out: &mut String, n: &Node, indent: &str) {
-    if !n.rings.is_empty() {
-        let _ = writeln!(out, "{indent}  {}", n.rings);
-    }
-    for (i, b) in n.branches.iter().enumerate() {
-        let last = i + 1 == n.branches.len();
-        let (tee, bar) = if last {
-            ("└─", "   ")
-        } else {
-            ("├─", "│  ")
-        };
-        let _ = writeln!(
-            out,
-            "{indent}  {tee} {} → {} ({})",
-            b.when, b.node.target, b.node.label
-        );
-        body(out, &b.node, &format!("{indent}  {bar}"));
-    }
-}
-
-/// Renders a route as a Mermaid flowchart (GitHub renders them).
-#[must_use]
-pub fn mermaid(route: &Route) -> String {
-    let mut out = String::from("flowchart TD\n");
-    let mut count = 0usize;
-    let quote = |s: &str| s.replace('"', "'");
-    let _ = writeln!(out, "  entry([\"{}\"])", quote(&route.entry));
-    let first = walk_mermaid(&mut out, &route.start, &mut count, &quote);
-    let _ = writeln!(out, "  entry --> {first}");
-    out
-}
-
-fn walk_mermaid(
-    out: &mut String,
-    n: &Node,
-    count: &mut usize,
-    quote: &dyn Fn(&str) -> String,
-) -> String {
-    *count += 1;
-    let id = format!("n{count}");
-    let text = if n.rings.is_empty() {
-        format!("{}<br/>{}", n.target, n.label)
-    } else {
-        format!("{}<br/>{}<br/><i>{}</i>", n.target, n.label, n.rings)
-    };
-    let shape = if n.end.is_some() {
-        ("((", "))")
-    } else {
-        ("[", "]")
-    };
-    let _ = writeln!(out, "  {id}{}\"{}\"{}", shape.0, quote(&text), shape.1);
-    for b in &n.branches {
-        let child = walk_mermaid(out, &b.node, count, quote);
-        let _ = writeln!(out, "  {id} -->|\"{}\"| {child}", quote(&b.when));
-    }
-    id
-}
-
 /// A call path that a plan changes: where calls to a resource's numbers and
 /// extension went before, and where they go after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -457,7 +421,8 @@ pub struct PathChange {
 /// Whether two paths send calls to the same places, the same way.
 fn same_path(a: &Node, b: &Node) -> bool {
     a.target == b.target
-        && a.rings == b.rings
+        && a.answer == b.answer
+        && a.truncated == b.truncated
         && a.end == b.end
         && a.branches.len() == b.branches.len()
         && a.branches

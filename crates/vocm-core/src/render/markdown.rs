@@ -193,7 +193,7 @@ fn call_path(c: &PathChange) -> String {
     if let Some(after) = &c.after
         && !after.start.branches.is_empty()
     {
-        let _ = writeln!(out, "```mermaid\n{}```\n", crate::route::mermaid(after));
+        let _ = writeln!(out, "```mermaid\n{}```\n", super::route::mermaid(after));
     }
     out.push_str("</details>\n\n");
     out

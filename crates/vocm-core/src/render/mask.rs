@@ -89,17 +89,16 @@ pub fn changes(changes: &[Change]) -> Vec<Change> {
 }
 
 fn node(n: &mut Node) {
-    if n.target.starts_with("user:") {
-        // "Alice Martin, ext 1001" → "A••• M•••, ext 1001".
-        if let Some((who, ext)) = n.label.rsplit_once(", ext ") {
-            let masked: Vec<String> = who.split(' ').map(name).collect();
-            n.label = format!("{}, ext {ext}", masked.join(" "));
-        }
+    if n.target.starts_with("user:")
+        && let Some(who) = &mut n.name
+    {
+        // "Alice Martin" → "A••• M•••".
+        let masked: Vec<String> = who.split(' ').map(name).collect();
+        *who = masked.join(" ");
     }
     if let Some(End::External { number: num }) = &mut n.end {
         *num = number(num);
         n.target = format!("external:{num}");
-        n.label = format!("{num}, outside the account");
     }
     for b in &mut n.branches {
         node(&mut b.node);

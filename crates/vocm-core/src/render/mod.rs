@@ -1,10 +1,11 @@
-//! Renderers: plans as text (Terraform-like), JSON and Markdown. They only
-//! read what they are given.
+//! Renderers: plans as text (Terraform-like), JSON and Markdown, and call
+//! paths in words. They only read what they are given.
 
 pub mod json;
 pub mod markdown;
 pub mod mask;
 pub mod paths;
+pub mod route;
 pub mod text;
 mod tree;
 

@@ -14,7 +14,7 @@ const GAP: &str = " │ ";
 pub fn column(route: Option<&Route>) -> Vec<String> {
     route.map_or_else(
         || vec!["(nothing: no number or extension reaches it)".to_owned()],
-        |r| crate::route::text(r).lines().map(str::to_owned).collect(),
+        |r| super::route::text(r).lines().map(str::to_owned).collect(),
     )
 }
 

@@ -1,0 +1,159 @@
+//! Routes in words: the text tree and the Mermaid flowchart of `vocm
+//! route`, and the labels plans use for call paths. The route itself is
+//! data ([`crate::route`]); every English word about it is here.
+
+use std::fmt::Write as _;
+
+use crate::model::RingStrategy;
+use crate::route::{Answer, Condition, End, Node, Route};
+
+/// "Alice Martin, ext 1001", or what an end is.
+#[must_use]
+pub fn label(n: &Node) -> String {
+    if n.truncated {
+        return "… (the path goes on)".to_owned();
+    }
+    if let Some(end) = &n.end {
+        return match end {
+            End::Voicemail { of } => format!("the voicemail of {of}"),
+            End::External { number } => format!("{number}, outside the account"),
+            End::Dropped => "the call is dropped".to_owned(),
+            End::DialByName => "the directory, by name".to_owned(),
+            End::Loop { .. } => "back again: the call goes round in a loop".to_owned(),
+            End::Unknown { .. } => "nothing: no such resource".to_owned(),
+        };
+    }
+    match (&n.name, &n.extension) {
+        (Some(name), Some(ext)) => format!("{name}, ext {ext}"),
+        (Some(name), None) => name.clone(),
+        (None, Some(ext)) => format!("ext {ext}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// "rings alice's device for 20 s", "plays greeting, then the menu".
+#[must_use]
+pub fn answer(n: &Node) -> String {
+    let Some(a) = &n.answer else {
+        return String::new();
+    };
+    match a {
+        Answer::Device { user, seconds } => format!("rings {user}'s device for {seconds} s"),
+        Answer::Members {
+            members,
+            strategy,
+            seconds_each,
+            cycles,
+            total_seconds,
+        } => {
+            let how = match strategy {
+                RingStrategy::Simultaneous => "together",
+                RingStrategy::Sequential => "one after another",
+                RingStrategy::RoundRobin => "one after another, round robin",
+            };
+            let who = if members.is_empty() {
+                "nobody".to_owned()
+            } else {
+                members.join(", ")
+            };
+            format!(
+                "rings {who} {how}, {seconds_each} s each, {cycles} cycle{} ({total_seconds} s)",
+                if *cycles == 1 { "" } else { "s" }
+            )
+        }
+        Answer::Menu { greeting: None } => "answers with the menu".to_owned(),
+        Answer::Menu { greeting: Some(g) } => format!("plays {g}, then the menu"),
+    }
+}
+
+/// "no answer after 20 s", "busy", "press 1", "no key pressed".
+#[must_use]
+pub fn condition(c: &Condition) -> String {
+    match c {
+        Condition::Always => "always".to_owned(),
+        Condition::Busy => "busy".to_owned(),
+        Condition::NoAnswer { after_seconds } => format!("no answer after {after_seconds} s"),
+        Condition::Unreachable => "unreachable".to_owned(),
+        Condition::Key { key } => format!("press {key}"),
+        Condition::NoKey => "no key pressed".to_owned(),
+    }
+}
+
+/// Renders a route as an indented tree.
+#[must_use]
+pub fn text(route: &Route) -> String {
+    let mut out = format!(
+        "{} → {} ({})\n",
+        route.entry,
+        route.start.target,
+        label(&route.start)
+    );
+    body(&mut out, &route.start, "");
+    out
+}
+
+fn body(out: &mut String, n: &Node, indent: &str) {
+    let rings = answer(n);
+    if !rings.is_empty() {
+        let _ = writeln!(out, "{indent}  {rings}");
+    }
+    for (i, b) in n.branches.iter().enumerate() {
+        let last = i + 1 == n.branches.len();
+        let (tee, bar) = if last {
+            ("└─", "   ")
+        } else {
+            ("├─", "│  ")
+        };
+        let _ = writeln!(
+            out,
+            "{indent}  {tee} {} → {} ({})",
+            condition(&b.when),
+            b.node.target,
+            label(&b.node)
+        );
+        body(out, &b.node, &format!("{indent}  {bar}"));
+    }
+}
+
+/// Renders a route as a Mermaid flowchart (GitHub renders them).
+#[must_use]
+pub fn mermaid(route: &Route) -> String {
+    let mut out = String::from("flowchart TD\n");
+    let mut count = 0usize;
+    let quote = |s: &str| s.replace('"', "'");
+    let _ = writeln!(out, "  entry([\"{}\"])", quote(&route.entry));
+    let first = walk_mermaid(&mut out, &route.start, &mut count, &quote);
+    let _ = writeln!(out, "  entry --> {first}");
+    out
+}
+
+fn walk_mermaid(
+    out: &mut String,
+    n: &Node,
+    count: &mut usize,
+    quote: &dyn Fn(&str) -> String,
+) -> String {
+    *count += 1;
+    let id = format!("n{count}");
+    let rings = answer(n);
+    let text = if rings.is_empty() {
+        format!("{}<br/>{}", n.target, label(n))
+    } else {
+        format!("{}<br/>{}<br/><i>{rings}</i>", n.target, label(n))
+    };
+    let shape = if n.end.is_some() {
+        ("((", "))")
+    } else {
+        ("[", "]")
+    };
+    let _ = writeln!(out, "  {id}{}\"{}\"{}", shape.0, quote(&text), shape.1);
+    for b in &n.branches {
+        let child = walk_mermaid(out, &b.node, count, quote);
+        let _ = writeln!(
+            out,
+            "  {id} -->|\"{}\"| {child}",
+            quote(&condition(&b.when))
+        );
+    }
+    id
+}
