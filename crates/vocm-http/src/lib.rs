@@ -57,6 +57,8 @@ impl Default for HttpOptions {
 pub struct HttpProvider {
     client: Client,
     options: HttpOptions,
+    /// Audio files' ids by content hash, from the last read.
+    audio_ids: Mutex<Option<rustc_hash::FxHashMap<String, String>>>,
 }
 
 impl HttpProvider {
@@ -68,6 +70,7 @@ impl HttpProvider {
         Ok(Self {
             client: Client::new(endpoint, key, options.timeout)?,
             options,
+            audio_ids: Mutex::new(None),
         })
     }
 

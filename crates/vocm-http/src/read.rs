@@ -12,6 +12,7 @@ use vocm_core::diagnostics::Code;
 use vocm_core::provider::{ProviderError, Snapshot};
 
 use crate::HttpProvider;
+use crate::paging::urlencode;
 use crate::wire::{self, Ids};
 
 /// What a read of the account gave: the account, the JSON of every
@@ -84,6 +85,11 @@ impl HttpProvider {
                 }
             }
         }
+        self.set_audio_ids(audio_ids(
+            fetched
+                .get(&Collection::AudioFiles)
+                .map_or(&[][..], Vec::as_slice),
+        ));
         let licenses = wire::licenses(
             fetched
                 .get(&Collection::Licenses)
@@ -100,23 +106,29 @@ impl HttpProvider {
         })
     }
 
-    /// Audio content the account holds, by hash (for export).
+    /// Audio content the account holds, by hash (for export). The files'
+    /// ids come from the last read of the account (export reads it first),
+    /// so that the collection is not listed again for each file; a hash
+    /// that read did not have lists it again, once.
     pub(crate) fn audio_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, ProviderError> {
         use base64::Engine as _;
-        let files = self.list(Collection::AudioFiles)?;
-        let Some(id) = files
-            .iter()
-            .find(|f| f.get("sha256").and_then(Value::as_str) == Some(sha256))
-            .and_then(|f| f.get("id").and_then(Value::as_str))
-        else {
-            return Ok(None);
+        let known = self.audio_ids().and_then(|ids| ids.get(sha256).cloned());
+        let id = if let Some(id) = known {
+            id
+        } else {
+            let files = self.list(Collection::AudioFiles)?;
+            let ids = audio_ids(&files);
+            let id = ids.get(sha256).cloned();
+            self.set_audio_ids(ids);
+            let Some(id) = id else { return Ok(None) };
+            id
         };
         let c = Collection::AudioFiles;
         let answer = self
             .client
             .idempotent(
                 &Method::GET,
-                &format!("{}/{id}", c.path()),
+                &format!("{}/{}", c.path(), urlencode(&id)),
                 Some(c.media_type()),
                 None,
             )
@@ -127,6 +139,32 @@ impl HttpProvider {
             .and_then(Value::as_str)
             .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok()))
     }
+
+    fn audio_ids(&self) -> Option<HashMap<String, String>> {
+        self.audio_ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_audio_ids(&self, ids: HashMap<String, String>) {
+        *self
+            .audio_ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(ids);
+    }
+}
+
+/// Audio files' ids by content hash.
+fn audio_ids(files: &[Value]) -> HashMap<String, String> {
+    files
+        .iter()
+        .filter_map(|f| {
+            let sha = f.get("sha256").and_then(Value::as_str)?;
+            let id = f.get("id").and_then(Value::as_str)?;
+            Some((sha.to_owned(), id.to_owned()))
+        })
+        .collect()
 }
 
 fn kind_of(c: Collection) -> Option<Kind> {

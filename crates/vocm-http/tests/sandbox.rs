@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+use base64::Engine as _;
 use serde_json::{Value, json};
 use vocm_api::Collection;
 use vocm_core::account::{Kind, Resource, ResourceId};
@@ -60,4 +61,44 @@ fn an_update_of_a_resource_without_a_vocm_key_keeps_the_fields_vocm_does_not_man
         "the PUT dropped a field vocm does not manage: {:#}",
         devices[0]
     );
+}
+
+#[test]
+fn export_lists_the_audio_collection_once_not_once_per_file() {
+    let s = Sandbox::start(&[]);
+    let media = Collection::AudioFiles.media_type();
+    let mut contents = Vec::new();
+    for n in 0..3u8 {
+        let bytes = vec![n; 64 + usize::from(n)];
+        let body = json!({
+            "vocmKey": format!("hold-{n}"), "name": format!("hold-{n}"), "format": "WAV",
+            "content": base64::engine::general_purpose::STANDARD.encode(&bytes),
+        });
+        let (status, answer) = s.send(reqwest::Method::POST, "/vocm/audio-files", media, &body);
+        assert_eq!(status, 202, "{answer:#}");
+        contents.push(bytes);
+    }
+    // What `vocm export` does: read the account, then each file's content.
+    let p = provider(&s);
+    let snapshot = p.snapshot().unwrap();
+    let reads = |s: &Sandbox| s.stats()["reads"].as_u64().unwrap();
+    let before = reads(&s);
+    let mut exported = Vec::new();
+    for a in snapshot.account.audio_files.values() {
+        exported.push(p.audio(&a.sha256).unwrap().unwrap());
+    }
+    exported.sort();
+    assert_eq!(exported, contents);
+    assert_eq!(
+        reads(&s) - before,
+        3,
+        "one GET per file's content, and no list of the collection again"
+    );
+    // Without a read first: one list, then the contents.
+    let fresh = provider(&s);
+    let before = reads(&s);
+    for a in snapshot.account.audio_files.values() {
+        assert!(fresh.audio(&a.sha256).unwrap().is_some());
+    }
+    assert_eq!(reads(&s) - before, 1 + 3);
 }
