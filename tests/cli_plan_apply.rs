@@ -491,9 +491,11 @@ fn plan_time_problems_are_annotations_in_ci() {
         .args(["plan", "examples/acme"])
         .assert()
         .code(1)
+        .stdout("")
         .get_output()
-        .stdout
+        .stderr
         .clone();
+    // On stderr: stdout is for the plan, and there is none.
     let out = String::from_utf8(out).unwrap();
     assert!(
         out.starts_with("::error file=examples/acme/users/"),
