@@ -2,12 +2,19 @@
 //! accounts, applying the plan in order keeps every reference valid at
 //! every step, ends at the desired account, leaves the next plan empty, and
 //! deletes nothing unlisted without prune.
+//!
+//! Accounts come from proptest strategies: a failure shrinks to a small
+//! account (fewer resources, simpler destinations, the first of each
+//! choice), which proptest prints whole.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 use std::collections::BTreeMap;
 
+use proptest::collection::vec;
+use proptest::option::weighted as maybe;
 use proptest::prelude::*;
+use proptest::sample::{Index, select};
 use vocm_core::account::{
     Account, AccountSettings, Audio, AudioFormat, AutoAttendant, CallRecording, CallerId,
     Directory, Forwarding, Kind, RingGroup, Site, User, Voicemail,
@@ -19,90 +26,250 @@ use vocm_core::model::{
 };
 use vocm_core::plan::{Action, Options, plan};
 
-/// splitmix64: a small deterministic generator driven by proptest's seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        (!items.is_empty()).then(|| &items[self.below(items.len())])
-    }
-}
-
 fn number(i: usize) -> PhoneNumber {
     format!("+3317000{i:04}").parse().unwrap()
 }
 
-fn destination(
-    rng: &mut Rng,
-    users: &[String],
-    groups: &[String],
-    attendants: &[String],
-) -> Destination {
-    match rng.below(7) {
-        0 => rng
-            .pick(users)
-            .map_or(Destination::Voicemail, |u| Destination::User(u.clone())),
-        1 => rng
-            .pick(groups)
-            .map_or(Destination::Drop, |g| Destination::RingGroup(g.clone())),
-        2 => rng.pick(attendants).map_or(Destination::Voicemail, |a| {
-            Destination::AutoAttendant(a.clone())
-        }),
-        3 => Destination::External(number(9000 + rng.below(5))),
-        4 => Destination::Drop,
-        _ => Destination::Voicemail,
+/// How many numbers an account may hold; the last one is a fax number.
+const NUMBERS: usize = 10;
+const FAX: usize = NUMBERS - 1;
+
+/// A destination, with its target chosen among the resources the account
+/// turns out to have (an index into them; a kind the account lacks falls
+/// back to voicemail or drop).
+#[derive(Clone, Debug)]
+enum To {
+    Voicemail,
+    Drop,
+    External(usize),
+    User(Index),
+    Group(Index),
+    Attendant(Index),
+}
+
+/// The simplest first: a failure shrinks towards voicemail.
+fn to() -> impl Strategy<Value = To> {
+    prop_oneof![
+        3 => Just(To::Voicemail),
+        1 => Just(To::Drop),
+        1 => (0..5usize).prop_map(To::External),
+        1 => any::<Index>().prop_map(To::User),
+        1 => any::<Index>().prop_map(To::Group),
+        1 => any::<Index>().prop_map(To::Attendant),
+    ]
+}
+
+#[derive(Clone, Debug)]
+struct Fwd {
+    always: Option<To>,
+    busy: To,
+    no_answer: To,
+    seconds: u8,
+    unreachable: To,
+}
+
+prop_compose! {
+    fn fwd()(
+        always in maybe(0.2, to()),
+        busy in to(),
+        no_answer in to(),
+        seconds in select(vec![20u8, 10, 45]),
+        unreachable in to(),
+    ) -> Fwd {
+        Fwd { always, busy, no_answer, seconds, unreachable }
     }
 }
 
-fn forwarding(
-    rng: &mut Rng,
-    users: &[String],
-    groups: &[String],
-    attendants: &[String],
-) -> Forwarding {
-    Forwarding {
-        always: rng
-            .chance(20)
-            .then(|| destination(rng, users, groups, attendants)),
-        busy: destination(rng, users, groups, attendants),
-        no_answer: destination(rng, users, groups, attendants),
-        no_answer_seconds: [10, 20, 45][rng.below(3)],
-        unreachable: destination(rng, users, groups, attendants),
+#[derive(Clone, Debug)]
+struct SiteSpec {
+    name: u8,
+    address: Index,
+    main_number: Option<Index>,
+}
+
+prop_compose! {
+    fn site()(name in 0..3u8, address in any::<Index>(), main_number in maybe(0.3, any::<Index>()))
+        -> SiteSpec {
+        SiteSpec { name, address, main_number }
     }
 }
 
-/// A random account whose references all resolve.
-fn account(seed: u64) -> Account {
-    let mut rng = Rng(seed);
+#[derive(Clone, Debug)]
+struct UserSpec {
+    site: Index,
+    petit: bool,
+    x4: bool,
+    phone: Index,
+    device: Index,
+    high_extension: bool,
+    /// The caller ID number, when not the user's own.
+    caller_number: Option<Index>,
+    caller_name: bool,
+    block: bool,
+    forwarding: Fwd,
+    music_on_hold: Option<Index>,
+    recording: bool,
+    emergency_address: Option<Index>,
+    fax: bool,
+    unlisted: bool,
+}
+
+prop_compose! {
+    fn user()(
+        (site, petit, x4, phone, device, high_extension) in
+            (any::<Index>(), any::<bool>(), any::<bool>(), any::<Index>(), any::<Index>(), any::<bool>()),
+        (caller_number, caller_name, block) in
+            (maybe(0.3, any::<Index>()), prop::bool::weighted(0.3), prop::bool::weighted(0.1)),
+        forwarding in fwd(),
+        (music_on_hold, recording, emergency_address, fax, unlisted) in (
+            maybe(0.4, any::<Index>()),
+            any::<bool>(),
+            maybe(0.3, any::<Index>()),
+            prop::bool::weighted(0.3),
+            prop::bool::weighted(0.1),
+        ),
+    ) -> UserSpec {
+        UserSpec {
+            site, petit, x4, phone, device, high_extension, caller_number, caller_name, block,
+            forwarding, music_on_hold, recording, emergency_address, fax, unlisted,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct GroupSpec {
+    site: Index,
+    number: Option<Index>,
+    /// Which users are members, in user order.
+    members: Vec<bool>,
+    sequential: bool,
+    forwarding: Fwd,
+}
+
+prop_compose! {
+    fn group()(
+        site in any::<Index>(),
+        number in maybe(0.4, any::<Index>()),
+        members in vec(any::<bool>(), 6),
+        sequential in any::<bool>(),
+        forwarding in fwd(),
+    ) -> GroupSpec {
+        GroupSpec { site, number, members, sequential, forwarding }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct AttendantSpec {
+    site: Index,
+    number: Option<Index>,
+    greeting: Option<Index>,
+    /// Keys 1, 2 and 9 of the menu.
+    menu: Vec<Option<To>>,
+    timeout: To,
+}
+
+prop_compose! {
+    fn attendant()(
+        site in any::<Index>(),
+        number in maybe(0.4, any::<Index>()),
+        greeting in maybe(0.7, any::<Index>()),
+        menu in vec(maybe(0.6, to()), 3),
+        timeout in to(),
+    ) -> AttendantSpec {
+        AttendantSpec { site, number, greeting, menu, timeout }
+    }
+}
+
+/// An account before its references are resolved.
+#[derive(Clone, Debug)]
+struct Spec {
+    other_pbx: bool,
+    /// One street number per address (at least one: sites need one).
+    addresses: Vec<u8>,
+    /// Which of the numbers the account holds.
+    numbers: Vec<bool>,
+    sites: Vec<SiteSpec>,
+    /// One model per device.
+    devices: Vec<bool>,
+    /// One content per audio file.
+    audio: Vec<u8>,
+    users: Vec<UserSpec>,
+    groups: Vec<GroupSpec>,
+    attendants: Vec<AttendantSpec>,
+}
+
+prop_compose! {
+    fn spec()(
+        (other_pbx, addresses, numbers, sites) in (
+            prop::bool::weighted(0.1),
+            vec(0..3u8, 1..4),
+            vec(prop::bool::weighted(0.7), NUMBERS),
+            vec(site(), 0..4),
+        ),
+        (devices, audio) in (vec(any::<bool>(), 0..6), vec(0..3u8, 0..3)),
+        users in vec(user(), 0..6),
+        groups in vec(group(), 0..3),
+        attendants in vec(attendant(), 0..3),
+    ) -> Spec {
+        Spec { other_pbx, addresses, numbers, sites, devices, audio, users, groups, attendants }
+    }
+}
+
+/// The keys of the resources destinations can name.
+struct Targets {
+    users: Vec<String>,
+    groups: Vec<String>,
+    attendants: Vec<String>,
+}
+
+impl Targets {
+    fn resolve(&self, to: &To) -> Destination {
+        let pick = |keys: &[String], i: &Index| (!keys.is_empty()).then(|| i.get(keys).clone());
+        match to {
+            To::Voicemail => Destination::Voicemail,
+            To::Drop => Destination::Drop,
+            To::External(n) => Destination::External(number(9000 + n)),
+            To::User(i) => pick(&self.users, i).map_or(Destination::Voicemail, Destination::User),
+            To::Group(i) => pick(&self.groups, i).map_or(Destination::Drop, Destination::RingGroup),
+            To::Attendant(i) => {
+                pick(&self.attendants, i).map_or(Destination::Voicemail, Destination::AutoAttendant)
+            }
+        }
+    }
+
+    fn forwarding(&self, f: &Fwd) -> Forwarding {
+        Forwarding {
+            always: f.always.as_ref().map(|d| self.resolve(d)),
+            busy: self.resolve(&f.busy),
+            no_answer: self.resolve(&f.no_answer),
+            no_answer_seconds: f.seconds,
+            unreachable: self.resolve(&f.unreachable),
+        }
+    }
+}
+
+/// Takes one of the free items (numbers, devices) out of `free`.
+fn take<T>(free: &mut Vec<T>, i: Index) -> T {
+    free.remove(i.index(free.len()))
+}
+
+/// The account a spec describes. Every reference resolves, and numbers,
+/// devices and extensions have one holder each, as validation ensures for
+/// manifests (and so for every account vocm provisions).
+fn build(s: &Spec) -> Account {
     let mut a = Account::default();
-    let pbx = ["acme", "acme2"][usize::from(rng.chance(10))].to_owned();
+    let pbx = if s.other_pbx { "acme2" } else { "acme" }.to_owned();
     a.settings = Some(AccountSettings {
         pbx: pbx.clone(),
         country: Some("FR".parse::<Country>().unwrap()),
         extension_length: 4,
         outbound_calling: None,
     });
-    for i in 0..rng.below(4) {
+    for (i, street) in s.addresses.iter().enumerate() {
         a.addresses.insert(
             format!("addr{i}"),
             Address {
-                street: format!("{} rue de Rivoli", 1 + rng.below(3)),
+                street: format!("{} rue de Rivoli", 1 + street),
                 secondary_location: None,
                 city: "Paris".into(),
                 state: None,
@@ -112,108 +279,112 @@ fn account(seed: u64) -> Account {
         );
     }
     let addresses: Vec<String> = a.addresses.keys().cloned().collect();
-    for i in 0..10 {
-        if rng.chance(70) {
-            a.phone_numbers.insert(
-                number(i),
-                if i == 9 {
-                    NumberUsage::Fax
-                } else {
-                    NumberUsage::Voice
-                },
-            );
-        }
+    for (i, _) in s.numbers.iter().enumerate().filter(|(_, held)| **held) {
+        let usage = if i == FAX {
+            NumberUsage::Fax
+        } else {
+            NumberUsage::Voice
+        };
+        a.phone_numbers.insert(number(i), usage);
     }
     let numbers: Vec<PhoneNumber> = a.phone_numbers.keys().cloned().collect();
-    for i in 0..rng.below(4) {
-        if let Some(addr) = rng.pick(&addresses) {
+    if !addresses.is_empty() {
+        for (i, site) in s.sites.iter().enumerate() {
             a.sites.insert(
                 format!("site{i}"),
                 Site {
-                    name: format!("Site {}", rng.below(3)),
+                    name: format!("Site {}", site.name),
                     pbx: pbx.clone(),
-                    address: addr.clone(),
+                    address: site.address.get(&addresses).clone(),
                     locale: Locale::FrFr,
                     timezone: "Europe/Paris".into(),
                     extension_range: None,
-                    main_number: if rng.chance(30) {
-                        rng.pick(&numbers).cloned()
-                    } else {
-                        None
-                    },
+                    main_number: site
+                        .main_number
+                        .filter(|_| !numbers.is_empty())
+                        .map(|n| n.get(&numbers).clone()),
                     outbound_calling: None,
                 },
             );
         }
     }
     let sites: Vec<String> = a.sites.keys().cloned().collect();
-    for i in 0..rng.below(6) {
+    for (i, model) in s.devices.iter().enumerate() {
         a.devices.insert(
             format!("dev{i}"),
             Device {
-                model: ["Poly VVX 450", "Yealink T54W"][rng.below(2)].into(),
+                model: if *model {
+                    "Yealink T54W"
+                } else {
+                    "Poly VVX 450"
+                }
+                .into(),
                 mac: format!("00:04:f2:00:00:{i:02x}").parse().unwrap(),
             },
         );
     }
-    let devices: Vec<String> = a.devices.keys().cloned().collect();
-    for i in 0..rng.below(3) {
+    for (i, content) in s.audio.iter().enumerate() {
         a.audio_files.insert(
             format!("audio{i}"),
             Audio {
-                sha256: format!("{:064x}", rng.below(3)),
+                sha256: format!("{content:064x}"),
                 size: 100,
                 format: AudioFormat::Wav,
             },
         );
     }
     let audio: Vec<String> = a.audio_files.keys().cloned().collect();
-    if sites.is_empty() || numbers.is_empty() || devices.is_empty() {
+    if sites.is_empty() {
         return a;
     }
-    // Numbers, devices and extensions have one holder each, as validation
-    // ensures for manifests (and so for every account vocm provisions).
     let mut free_numbers: Vec<PhoneNumber> = numbers
         .iter()
         .filter(|n| a.phone_numbers.get(*n) == Some(&NumberUsage::Voice))
         .cloned()
         .collect();
-    let mut free_devices = devices.clone();
-    let wanted = rng.below(6).min(free_numbers.len()).min(free_devices.len());
-    let users: Vec<String> = (0..wanted).map(|i| format!("user{i}")).collect();
-    let groups: Vec<String> = (0..rng.below(3)).map(|i| format!("group{i}")).collect();
-    let attendants: Vec<String> = (0..rng.below(3)).map(|i| format!("attendant{i}")).collect();
-    for (i, key) in users.iter().enumerate() {
-        let phone = free_numbers.remove(rng.below(free_numbers.len()));
-        let device = free_devices.remove(rng.below(free_devices.len()));
+    let mut free_devices: Vec<String> = a.devices.keys().cloned().collect();
+    let users = s
+        .users
+        .len()
+        .min(free_numbers.len())
+        .min(free_devices.len());
+    let targets = Targets {
+        users: (0..users).map(|i| format!("user{i}")).collect(),
+        groups: (0..s.groups.len()).map(|i| format!("group{i}")).collect(),
+        attendants: (0..s.attendants.len())
+            .map(|i| format!("attendant{i}"))
+            .collect(),
+    };
+    let some = |items: &[String], i: Option<Index>| {
+        i.filter(|_| !items.is_empty())
+            .map(|i| i.get(items).clone())
+    };
+    for (i, (key, u)) in targets.users.iter().zip(&s.users).enumerate() {
+        let phone = take(&mut free_numbers, u.phone);
         a.users.insert(
             key.clone(),
             User {
                 first_name: "Alice".into(),
-                last_name: ["Martin", "Petit"][rng.below(2)].into(),
+                last_name: if u.petit { "Petit" } else { "Martin" }.into(),
                 email: format!("{key}@example.com"),
-                site: rng.pick(&sites).unwrap().clone(),
-                license: ["X2", "X4"][rng.below(2)].into(),
+                site: u.site.get(&sites).clone(),
+                license: if u.x4 { "X4" } else { "X2" }.into(),
                 phone_number: phone.clone(),
-                extension: format!("{}", 1000 + i + 10 * rng.below(2)),
-                device,
+                extension: format!("{}", 1000 + i + if u.high_extension { 10 } else { 0 }),
+                device: take(&mut free_devices, u.device),
                 caller_id: CallerId {
-                    number: if rng.chance(70) {
-                        phone
-                    } else {
-                        rng.pick(&numbers).unwrap().clone()
-                    },
-                    name: rng.chance(30).then(|| "ACME".to_owned()),
-                    block: rng.chance(10),
+                    number: u.caller_number.map_or(phone, |n| n.get(&numbers).clone()),
+                    name: u.caller_name.then(|| "ACME".to_owned()),
+                    block: u.block,
                 },
-                forwarding: forwarding(&mut rng, &users, &groups, &attendants),
-                music_on_hold: if rng.chance(40) {
-                    rng.pick(&audio).cloned()
-                } else {
-                    None
-                },
+                forwarding: targets.forwarding(&u.forwarding),
+                music_on_hold: some(&audio, u.music_on_hold),
                 call_recording: CallRecording {
-                    mode: [RecordingMode::Off, RecordingMode::Always][rng.below(2)],
+                    mode: if u.recording {
+                        RecordingMode::Always
+                    } else {
+                        RecordingMode::Off
+                    },
                     announce_to: Vec::new(),
                 },
                 outbound_calling: None,
@@ -221,90 +392,119 @@ fn account(seed: u64) -> Account {
                     notification: VoicemailNotification::Disabled,
                     email: format!("{key}@example.com"),
                 },
-                emergency_address: if rng.chance(30) {
-                    rng.pick(&addresses)
-                        .cloned()
-                        .unwrap_or_else(|| "site".into())
-                } else {
-                    "site".into()
-                },
-                internet_fax: (i == 0 && rng.chance(30))
-                    .then(|| number(9))
+                emergency_address: some(&addresses, u.emergency_address)
+                    .unwrap_or_else(|| "site".into()),
+                internet_fax: (i == 0 && u.fax)
+                    .then(|| number(FAX))
                     .filter(|n| a.phone_numbers.contains_key(n)),
                 crm: None,
                 directory: Directory {
                     dial_by_name: true,
-                    listed: rng.chance(90),
+                    listed: !u.unlisted,
                     scope: DirectoryScope::Pbx,
                 },
             },
         );
     }
-    for (i, key) in groups.iter().enumerate() {
-        let members = users.iter().filter(|_| rng.chance(50)).cloned().collect();
+    for (i, (key, g)) in targets.groups.iter().zip(&s.groups).enumerate() {
+        let members = targets
+            .users
+            .iter()
+            .zip(&g.members)
+            .filter(|(_, member)| **member)
+            .map(|(u, _)| u.clone())
+            .collect();
         a.ring_groups.insert(
             key.clone(),
             RingGroup {
                 name: format!("Group {i}"),
-                site: rng.pick(&sites).unwrap().clone(),
+                site: g.site.get(&sites).clone(),
                 extension: format!("{}", 2000 + i),
-                phone_numbers: if rng.chance(40) && !free_numbers.is_empty() {
-                    vec![free_numbers.remove(rng.below(free_numbers.len()))]
-                } else {
-                    Vec::new()
-                },
+                phone_numbers: g
+                    .number
+                    .filter(|_| !free_numbers.is_empty())
+                    .map(|n| take(&mut free_numbers, n))
+                    .into_iter()
+                    .collect(),
                 members,
-                strategy: [RingStrategy::Simultaneous, RingStrategy::Sequential][rng.below(2)],
+                strategy: if g.sequential {
+                    RingStrategy::Sequential
+                } else {
+                    RingStrategy::Simultaneous
+                },
                 ring_timeout_seconds: 20,
                 cycles: 1,
-                forwarding: forwarding(&mut rng, &users, &groups, &attendants),
+                forwarding: targets.forwarding(&g.forwarding),
             },
         );
     }
-    for (i, key) in attendants.iter().enumerate() {
-        let mut menu = BTreeMap::new();
-        for k in ["1", "2", "9"] {
-            if rng.chance(60) {
-                menu.insert(
-                    k.to_owned(),
-                    MenuDestination(destination(&mut rng, &users, &groups, &attendants)),
-                );
-            }
-        }
+    for (i, (key, x)) in targets.attendants.iter().zip(&s.attendants).enumerate() {
+        let menu: BTreeMap<String, MenuDestination> = ["1", "2", "9"]
+            .iter()
+            .zip(&x.menu)
+            .filter_map(|(k, d)| {
+                d.as_ref()
+                    .map(|d| ((*k).to_owned(), MenuDestination(targets.resolve(d))))
+            })
+            .collect();
         a.auto_attendants.insert(
             key.clone(),
             AutoAttendant {
                 name: format!("Menu {i}"),
-                site: rng.pick(&sites).unwrap().clone(),
+                site: x.site.get(&sites).clone(),
                 extension: format!("{}", 3000 + i),
-                phone_number: if rng.chance(40) && !free_numbers.is_empty() {
-                    Some(free_numbers.remove(rng.below(free_numbers.len())))
-                } else {
-                    None
-                },
-                greeting: rng.pick(&audio).cloned(),
+                phone_number: x
+                    .number
+                    .filter(|_| !free_numbers.is_empty())
+                    .map(|n| take(&mut free_numbers, n)),
+                greeting: some(&audio, x.greeting),
                 menu,
-                timeout: destination(&mut rng, &users, &groups, &attendants),
+                timeout: targets.resolve(&x.timeout),
             },
         );
     }
     a
 }
 
+fn account() -> impl Strategy<Value = Account> {
+    spec().prop_map(|s| build(&s))
+}
+
+/// How an account drifts from the desired one.
+#[derive(Clone, Debug)]
+struct Drift {
+    /// Per user, in key order: renamed, busy forwarding reset to voicemail,
+    /// deleted (when nothing refers to it).
+    users: Vec<(bool, bool, bool)>,
+    /// Where unrelated ring groups come from.
+    other: Spec,
+}
+
+prop_compose! {
+    fn drift()(
+        users in vec(
+            (prop::bool::weighted(0.3), prop::bool::weighted(0.1), prop::bool::weighted(0.2)),
+            6,
+        ),
+        other in spec(),
+    ) -> Drift {
+        Drift { users, other }
+    }
+}
+
 /// The account drifted a little: some resources changed, some gone, some
 /// extra.
-fn drifted(desired: &Account, seed: u64) -> Account {
-    let mut rng = Rng(seed);
+fn drifted(desired: &Account, drift: &Drift) -> Account {
     let mut a = desired.clone();
-    for u in a.users.values_mut() {
-        if rng.chance(30) {
+    for (u, (renamed, busy, _)) in a.users.values_mut().zip(&drift.users) {
+        if *renamed {
             u.last_name = "Changed".into();
         }
-        if rng.chance(10) {
+        if *busy {
             u.forwarding.busy = Destination::Voicemail;
         }
     }
-    let other = account(seed ^ 0xDEAD_BEEF);
+    let other = build(&drift.other);
     // Merge in unrelated resources under other keys, keeping references
     // within `other` valid by taking whole kinds only when they are absent.
     if a.ring_groups.is_empty() && other.users.keys().all(|k| a.users.contains_key(k)) {
@@ -328,7 +528,7 @@ fn drifted(desired: &Account, seed: u64) -> Account {
             .collect();
     }
     let keys: Vec<String> = a.users.keys().cloned().collect();
-    for k in keys {
+    for (k, (_, _, deleted)) in keys.into_iter().zip(&drift.users) {
         let referenced = a.ring_groups.values().any(|g| g.members.contains(&k))
             || a.users.values().any(|u| {
                 u.forwarding
@@ -344,11 +544,19 @@ fn drifted(desired: &Account, seed: u64) -> Account {
                 x.timeout == Destination::User(k.clone())
                     || x.menu.values().any(|d| d.0 == Destination::User(k.clone()))
             });
-        if !referenced && rng.chance(20) {
+        if !referenced && *deleted {
             a.users.remove(&k);
         }
     }
     a
+}
+
+/// A desired account, and the account it drifted into.
+fn desired_and_drifted() -> impl Strategy<Value = (Account, Account)> {
+    (account(), drift()).prop_map(|(desired, d)| {
+        let current = drifted(&desired, &d);
+        (desired, current)
+    })
 }
 
 /// Whether every reference of every resource of `a` resolves in `a`.
@@ -458,21 +666,20 @@ fn check(desired: &Account, current: &Account, prune: bool) -> Result<(), TestCa
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
-    fn independent_accounts(d in any::<u64>(), c in any::<u64>(), prune in any::<bool>()) {
-        check(&account(d), &account(c), prune)?;
+    fn independent_accounts(desired in account(), current in account(), prune in any::<bool>()) {
+        check(&desired, &current, prune)?;
     }
 
     #[test]
-    fn drifted_accounts(d in any::<u64>(), drift in any::<u64>(), prune in any::<bool>()) {
-        let desired = account(d);
-        check(&desired, &drifted(&desired, drift), prune)?;
+    fn drifted_accounts((desired, current) in desired_and_drifted(), prune in any::<bool>()) {
+        check(&desired, &current, prune)?;
     }
 
     #[test]
-    fn from_an_empty_account(d in any::<u64>()) {
-        check(&account(d), &Account::default(), false)?;
+    fn from_an_empty_account(desired in account()) {
+        check(&desired, &Account::default(), false)?;
     }
 }
