@@ -9,8 +9,8 @@ use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 use vocm_api::Collection;
 use vocm_core::account::{Account, Kind, Resource};
-use vocm_core::manifest::audio::read_audio;
 use vocm_core::plan::desired::{Context, desired};
+use vocm_core::validate::audio::read_audio;
 use vocm_http::wire::{Ids, collection, decode, encode, set};
 
 fn example() -> Account {
