@@ -251,10 +251,13 @@ impl<'m> Extensions<'m> {
 
         let current = current_extensions(cx.current);
         let managed: HashSet<(Kind, &str)> = holders.iter().map(|h| (h.kind, h.key)).collect();
-        // Extensions held by resources that stay as they are.
+        // Extensions held by resources that stay as they are: with `prune`,
+        // the plan deletes the unmanaged ones before it creates (as for
+        // numbers and devices), so they hold nothing.
+        let prune = m.account.as_ref().is_some_and(|a| a.value.prune);
         let mut unmanaged: HashMap<&str, (Kind, &str)> = HashMap::default();
         for (kind, key, ext) in &current {
-            if !managed.contains(&(*kind, *key)) {
+            if !prune && !managed.contains(&(*kind, *key)) {
                 unmanaged.insert(*ext, (*kind, *key));
             }
         }
