@@ -38,13 +38,19 @@ pub fn run(args: &ExportArgs, global: &Global, style: Style) -> Outcome {
     };
     if !style.quiet {
         // Export writes files; what it did is progress, on stderr.
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         print_stderr(&format!(
-            "exported {} files to {} ({} users, {} ring groups, {} auto attendants)\n",
-            exported.files.len(),
+            "exported {} to {} ({}, {}, {})\n",
+            count(exported.files.len(), "file", "files"),
             args.out.display(),
-            exported.users,
-            exported.ring_groups,
-            exported.auto_attendants
+            count(exported.users, "user", "users"),
+            count(exported.ring_groups, "ring group", "ring groups"),
+            count(
+                exported.auto_attendants,
+                "auto attendant",
+                "auto attendants"
+            ),
         ));
     }
     run.finish(None, Outcome::Success)
