@@ -267,3 +267,7 @@ pub fn export(
     files.extend(blobs);
     Ok(files)
 }
+
+#[cfg(test)]
+#[path = "export_tests.rs"]
+mod tests;

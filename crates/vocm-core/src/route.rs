@@ -542,3 +542,7 @@ pub fn changes(desired: &Account, current: &Account, changed: &[ResourceId]) -> 
     }
     out
 }
+
+#[cfg(test)]
+#[path = "route_tests.rs"]
+mod tests;

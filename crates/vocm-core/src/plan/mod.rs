@@ -249,3 +249,6 @@ pub fn plan(desired: &Account, current: &Account, options: &Options) -> Plan {
     let changes = diff::changes(desired, current, options);
     order::order(changes, current)
 }
+
+#[cfg(test)]
+mod tests;
