@@ -188,25 +188,9 @@ fn shell_lines(name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The bundled example as `telephony/`, with one user of the Lyon site
-/// setting outbound calling the site overrides: a validation warning
-/// (`vocm::outbound::overridden`) on every run.
+/// The bundled example as `telephony/`, with a validation warning.
 fn telephony(dir: &std::path::Path) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let copy = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(root.join("examples/acme"))
-        .arg(dir.join("telephony"))
-        .status()
-        .unwrap();
-    assert!(copy.success());
-    let lyon = dir.join("telephony/users/lyon.yaml");
-    let text = std::fs::read_to_string(&lyon).unwrap().replacen(
-        "    device: lyon-desk-01\n",
-        "    device: lyon-desk-01\n    outbound_calling:\n      country: FR\n      scope: international\n",
-        1,
-    );
-    std::fs::write(&lyon, text).unwrap();
+    vocm_testkit::fixtures::acme_with_a_warning(&dir.join("telephony"));
 }
 
 /// What one recipe line left: its exit code, its streams (what it did not

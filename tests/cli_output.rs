@@ -24,20 +24,7 @@ fn workspace() -> tempfile::TempDir {
         dir.path().join("vocm.state.json"),
     )
     .unwrap();
-    let copy = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(root().join("examples/acme"))
-        .arg(dir.path().join("acme"))
-        .status()
-        .unwrap();
-    assert!(copy.success());
-    let lyon = dir.path().join("acme/users/lyon.yaml");
-    let text = std::fs::read_to_string(&lyon).unwrap().replacen(
-        "    device: lyon-desk-01\n",
-        "    device: lyon-desk-01\n    outbound_calling:\n      country: FR\n      scope: international\n",
-        1,
-    );
-    std::fs::write(&lyon, text).unwrap();
+    vocm_testkit::fixtures::acme_with_a_warning(&dir.path().join("acme"));
     dir
 }
 

@@ -2,5 +2,6 @@
 //! benchmarks and the fuzzer share, and a running `vocm-sandbox` for the
 //! HTTP tests.
 
+pub mod fixtures;
 pub mod generate;
 pub mod sandbox;

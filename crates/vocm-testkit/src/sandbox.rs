@@ -15,35 +15,29 @@ use serde_json::Value;
 pub const KEY: &str = "k-test-5ecret-9f3a";
 
 /// The `vocm-sandbox` binary beside the running test's. It lives in
-/// another package of the workspace, so a test of the `vocm` package alone
-/// (`cargo test -p vocm`) may run before it was built: then it is built
-/// once, with the same profile, by the cargo that runs the tests.
+/// another package of the workspace: `cargo test` builds it (its package
+/// has integration tests), a test of one package alone may not.
 pub fn binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
-        let path = assert_cmd::cargo::cargo_bin("vocm-sandbox");
-        if !path.exists() {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            let mut build = Command::new(cargo);
-            build.args([
-                "build",
-                "--quiet",
-                "--package",
-                "vocm-sandbox",
-                "--bin",
-                "vocm-sandbox",
-            ]);
-            // target/<profile>/vocm-sandbox: the profile is the directory's name.
-            if path
-                .parent()
-                .and_then(Path::file_name)
-                .is_some_and(|p| p == "release")
-            {
-                build.arg("--release");
-            }
-            let status = build.status().unwrap();
-            assert!(status.success(), "building vocm-sandbox: {status}");
-        }
+        // target/<profile>/deps/<test> → target/<profile>/vocm-sandbox.
+        // (assert_cmd's cargo_bin panics for a binary of another package.)
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe
+            .parent()
+            .filter(|d| d.file_name().is_some_and(|n| n == "deps"))
+            .and_then(Path::parent)
+            .or_else(|| exe.parent())
+            .unwrap()
+            .to_owned();
+        let path = profile_dir.join(format!("vocm-sandbox{}", std::env::consts::EXE_SUFFIX));
+        // `cargo test` (every crate of the workspace) builds it; a test run
+        // of one package may not have.
+        assert!(
+            path.exists(),
+            "{} is not built: run `cargo build -p vocm-sandbox` first, or the whole `cargo test`",
+            path.display()
+        );
         path
     })
 }
