@@ -12,7 +12,7 @@ use crate::outcome::Outcome;
 use crate::output::Run;
 use crate::output::{Style, print_stderr, print_stdout};
 use vocm_core::account::ResourceId;
-use vocm_core::apply::{ChangeResult, Event, Report, execute};
+use vocm_core::apply::{ChangeResult, Event, Report};
 use vocm_core::diagnostics::{Code, Diagnostic};
 use vocm_core::engine::{self, Places, Read};
 use vocm_core::plan::file::PlanFile;
@@ -108,17 +108,9 @@ fn apply_saved(
             .help("make the plan with --target, then apply the plan file"),
         );
     }
-    if file.provider != provider.info() {
-        return run.fail(
-            Diagnostic::error(
-                Code::PlanForeign,
-                format!("the plan {shown} was made for the {}, not the {}", file.provider, provider.info()),
-            )
-            .at_path(shown)
-            .help("apply it with the provider and state (or endpoint) it was made for, or plan again here"),
-        );
-    }
-    if refuse_mass_delete(&file.mass_deletes, args, run) {
+    if engine::apply::check_provider(&file, &shown, provider, &mut run.findings).is_err()
+        || refuse_mass_delete(&file.mass_deletes, args, run)
+    {
         return Outcome::Failure;
     }
     let session = match provider.session(&SessionOptions {
@@ -127,22 +119,8 @@ fn apply_saved(
         Ok(s) => s,
         Err(e) => return run.fail(e.diagnostic()),
     };
-    match session.snapshot() {
-        Ok(now) if now.fingerprint == file.fingerprint => {}
-        Ok(now) => {
-            return run.fail(
-                Diagnostic::error(
-                    Code::PlanStale,
-                    format!(
-                        "the account has changed since the plan was made (fingerprint {}, now {})",
-                        file.fingerprint, now.fingerprint
-                    ),
-                )
-                .at_path(shown)
-                .help("nothing was applied: run `vocm plan` again and review the new plan"),
-            );
-        }
-        Err(e) => return run.fail(e.diagnostic()),
+    if engine::apply::check_fresh(&file, &shown, session.as_ref(), &mut run.findings).is_err() {
+        return Outcome::Failure;
     }
     let plan = file.plan();
     execute_plan(
@@ -348,15 +326,19 @@ fn execute_plan(
             None => {}
         }
     };
-    let report = execute(plan, session.as_ref(), audio, &STOP, &progress);
+    let applied = engine::apply::run(
+        plan,
+        audio,
+        session,
+        places,
+        &STOP,
+        &progress,
+        &mut run.findings,
+    );
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let finished = session.finish();
-    collect_failures(plan, &report, places, run);
-    if let Err(e) = &finished {
-        run.push(e.diagnostic());
-    }
+    let report = applied.report;
     // The diagnostics first, then the closing line under them.
     run.flush();
     if let Some(line) = closing_line(plan, &report, quiet) {
@@ -365,7 +347,7 @@ fn execute_plan(
     if args.format == ApplyFormat::Json {
         print_stdout(&json_summary(plan, &report, provider));
     }
-    if finished.is_err() {
+    if !applied.durable {
         Outcome::Failure
     } else if report.interrupted {
         Outcome::Interrupted
@@ -405,42 +387,6 @@ fn progress_line(
         ),
         ChangeResult::NotStarted => return None,
     })
-}
-
-/// A diagnostic per failed step, at the resource's definition when the
-/// plan came from manifests, and one that sums them up.
-fn collect_failures(plan: &Plan, report: &Report, places: &Places, run: &mut Run<'_>) {
-    for (i, result) in report.results.iter().enumerate() {
-        if let ChangeResult::Failed { code, error, help } = result {
-            let id = &plan.changes[i].id;
-            // Providers often name the resource already.
-            let prefix = format!("{id}: ");
-            let error = error.strip_prefix(&prefix).unwrap_or(error);
-            let mut d = Diagnostic::error(
-                code.parse().unwrap_or(Code::ApplyFailed),
-                format!("{id} failed: {error}"),
-            )
-            .help(help.clone());
-            if let Some((file, span)) = places.at.get(id) {
-                d = d.at(*file, *span, "this change failed");
-            }
-            run.push(d);
-        }
-    }
-    if report.failed() > 0 {
-        run.push(
-            Diagnostic::error(
-                Code::ApplyFailed,
-                format!(
-                    "{} of {} steps failed, and {} that depend on them were skipped",
-                    report.failed(),
-                    report.results.len(),
-                    report.skipped()
-                ),
-            )
-            .help("the state holds what was applied: fix the causes above, then `vocm plan` shows what is left and `vocm apply` finishes it"),
-        );
-    }
 }
 
 /// "Apply complete: 4 added, 4 changed, 1 destroyed." — counted as the

@@ -1,8 +1,10 @@
-//! The engine: one entry point per job — [`prepare`] a plan, [`export`] an
-//! account, trace a [`route`] — each returning a typed report. Every
+//! The engine: one entry point per job — [`prepare`] a plan, check and
+//! [`apply`] it, [`export`] an account, trace a [`route`] — each returning a
+//! typed report. Every
 //! diagnostic of a run lands in one [`Findings`], which the caller prints
 //! once, in one format, on one stream; nothing here prints.
 
+pub mod apply;
 mod export;
 mod prepare;
 mod route;
