@@ -245,8 +245,11 @@ fn confirmed(args: &ApplyArgs, run: &mut Run<'_>) -> bool {
         );
         return false;
     }
-    // The warnings belong before the question they may change the answer to.
-    run.flush();
+    // A person reads the warnings before the question they may change the
+    // answer to; a machine format stays one document, printed at the end.
+    if run.format() == crate::options::DiagnosticFormat::Text {
+        run.flush();
+    }
     print_stderr("\nApply these changes? Only `yes` or `y` is accepted. [y/N] ");
     let mut answer = String::new();
     if std::io::stdin().read_line(&mut answer).is_err() {
