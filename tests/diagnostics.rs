@@ -88,6 +88,7 @@ cases! {
     ];
     site_extension_range: fixture ["vocm::site::extension-range"];
     yaml_complex_key: fixture ["vocm::yaml::complex-key"];
+    yaml_merge: fixture ["vocm::reference::unknown", "vocm::yaml::merge"];
     yaml_syntax: fixture ["vocm::yaml::syntax"];
     yaml_too_many_nodes: fixture ["vocm::yaml::too-many-nodes"];
 

@@ -180,6 +180,21 @@ impl SpanTree {
         positions.get(key).copied()
     }
 
+    /// The child named `key` of a merge key's value written in place: a
+    /// mapping, or the first mapping of a list that has it (or the alias
+    /// that may bring it).
+    fn merged_child(&self, source: &SourceFile, merge: usize, key: &str) -> Option<usize> {
+        if let Some(c) = self.child_by_key(source, merge, key) {
+            return Some(c);
+        }
+        self.children(merge).find_map(|item| {
+            if self.nodes[item].opaque {
+                return Some(item);
+            }
+            self.child_by_key(source, item, key)
+        })
+    }
+
     /// Finds the span at a path; `source` is the text this tree was built from.
     #[must_use]
     pub fn find(&self, source: &SourceFile, path: &[Seg<'_>]) -> Option<Found> {
@@ -190,7 +205,15 @@ impl SpanTree {
                 return Some(Found { node, exact: false });
             }
             let child = match seg {
-                Seg::Key(k) => self.child_by_key(source, index, k),
+                Seg::Key(k) => self.child_by_key(source, index, k).or_else(|| {
+                    // A key brought in by a merge key (`<<: *defaults`) is
+                    // found through it: at the `<<` entry when it is an alias.
+                    let merge = self.child_by_key(source, index, "<<")?;
+                    if self.nodes[merge].opaque {
+                        return Some(merge);
+                    }
+                    self.merged_child(source, merge, k)
+                }),
                 Seg::Index(i) => self.child(index, *i),
             };
             let Some(child) = child else {

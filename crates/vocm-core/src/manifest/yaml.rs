@@ -50,6 +50,11 @@ enum Container {
         /// Key → span node, built at the first duplicate key only, so that
         /// a flood of duplicates stays linear.
         index: Option<rustc_hash::FxHashMap<String, usize>>,
+        /// Whether the pending key is a plain `<<`: a merge key.
+        merging: bool,
+        /// Entries brought in by merge keys (`<<: *defaults`); the mapping's
+        /// own entries win over them, whatever their order.
+        merged: Option<Map<String, Value>>,
     },
     Seq(Vec<Value>),
 }
@@ -153,6 +158,8 @@ impl Builder {
                         key: None,
                         children: Vec::new(),
                         index: None,
+                        merging: false,
+                        merged: None,
                     };
                     self.open(container, anchor, &ys)?;
                 }
@@ -229,10 +236,12 @@ impl Builder {
             // This scalar is a key: its text is the key whatever its type,
             // so `1001:` and `"+33 1 70 00 00 01":` both work.
             if let Some(Frame {
-                container: Container::Map { key, .. },
+                container: Container::Map { key, merging, .. },
                 ..
             }) = self.stack.last_mut()
             {
+                // YAML's merge key is a plain `<<`; a quoted one is a key.
+                *merging = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
                 *key = Some((text.into_owned(), at));
             }
             return Ok(());
@@ -277,7 +286,16 @@ impl Builder {
             return;
         };
         let value = match frame.container {
-            Container::Map { map, .. } => Value::Object(map),
+            Container::Map {
+                mut map, merged, ..
+            } => {
+                if let Some(merged) = merged {
+                    for (k, v) in merged {
+                        map.entry(k).or_insert(v);
+                    }
+                }
+                Value::Object(map)
+            }
             Container::Seq(items) => Value::Array(items),
         };
         // A block collection's end event sits where the next token starts;
@@ -379,10 +397,25 @@ impl Builder {
                         key,
                         children,
                         index,
+                        merging,
+                        merged,
                     },
                 ..
             }) => {
                 let Some((k, at)) = key.take() else { return };
+                if std::mem::take(merging) {
+                    // The `<<` entry keeps its span node (a lookup of a
+                    // merged key lands on it), but not a place in the map.
+                    children.push(node);
+                    let into = merged.get_or_insert_with(Map::new);
+                    if let Err(d) = merge_into(into, value) {
+                        self.diagnostics
+                            .push(d.at(self.file, at, "this merge key").help(
+                                "`<<` takes a mapping or a list of mappings, usually aliases: `<<: *defaults`",
+                            ));
+                    }
+                    return;
+                }
                 if map.contains_key(&k) {
                     let index = index.get_or_insert_with(|| {
                         map.keys().cloned().zip(children.iter().copied()).collect()
@@ -413,6 +446,36 @@ impl Builder {
                 }
             }
         }
+    }
+}
+
+/// Adds a merge key's mappings to `into`. Earlier mappings win over later
+/// ones (`<<: [*a, *b]` takes a key from `a` when both have it), as YAML's
+/// merge key type says.
+fn merge_into(into: &mut Map<String, Value>, value: Value) -> Result<(), Diagnostic> {
+    let refused = || {
+        Diagnostic::error(
+            Code::YamlMerge,
+            "a merge key (`<<`) takes a mapping or a list of mappings",
+        )
+    };
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                into.entry(k).or_insert(v);
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            if !items.iter().all(Value::is_object) {
+                return Err(refused());
+            }
+            for item in items {
+                merge_into(into, item)?;
+            }
+            Ok(())
+        }
+        _ => Err(refused()),
     }
 }
 

@@ -51,6 +51,9 @@ pub const KEY_PATTERN: &str = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "vocm manifest")]
+// Top-level `x-…` keys are the manifest's own: a home for YAML anchors
+// (`x-paris: &paris {…}`), ignored by vocm, as in Compose files.
+#[schemars(extend("patternProperties" = {"^x-": {}}))]
 pub struct ManifestFile {
     /// The manifest format version: 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]

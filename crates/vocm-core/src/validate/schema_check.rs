@@ -373,7 +373,12 @@ fn unknown_field(
 ) -> Diagnostic {
     if path.is_empty() {
         let help = did_you_mean(name, SECTIONS.iter().copied()).map_or_else(
-            || format!("the sections are: {}", SECTIONS.join(", ")),
+            || {
+                format!(
+                    "the sections are: {}; keys starting with `x-` are yours (a home for YAML anchors) and ignored",
+                    SECTIONS.join(", ")
+                )
+            },
             |s| format!("did you mean `{s}`?"),
         );
         return Diagnostic::error(
