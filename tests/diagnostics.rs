@@ -59,6 +59,7 @@ cases! {
     forwarding_loop: fixture ["vocm::forwarding::loop"];
     forwarding_loops_linked: fixture ["vocm::forwarding::loop", "vocm::forwarding::loop"];
     forwarding_self: fixture ["vocm::forwarding::self"];
+    manifest_both_forms: fixture ["vocm::manifest::both-forms", "vocm::manifest::both-forms"];
     manifest_duplicate_key: fixture [
         "vocm::manifest::duplicate-key",
         "vocm::manifest::duplicate-key",

@@ -99,8 +99,10 @@ struct UserSpec {
     site: Index,
     petit: bool,
     x4: bool,
-    phone: Index,
-    device: Index,
+    /// Direct numbers (none: reached by extension only), primary first.
+    phones: Vec<Index>,
+    /// Devices (none: a softphone user).
+    devices: Vec<Index>,
     high_extension: bool,
     /// The caller ID number, when not the user's own.
     caller_number: Option<Index>,
@@ -116,8 +118,14 @@ struct UserSpec {
 
 prop_compose! {
     fn user()(
-        (site, petit, x4, phone, device, high_extension) in
-            (any::<Index>(), any::<bool>(), any::<bool>(), any::<Index>(), any::<Index>(), any::<bool>()),
+        (site, petit, x4, phones, devices, high_extension) in (
+            any::<Index>(),
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::vec(any::<Index>(), 0..=2),
+            prop::collection::vec(any::<Index>(), 0..=2),
+            any::<bool>(),
+        ),
         (caller_number, caller_name, block) in
             (maybe(0.3, any::<Index>()), prop::bool::weighted(0.3), prop::bool::weighted(0.1)),
         forwarding in fwd(),
@@ -130,7 +138,7 @@ prop_compose! {
         ),
     ) -> UserSpec {
         UserSpec {
-            site, petit, x4, phone, device, high_extension, caller_number, caller_name, block,
+            site, petit, x4, phones, devices, high_extension, caller_number, caller_name, block,
             forwarding, music_on_hold, recording, emergency_address, fax, unlisted,
         }
     }
@@ -253,6 +261,18 @@ fn take<T>(free: &mut Vec<T>, i: Index) -> T {
     free.remove(i.index(free.len()))
 }
 
+/// One item per pick, while any are left.
+fn take_some<T>(free: &mut Vec<T>, picks: &[Index]) -> Vec<T> {
+    let mut out = Vec::new();
+    for i in picks {
+        if free.is_empty() {
+            break;
+        }
+        out.push(take(free, *i));
+    }
+    out
+}
+
 /// The account a spec describes. Every reference resolves, and numbers,
 /// devices and extensions have one holder each, as validation ensures for
 /// manifests (and so for every account vocm provisions).
@@ -343,11 +363,7 @@ fn build(s: &Spec) -> Account {
         .cloned()
         .collect();
     let mut free_devices: Vec<String> = a.devices.keys().cloned().collect();
-    let users = s
-        .users
-        .len()
-        .min(free_numbers.len())
-        .min(free_devices.len());
+    let users = s.users.len();
     let targets = Targets {
         users: (0..users).map(|i| format!("user{i}")).collect(),
         groups: (0..s.groups.len()).map(|i| format!("group{i}")).collect(),
@@ -360,7 +376,8 @@ fn build(s: &Spec) -> Account {
             .map(|i| i.get(items).clone())
     };
     for (i, (key, u)) in targets.users.iter().zip(&s.users).enumerate() {
-        let phone = take(&mut free_numbers, u.phone);
+        let phones = take_some(&mut free_numbers, &u.phones);
+        let devices = take_some(&mut free_devices, &u.devices);
         a.users.insert(
             key.clone(),
             User {
@@ -369,11 +386,15 @@ fn build(s: &Spec) -> Account {
                 email: format!("{key}@example.com"),
                 site: u.site.get(&sites).clone(),
                 license: if u.x4 { "X4" } else { "X2" }.into(),
-                phone_number: phone.clone(),
+                phone_numbers: phones.clone(),
                 extension: format!("{}", 1000 + i + if u.high_extension { 10 } else { 0 }),
-                device: take(&mut free_devices, u.device),
+                devices,
                 caller_id: CallerId {
-                    number: u.caller_number.map_or(phone, |n| n.get(&numbers).clone()),
+                    number: u
+                        .caller_number
+                        .filter(|_| !numbers.is_empty())
+                        .map(|n| n.get(&numbers).clone())
+                        .or_else(|| phones.first().cloned()),
                     name: u.caller_name.then(|| "ACME".to_owned()),
                     block: u.block,
                 },

@@ -218,12 +218,15 @@ pub fn export(
                         email: u.email.clone(),
                         site: Some(u.site.clone()),
                         license: u.license.clone(),
-                        phone_number: u.phone_number.clone(),
+                        phone_number: one(&u.phone_numbers),
+                        phone_numbers: many(&u.phone_numbers),
                         extension: extension(&u.extension),
-                        device: u.device.clone(),
+                        device: one(&u.devices),
+                        devices: many(&u.devices),
                         caller_id: model::user::CallerId {
-                            number: (u.caller_id.number != u.phone_number)
-                                .then(|| u.caller_id.number.clone()),
+                            number: (u.caller_id.number.as_ref() != default_caller_id(account, u))
+                                .then(|| u.caller_id.number.clone())
+                                .flatten(),
                             name: u.caller_id.name.clone(),
                             block: u.caller_id.block,
                         },
@@ -271,3 +274,33 @@ pub fn export(
 #[cfg(test)]
 #[path = "export_tests.rs"]
 mod tests;
+
+/// A list of one, written in its one-value form (`phone_number: …`).
+fn one<T: Clone>(list: &[T]) -> Option<T> {
+    match list {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// A list of several, written in its list form (`phone_numbers: […]`).
+fn many<T: Clone>(list: &[T]) -> Vec<T> {
+    if list.len() > 1 {
+        list.to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
+/// The caller ID a user shows when its manifest sets none.
+fn default_caller_id<'a>(
+    account: &'a Account,
+    u: &'a crate::account::User,
+) -> Option<&'a crate::model::PhoneNumber> {
+    u.primary_number().or_else(|| {
+        account
+            .sites
+            .get(&u.site)
+            .and_then(|s| s.main_number.as_ref())
+    })
+}

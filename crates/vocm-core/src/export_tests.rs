@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::{ExportFile, export};
 use crate::account::Account;
-use crate::model::{Destination, NoAnswer};
+use crate::model::{Destination, NoAnswer, PhoneNumber};
 use crate::plan::desired::{Context, desired};
 use crate::plan::{Options, plan};
 use crate::provider::Provider as _;
@@ -149,6 +149,8 @@ sites:
 phone_numbers:
   "+33170000001": {}
   "+33170000002": {}
+  "+33170000003": {}
+  "+33170000004": {}
   "+33170000009": {}
   "+33170000010": {}
   "+33170000020": {}
@@ -156,6 +158,8 @@ phone_numbers:
 devices:
   d1: {model: Poly VVX 450, mac: "00:04:f2:00:00:01"}
   d2: {model: Yealink T54W, mac: "00-04-f2-00-00-02"}
+  d3: {model: Yealink T54W, mac: "00-04-f2-00-00-03"}
+  d4: {model: Yealink W73H, mac: "00-04-f2-00-00-04"}
 audio_files:
   welcome: {file: welcome.wav}
 users:
@@ -192,6 +196,22 @@ users:
     extension: 2002
     device: d2
     forwarding: {no_answer: user:alice}
+  chloe:
+    first_name: Chloe
+    last_name: Bernard
+    email: chloe@example.com
+    site: paris
+    license: X2
+    extension: 1003
+  dan:
+    first_name: Dan
+    last_name: Blanc
+    email: dan@example.com
+    site: paris
+    license: X2
+    phone_numbers: ["+33170000004", "+33170000003"]
+    extension: 1004
+    devices: [d4, d3]
 ring_groups:
   sales: {name: Sales, site: paris, extension: 1100, phone_numbers: ["+33170000010"], members: [bob, alice], strategy: sequential, ring_timeout_seconds: 15, cycles: 3, forwarding: {busy: auto_attendant:main, no_answer: {to: "external:+33612345678", after_seconds: 20}}}
 auto_attendants:
@@ -218,8 +238,23 @@ fn every_setting_survives_the_round_trip() {
     // The manifests do set what the round trip is to keep.
     let alice = &account.users["alice"];
     assert_eq!(alice.forwarding.no_answer_seconds, 35);
-    assert_eq!(alice.caller_id.number.as_str(), "+33170000009");
+    assert_eq!(
+        alice.caller_id.number.as_ref().map(PhoneNumber::as_str),
+        Some("+33170000009")
+    );
     assert_eq!(alice.voicemail.email, "voicemail@example.com");
+    // A softphone user reached by extension shows its site's main number.
+    let chloe = &account.users["chloe"];
+    assert!(chloe.phone_numbers.is_empty() && chloe.devices.is_empty());
+    assert_eq!(chloe.caller_id.number, account.sites["paris"].main_number);
+    assert!(chloe.caller_id.number.is_some());
+    // Several numbers and devices keep their order: the first is primary.
+    let dan = &account.users["dan"];
+    assert_eq!(
+        dan.primary_number().map(PhoneNumber::as_str),
+        Some("+33170000004")
+    );
+    assert_eq!(dan.devices, ["d4", "d3"]);
     assert_eq!(
         account.auto_attendants["main"].timeout,
         Destination::Voicemail

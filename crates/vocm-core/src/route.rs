@@ -141,7 +141,7 @@ pub fn entry(account: &Account, dialled: &str) -> Option<ResourceId> {
     let digits: String = dialled.chars().filter(char::is_ascii_digit).collect();
     if let Ok(n) = dialled.parse::<PhoneNumber>() {
         for (k, u) in &account.users {
-            if u.phone_number == n {
+            if u.phone_numbers.contains(&n) {
                 return Some(ResourceId::new(Kind::User, k));
             }
         }
@@ -388,7 +388,7 @@ pub fn entries(account: &Account) -> Vec<(String, ResourceId)> {
     let mut out = Vec::new();
     for (k, u) in &account.users {
         let id = ResourceId::new(Kind::User, k);
-        out.push((u.phone_number.to_string(), id.clone()));
+        out.extend(u.phone_numbers.iter().map(|n| (n.to_string(), id.clone())));
         out.push((u.extension.clone(), id));
     }
     for (k, g) in &account.ring_groups {
@@ -472,7 +472,10 @@ fn entry_label(account: &Account, id: &ResourceId) -> Option<String> {
     let (numbers, ext): (Vec<String>, &str) = match id.kind {
         Kind::User => {
             let u = account.users.get(&id.key)?;
-            (vec![u.phone_number.to_string()], &u.extension)
+            (
+                u.phone_numbers.iter().map(ToString::to_string).collect(),
+                &u.extension,
+            )
         }
         Kind::RingGroup => {
             let g = account.ring_groups.get(&id.key)?;

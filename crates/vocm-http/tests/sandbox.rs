@@ -102,3 +102,26 @@ fn export_lists_the_audio_collection_once_not_once_per_file() {
     }
     assert_eq!(reads(&s) - before, 1 + 3);
 }
+
+#[test]
+fn a_user_without_a_number_or_a_device_is_read_not_dropped() {
+    // A softphone user as the admin console makes one: the reference marks
+    // `primaryPhoneNumber`, `phoneNumbers` and `devices` nullable.
+    let dir = tempfile::tempdir().unwrap();
+    let user = json!({
+        "basicInfo": {"userId": "u-1", "userName": "chloe.bernard", "firstName": "Chloe", "lastName": "Bernard",
+                      "primaryEmail": "chloe@example.com", "status": "ACTIVE"},
+        "serviceInfo": {"licenses": [{"name": "X2"}],
+                        "extensions": [{"extensionNumber": "1003", "primaryPhoneNumber": null,
+                                        "phoneNumbers": null, "devices": null}]},
+    });
+    let s = sandbox_holding(dir.path(), &json!({"USER": [user]}));
+    let p = provider(&s);
+    let session = p.session(&SessionOptions::default()).unwrap();
+    let account = session.snapshot().unwrap().account;
+    let chloe = &account.users["chloe.bernard"];
+    assert!(chloe.phone_numbers.is_empty());
+    assert!(chloe.devices.is_empty());
+    assert_eq!(chloe.caller_id.number, None);
+    assert_eq!(chloe.extension, "1003");
+}

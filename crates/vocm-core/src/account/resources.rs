@@ -117,11 +117,12 @@ pub struct AutoAttendant {
     pub timeout: Destination,
 }
 
-/// Caller ID with the number resolved (the user's own by default).
+/// Caller ID with the number resolved: the user's primary number by
+/// default, else the site's main number, else none (the provider's).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallerId {
-    pub number: PhoneNumber,
+    pub number: Option<PhoneNumber>,
     pub name: Option<String>,
     pub block: bool,
 }
@@ -135,9 +136,15 @@ pub struct User {
     pub email: String,
     pub site: String,
     pub license: String,
-    pub phone_number: PhoneNumber,
+    /// Direct numbers, the primary first; none for a user reached by
+    /// extension only. (State files before 0.2 wrote one `phone_number`.)
+    #[serde(alias = "phone_number", deserialize_with = "one_or_many")]
+    pub phone_numbers: Vec<PhoneNumber>,
     pub extension: String,
-    pub device: String,
+    /// Devices; none for a softphone-only user. (State files before 0.2
+    /// wrote one `device`.)
+    #[serde(alias = "device", deserialize_with = "one_or_many")]
+    pub devices: Vec<String>,
     pub caller_id: CallerId,
     pub forwarding: Forwarding,
     pub music_on_hold: Option<String>,
@@ -151,6 +158,32 @@ pub struct User {
     pub internet_fax: Option<PhoneNumber>,
     pub crm: Option<Crm>,
     pub directory: Directory,
+}
+
+impl User {
+    /// The primary number.
+    #[must_use]
+    pub fn primary_number(&self) -> Option<&PhoneNumber> {
+        self.phone_numbers.first()
+    }
+}
+
+/// A list, or the single value older files wrote in its place.
+fn one_or_many<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany<T> {
+        Many(Vec<T>),
+        One(T),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::Many(v) => v,
+        OneOrMany::One(v) => vec![v],
+    })
 }
 
 /// Call recording, every field explicit (plans show them all).

@@ -44,6 +44,7 @@ codes! {
     YamlTooManyNodes => "vocm::yaml::too-many-nodes", "the YAML has more nodes than the limit (aliases count once per use)";
     YamlComplexKey => "vocm::yaml::complex-key", "a mapping key is itself a mapping or sequence";
     YamlMerge => "vocm::yaml::merge", "a merge key (`<<`) is given something other than mappings";
+    ManifestBothForms => "vocm::manifest::both-forms", "a field is written in both its one-value and its list form";
     ManifestDuplicateKey => "vocm::manifest::duplicate-key", "a key is defined twice, in one file or across files";
     ManifestVersion => "vocm::manifest::version", "an unsupported manifest format version";
     ManifestNoAccount => "vocm::manifest::no-account", "no file defines the account section";

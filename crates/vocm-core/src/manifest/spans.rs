@@ -57,6 +57,16 @@ impl From<usize> for Seg<'_> {
     }
 }
 
+impl crate::model::user::Field {
+    /// The path of the value under the user: `["phone_numbers", 1]`.
+    #[must_use]
+    pub fn segs(self) -> Vec<Seg<'static>> {
+        let mut v = vec![Seg::Key(self.name)];
+        v.extend(self.index.map(Seg::Index));
+        v
+    }
+}
+
 /// The spans of a document, in pre-order.
 #[derive(Debug, Default)]
 pub struct SpanTree {

@@ -408,9 +408,14 @@ impl Builder {
                     // merged key lands on it), but not a place in the map.
                     children.push(node);
                     let into = merged.get_or_insert_with(Map::new);
-                    if let Err(d) = merge_into(into, value) {
-                        self.diagnostics
-                            .push(d.at(self.file, at, "this merge key").help(
+                    if merge_into(into, value).is_err() {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::YamlMerge,
+                                "a merge key (`<<`) takes a mapping or a list of mappings",
+                            )
+                            .at(self.file, at, "this merge key")
+                            .help(
                                 "`<<` takes a mapping or a list of mappings, usually aliases: `<<: *defaults`",
                             ));
                     }
@@ -449,16 +454,14 @@ impl Builder {
     }
 }
 
+/// A merge key given something other than mappings.
+struct Refused;
+
 /// Adds a merge key's mappings to `into`. Earlier mappings win over later
 /// ones (`<<: [*a, *b]` takes a key from `a` when both have it), as YAML's
 /// merge key type says.
-fn merge_into(into: &mut Map<String, Value>, value: Value) -> Result<(), Diagnostic> {
-    let refused = || {
-        Diagnostic::error(
-            Code::YamlMerge,
-            "a merge key (`<<`) takes a mapping or a list of mappings",
-        )
-    };
+/// `Err` when the value is not mappings (the caller says where).
+fn merge_into(into: &mut Map<String, Value>, value: Value) -> Result<(), Refused> {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
@@ -468,14 +471,14 @@ fn merge_into(into: &mut Map<String, Value>, value: Value) -> Result<(), Diagnos
         }
         Value::Array(items) => {
             if !items.iter().all(Value::is_object) {
-                return Err(refused());
+                return Err(Refused);
             }
             for item in items {
                 merge_into(into, item)?;
             }
             Ok(())
         }
-        _ => Err(refused()),
+        _ => Err(Refused),
     }
 }
 

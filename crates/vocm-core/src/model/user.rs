@@ -35,12 +35,29 @@ pub struct User {
     /// The service license type, e.g. `X2`; the account must own enough.
     #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$"))]
     pub license: String,
-    /// The user's phone number: a number of `phone_numbers`.
-    pub phone_number: PhoneNumber,
-    /// The user's extension, or `auto`.
+    /// The user's direct number: a number of `phone_numbers`. Optional: a
+    /// user without one is reached by extension. For several numbers, use
+    /// `phone_numbers` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<PhoneNumber>,
+    /// The user's direct numbers, the first one primary (what the caller ID
+    /// shows by default); instead of `phone_number`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("uniqueItems" = true), length(min = 1))]
+    pub phone_numbers: Vec<PhoneNumber>,
+    /// The user's extension, or `auto` (the default): the lowest free one
+    /// of the site's `extension_range`.
+    #[serde(default = "auto", skip_serializing_if = "is_auto")]
     pub extension: Extension,
-    /// The user's device: a key of `devices`.
-    pub device: String,
+    /// The user's desk phone: a key of `devices`. Optional: a softphone-only
+    /// user has none. For several, use `devices` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// The user's devices (desk phone, DECT handset…): keys of `devices`;
+    /// instead of `device`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("uniqueItems" = true), length(min = 1))]
+    pub devices: Vec<String>,
     /// What outbound calls display.
     #[serde(default, skip_serializing_if = "is_default")]
     pub caller_id: CallerId,
@@ -78,6 +95,73 @@ pub struct User {
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
+}
+
+fn auto() -> Extension {
+    Extension::Auto
+}
+
+fn is_auto(e: &Extension) -> bool {
+    *e == Extension::Auto
+}
+
+/// Where a user writes one of its numbers or devices: the one-value field
+/// (`phone_number`, `device`) or an item of the list form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub index: Option<usize>,
+}
+
+/// The values of a one-or-list field pair, with where each is written.
+fn one_or_list<'a, T>(
+    one: Option<&'a T>,
+    one_name: &'static str,
+    list: &'a [T],
+    list_name: &'static str,
+) -> impl Iterator<Item = (&'a T, Field)> {
+    one.map(|v| {
+        (
+            v,
+            Field {
+                name: one_name,
+                index: None,
+            },
+        )
+    })
+    .into_iter()
+    .chain(list.iter().enumerate().map(move |(i, v)| {
+        (
+            v,
+            Field {
+                name: list_name,
+                index: Some(i),
+            },
+        )
+    }))
+}
+
+impl User {
+    /// The user's direct numbers, primary first, with where each is written.
+    pub fn numbers(&self) -> impl Iterator<Item = (&PhoneNumber, Field)> {
+        one_or_list(
+            self.phone_number.as_ref(),
+            "phone_number",
+            &self.phone_numbers,
+            "phone_numbers",
+        )
+    }
+
+    /// The primary number: what the caller ID shows by default.
+    #[must_use]
+    pub fn primary_number(&self) -> Option<&PhoneNumber> {
+        self.numbers().next().map(|(n, _)| n)
+    }
+
+    /// The user's devices, with where each is written.
+    pub fn device_keys(&self) -> impl Iterator<Item = (&String, Field)> {
+        one_or_list(self.device.as_ref(), "device", &self.devices, "devices")
+    }
 }
 
 /// The `emergency_address` value meaning "the user's site's address".

@@ -94,6 +94,12 @@ pub fn desired(m: &Manifest, cx: &Context<'_>) -> (Account, Vec<Diagnostic>) {
     }
     let extensions = Extensions::resolve(m, cx, &mut out);
     let site = |named: Option<&String>| m.site_of(named).unwrap_or_default().to_owned();
+    // A user without a number of its own shows its site's main number.
+    let main_number = |named: Option<&String>| {
+        m.site_of(named)
+            .and_then(|s| m.sites.get(s))
+            .and_then(|s| s.value.main_number.as_ref())
+    };
     for (k, e) in &m.users {
         let u = &e.value;
         let Some(extension) = extensions.get(Kind::User, k) else {
@@ -107,15 +113,17 @@ pub fn desired(m: &Manifest, cx: &Context<'_>) -> (Account, Vec<Diagnostic>) {
                 email: u.email.clone(),
                 site: site(u.site.as_ref()),
                 license: u.license.clone(),
-                phone_number: u.phone_number.clone(),
+                phone_numbers: u.numbers().map(|(n, _)| n.clone()).collect(),
                 extension,
-                device: u.device.clone(),
+                devices: u.device_keys().map(|(d, _)| d.clone()).collect(),
                 caller_id: CallerId {
                     number: u
                         .caller_id
                         .number
-                        .clone()
-                        .unwrap_or_else(|| u.phone_number.clone()),
+                        .as_ref()
+                        .or_else(|| u.primary_number())
+                        .or_else(|| main_number(u.site.as_ref()))
+                        .cloned(),
                     name: u.caller_id.name.clone(),
                     block: u.caller_id.block,
                 },
@@ -385,7 +393,9 @@ type Holders<'a> = (
 fn holders(a: &Account) -> Holders<'_> {
     let mut numbers = HashMap::default();
     for (k, u) in &a.users {
-        numbers.insert(&u.phone_number, (Kind::User, k.as_str()));
+        for n in &u.phone_numbers {
+            numbers.insert(n, (Kind::User, k.as_str()));
+        }
         if let Some(f) = &u.internet_fax {
             numbers.insert(f, (Kind::User, k.as_str()));
         }
@@ -403,7 +413,7 @@ fn holders(a: &Account) -> Holders<'_> {
     let devices = a
         .users
         .iter()
-        .map(|(k, u)| (u.device.as_str(), k.as_str()))
+        .flat_map(|(k, u)| u.devices.iter().map(|d| (d.as_str(), k.as_str())))
         .collect();
     (numbers, devices)
 }
@@ -476,12 +486,11 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
         }
     };
     for (k, e) in &m.users {
-        check_number(
-            &e.value.phone_number,
-            (Kind::User, k),
-            e.origin,
-            vec![Seg::Key("users"), Seg::Key(k), Seg::Key("phone_number")],
-        );
+        for (n, field) in e.value.numbers() {
+            let mut path = vec![Seg::Key("users"), Seg::Key(k)];
+            path.extend(field.segs());
+            check_number(n, (Kind::User, k), e.origin, path);
+        }
         if let Some(f) = &e.value.internet_fax {
             check_number(
                 f,
@@ -521,24 +530,24 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
         }
     }
     for (k, e) in &m.users {
-        if let Some(holder) = devices.get(e.value.device.as_str())
-            && *holder != k.as_str()
-            && !managed(Kind::User, holder)
-            && !prune
-        {
-            let (file, span) = at(
-                cx.raw,
-                e.origin,
-                &[Seg::Key("users"), Seg::Key(k), Seg::Key("device")],
-            );
-            out.push(
+        for (device, field) in e.value.device_keys() {
+            if let Some(holder) = devices.get(device.as_str())
+                && *holder != k.as_str()
+                && !managed(Kind::User, holder)
+                && !prune
+            {
+                let mut path = vec![Seg::Key("users"), Seg::Key(k)];
+                path.extend(field.segs());
+                let (file, span) = at(cx.raw, e.origin, &path);
+                out.push(
                     Diagnostic::error(
                         Code::PlanDeviceHeld,
-                        format!("device `{}` is assigned to user:{holder}, which the manifests do not manage", e.value.device),
+                        format!("device `{device}` is assigned to user:{holder}, which the manifests do not manage"),
                     )
                     .at(file, span, "held by another user")
                     .help(format!("add user:{holder} to the manifests with another device, or set `prune: true` to delete it")),
                 );
+            }
         }
     }
     // Numbers the provider cannot claim.

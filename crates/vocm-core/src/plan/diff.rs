@@ -343,9 +343,9 @@ pub fn references(r: View<'_>) -> Vec<ResourceId> {
         }
         View::User(u) => {
             out.push(ResourceId::new(Kind::Site, &u.site));
-            out.push(number(&u.phone_number));
-            out.push(ResourceId::new(Kind::Device, &u.device));
-            out.push(number(&u.caller_id.number));
+            out.extend(u.phone_numbers.iter().map(number));
+            out.extend(u.devices.iter().map(|d| ResourceId::new(Kind::Device, d)));
+            out.extend(u.caller_id.number.iter().map(number));
             out.extend(
                 u.music_on_hold
                     .iter()
@@ -402,8 +402,8 @@ pub fn claims(r: View<'_>) -> Vec<String> {
     let mut out = Vec::new();
     match r {
         View::User(u) => {
-            out.push(format!("number:{}", u.phone_number));
-            out.push(format!("device:{}", u.device));
+            out.extend(u.phone_numbers.iter().map(|n| format!("number:{n}")));
+            out.extend(u.devices.iter().map(|d| format!("device:{d}")));
             out.push(format!("extension:{}", u.extension));
             out.extend(u.internet_fax.iter().map(|f| format!("number:{f}")));
         }

@@ -564,7 +564,7 @@ fn desired_fills_every_default() {
     let a = account(&yaml);
     let alice = &a.users["alice"];
     assert_eq!(alice.site, "paris", "the only site");
-    assert_eq!(alice.caller_id.number, alice.phone_number);
+    assert_eq!(alice.caller_id.number.as_ref(), alice.primary_number());
     assert_eq!(alice.voicemail.email, "alice@example.com");
     assert_eq!(alice.emergency_address, "site");
     let f = &alice.forwarding;

@@ -5,6 +5,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::ctx::{Ctx, loc};
 use crate::diagnostics::{Code, Diagnostic};
 
+/// A device's first holder: the user, and where it names the device.
+type Holder<'a> = (&'a str, crate::model::Origin, crate::model::user::Field);
+
 pub fn check(ctx: &mut Ctx<'_>) {
     // One physical device, registered twice under two keys.
     let mut macs: HashMap<&str, (&str, crate::model::Origin)> = HashMap::default();
@@ -28,23 +31,35 @@ pub fn check(ctx: &mut Ctx<'_>) {
             macs.insert(mac, (k, e.origin));
         }
     }
-    let mut first: HashMap<&str, (&str, crate::model::Origin)> = HashMap::default();
+    let mut first: HashMap<&str, Holder<'_>> = HashMap::default();
     for (k, e) in &ctx.m.users {
-        let device = e.value.device.as_str();
-        if let Some((owner, origin)) = first.get(device) {
-            let (f1, s1) = ctx.value(*origin, loc!["users", *owner, "device"]);
-            let (f2, s2) = ctx.value(e.origin, loc!["users", k, "device"]);
-            ctx.out.push(
-                Diagnostic::error(
-                    Code::DeviceAssignedTwice,
-                    format!("device `{device}` is assigned to both users.{owner} and users.{k}"),
-                )
-                .at(f2, s2, "assigned again here")
-                .related(f1, s1, "first assigned here")
-                .help("a device belongs to one user: register another device for one of them"),
-            );
-        } else {
-            first.insert(device, (k, e.origin));
+        for (device, field) in e.value.device_keys() {
+            let device = device.as_str();
+            if let Some((owner, origin, at)) = first.get(device) {
+                if *owner == k.as_str() {
+                    // Both forms name it: `both-forms` says so.
+                    continue;
+                }
+                let mut p1 = loc!["users", *owner].to_vec();
+                p1.extend(at.segs());
+                let mut p2 = loc!["users", k].to_vec();
+                p2.extend(field.segs());
+                let (f1, s1) = ctx.value(*origin, &p1);
+                let (f2, s2) = ctx.value(e.origin, &p2);
+                ctx.out.push(
+                    Diagnostic::error(
+                        Code::DeviceAssignedTwice,
+                        format!(
+                            "device `{device}` is assigned to both users.{owner} and users.{k}"
+                        ),
+                    )
+                    .at(f2, s2, "assigned again here")
+                    .related(f1, s1, "first assigned here")
+                    .help("a device belongs to one user: register another device for one of them"),
+                );
+            } else {
+                first.insert(device, (k, e.origin, field));
+            }
         }
     }
     for (k, e) in &ctx.m.ring_groups {

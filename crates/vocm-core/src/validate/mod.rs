@@ -8,6 +8,7 @@ mod ctx;
 mod devices;
 mod emergency;
 mod extensions;
+mod forms;
 mod forwarding;
 mod known_fields;
 mod merge;
@@ -132,6 +133,7 @@ fn finish(
     }
 
     let mut ctx = ctx::Ctx::new(&raw, &manifest, &poisoned);
+    forms::check(&mut ctx);
     references::check(&mut ctx);
     extensions::check(&mut ctx);
     numbers::check(&mut ctx);

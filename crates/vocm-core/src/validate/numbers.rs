@@ -20,15 +20,19 @@ pub fn check(ctx: &mut Ctx<'_>) {
     let m = ctx.m;
     let mut uses: Vec<(&PhoneNumber, Use<'_>)> = Vec::new();
     for (k, e) in &m.users {
-        uses.push((
-            &e.value.phone_number,
-            Use {
-                owner: format!("users.{k}"),
-                origin: e.origin,
-                path: loc!["users", k, "phone_number"].to_vec(),
-                fax: false,
-            },
-        ));
+        for (n, field) in e.value.numbers() {
+            let mut path = loc!["users", k].to_vec();
+            path.extend(field.segs());
+            uses.push((
+                n,
+                Use {
+                    owner: format!("users.{k}"),
+                    origin: e.origin,
+                    path,
+                    fax: false,
+                },
+            ));
+        }
         if let Some(n) = &e.value.internet_fax {
             uses.push((
                 n,

@@ -143,8 +143,16 @@ pub fn check(ctx: &mut Ctx<'_>) {
     for (key, e) in &m.users {
         let (o, u) = (e.origin, &e.value);
         site(ctx, o, "users", key, u.site.as_ref());
-        number(ctx, o, loc!["users", key, "phone_number"], &u.phone_number);
-        resource(ctx, o, loc!["users", key, "device"], "devices", &u.device);
+        for (n, field) in u.numbers() {
+            let mut at = loc!["users", key].to_vec();
+            at.extend(field.segs());
+            number(ctx, o, &at, n);
+        }
+        for (d, field) in u.device_keys() {
+            let mut at = loc!["users", key].to_vec();
+            at.extend(field.segs());
+            resource(ctx, o, &at, "devices", d);
+        }
         if let Some(n) = &u.caller_id.number {
             number(ctx, o, loc!["users", key, "caller_id", "number"], n);
         }

@@ -46,18 +46,28 @@ pub(super) fn encode(v: &mut Value, key: &str, u: &User, ids: &Ids) {
     let e = "/serviceInfo/extensions/0";
     let at = |field: &str| format!("{e}/{field}");
     put(&at("extensionNumber"), json!(u.extension));
-    put(&at("primaryPhoneNumber"), json!(u.phone_number.as_str()));
+    // The reference marks all three nullable: a user may have no direct
+    // number and no device (a softphone user reached by extension).
     put(
-        &at("phoneNumbers"),
-        json!([{"phoneNumber": u.phone_number.as_str(), "primary": true}]),
+        &at("primaryPhoneNumber"),
+        opt(u.primary_number().map(PhoneNumber::to_string)),
     );
-    put(
-        &at("devices"),
-        json!([{"id": ids.id(&ResourceId::new(Kind::Device, &u.device)).unwrap_or_default()}]),
-    );
+    let numbers: Vec<Value> = u
+        .phone_numbers
+        .iter()
+        .enumerate()
+        .map(|(i, n)| json!({"phoneNumber": n.as_str(), "primary": i == 0}))
+        .collect();
+    put(&at("phoneNumbers"), Value::Array(numbers));
+    let devices: Vec<Value> = u
+        .devices
+        .iter()
+        .map(|d| json!({"id": ids.id(&ResourceId::new(Kind::Device, d)).unwrap_or_default()}))
+        .collect();
+    put(&at("devices"), Value::Array(devices));
     put(
         &at("externalCallerIdNumber"),
-        json!(u.caller_id.number.as_str()),
+        opt(u.caller_id.number.as_ref().map(PhoneNumber::to_string)),
     );
     put(&at("externalCallerIdName"), opt(u.caller_id.name.clone()));
     put(&at("blockOutboundCallerId"), json!(u.caller_id.block));
@@ -133,14 +143,24 @@ pub(super) fn encode(v: &mut Value, key: &str, u: &User, ids: &Ids) {
     );
 }
 
-/// A user and its key; `None` without a user name or a primary number.
+/// A user and its key; `None` without a user name. A user without numbers
+/// or devices is one (reached by extension, on a softphone).
 pub(super) fn decode(v: &Value, ids: &Ids) -> Option<(String, User)> {
     let key = s(v, "/basicInfo/userName")?;
     let e = v
         .pointer("/serviceInfo/extensions/0")
         .cloned()
         .unwrap_or(Value::Null);
-    let phone_number: PhoneNumber = s(&e, "/primaryPhoneNumber")?.parse().ok()?;
+    let phone_numbers = decode_numbers(&e);
+    let devices = e
+        .get("devices")
+        .and_then(Value::as_array)
+        .map(|items| {
+            (0..items.len())
+                .filter_map(|i| ids.key_at(&e, &format!("/devices/{i}/id"), Kind::Device))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut announce_to = Vec::new();
     if b(&e, "/recordingPlayAnnouncementToUser") == Some(true) {
         announce_to.push(Participant::User);
@@ -173,17 +193,15 @@ pub(super) fn decode(v: &Value, ids: &Ids) -> Option<(String, User)> {
             .unwrap_or_default(),
         license: s(v, "/serviceInfo/licenses/0/name").unwrap_or_default(),
         extension: s(&e, "/extensionNumber").unwrap_or_default(),
-        device: ids
-            .key_at(&e, "/devices/0/id", Kind::Device)
-            .unwrap_or_default(),
+        devices,
         caller_id: CallerId {
             number: s(&e, "/externalCallerIdNumber")
                 .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| phone_number.clone()),
+                .or_else(|| phone_numbers.first().cloned()),
             name: s(&e, "/externalCallerIdName"),
             block: b(&e, "/blockOutboundCallerId").unwrap_or(false),
         },
-        phone_number,
+        phone_numbers,
         forwarding: forwarding_from_wire(e.get("vocmForwardingRules"), ids),
         music_on_hold: ids.key_at(&e, "/musicOnHold/id", Kind::AudioFile),
         call_recording: CallRecording {
@@ -218,4 +236,32 @@ pub(super) fn decode(v: &Value, ids: &Ids) -> Option<(String, User)> {
         },
     };
     Some((key, user))
+}
+
+/// The extension's numbers, the primary first: `primaryPhoneNumber`, then
+/// the others of `phoneNumbers` in their order.
+fn decode_numbers(e: &Value) -> Vec<PhoneNumber> {
+    let mut out: Vec<PhoneNumber> = Vec::new();
+    let listed = e
+        .get("phoneNumbers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    let primary = s(e, "/primaryPhoneNumber").or_else(|| {
+        listed
+            .clone()
+            .find(|p| b(p, "/primary") == Some(true))
+            .and_then(|p| s(p, "/phoneNumber"))
+    });
+    for n in primary
+        .into_iter()
+        .chain(listed.filter_map(|p| s(p, "/phoneNumber")))
+    {
+        if let Ok(n) = n.parse::<PhoneNumber>()
+            && !out.contains(&n)
+        {
+            out.push(n);
+        }
+    }
+    out
 }
