@@ -88,6 +88,7 @@ cases! {
         "vocm::schema::unknown-section",
     ];
     site_extension_range: fixture ["vocm::site::extension-range"];
+    template_merged: fixture ["vocm::reference::unknown", "vocm::schema::missing-field"];
     yaml_complex_key: fixture ["vocm::yaml::complex-key"];
     yaml_merge: fixture ["vocm::reference::unknown", "vocm::yaml::merge"];
     yaml_syntax: fixture ["vocm::yaml::syntax"];

@@ -111,6 +111,7 @@ pub fn export(
                         extension_range: s.extension_range.clone(),
                         main_number: s.main_number.clone(),
                         outbound_calling: s.outbound_calling,
+                        user_defaults: None,
                     },
                 )
             })
@@ -213,6 +214,7 @@ pub fn export(
                 (
                     k.clone(),
                     model::User {
+                        template: None,
                         first_name: u.first_name.clone(),
                         last_name: u.last_name.clone(),
                         email: u.email.clone(),

@@ -16,8 +16,10 @@ pub mod forwarding;
 pub mod phone;
 pub mod ring_group;
 pub mod site;
+pub mod template;
 mod text;
 pub mod user;
+pub mod user_layers;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -35,6 +37,7 @@ pub use forwarding::{Condition, Forwarding, NoAnswer};
 pub use phone::{NumberSpec, NumberUsage, PhoneNumber};
 pub use ring_group::{RingGroup, RingStrategy};
 pub use site::{Locale, Site};
+pub use template::Template;
 pub use user::User;
 
 /// The only manifest format version.
@@ -91,6 +94,10 @@ pub struct ManifestFile {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": KEY_PATTERN}))]
     pub auto_attendants: IndexMap<String, AutoAttendant>,
+    /// User templates, by key: settings users share (`template: KEY`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": KEY_PATTERN}))]
+    pub templates: IndexMap<String, Template>,
     /// Users, by login name (3 to 70 of `A-Za-z0-9.@-_/`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": USER_KEY_PATTERN}))]
@@ -98,7 +105,7 @@ pub struct ManifestFile {
 }
 
 /// The top-level sections, in the order files usually list them.
-pub const SECTIONS: [&str; 10] = [
+pub const SECTIONS: [&str; 11] = [
     "version",
     "account",
     "addresses",
@@ -108,6 +115,7 @@ pub const SECTIONS: [&str; 10] = [
     "audio_files",
     "ring_groups",
     "auto_attendants",
+    "templates",
     "users",
 ];
 
@@ -140,7 +148,11 @@ pub struct Manifest {
     pub audio_files: Section<AudioFile>,
     pub ring_groups: Section<RingGroup>,
     pub auto_attendants: Section<AutoAttendant>,
+    pub templates: Section<Template>,
+    /// Users with their templates and site defaults merged in.
     pub users: Section<User>,
+    /// Where each user's merged-in fields came from (users that have some).
+    pub user_layers: rustc_hash::FxHashMap<String, user_layers::Layers>,
 }
 
 impl Manifest {

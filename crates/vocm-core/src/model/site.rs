@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::account::OutboundScope;
 use super::extension::ExtensionRange;
 use super::phone::PhoneNumber;
+use super::template::Template;
 
 /// A site of the PBX.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -30,6 +31,10 @@ pub struct Site {
     /// A site-level outbound calling scope that replaces users' own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound_calling: Option<OutboundScope>,
+    /// Settings every user of the site gets unless the user or its
+    /// template sets them: a template written in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_defaults: Option<Template>,
 }
 
 /// Languages the provisioning API supports.

@@ -13,26 +13,42 @@ use super::phone::PhoneNumber;
 const NAME_PATTERN: &str = r"^[A-Za-z0-9.,_()' -]+$";
 
 /// A user. The key in `users` is the login name.
+///
+/// Every field but the names and the email may come from the user's
+/// `template` or its site's `user_defaults` instead (validation merges them
+/// in: the user wins, then the template, then the site's defaults, then the
+/// built-in defaults), so serde defaults them all; the schema still
+/// requires the names and the email of a user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = require_identity)]
 pub struct User {
     /// Given name (ASCII letters, digits, spaces and `.,-_()'`, as the API requires).
+    #[serde(default)]
     #[schemars(length(min = 2, max = 128), regex(pattern = NAME_PATTERN))]
     pub first_name: String,
     /// Family name (same characters, at most 30).
+    #[serde(default)]
     #[schemars(length(min = 2, max = 30), regex(pattern = NAME_PATTERN))]
     pub last_name: String,
     /// Email for sign-in and onboarding.
+    #[serde(default)]
     #[schemars(
         length(min = 5, max = 128),
         regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     )]
     pub email: String,
+    /// A key of `templates`: the settings this user shares with others.
+    /// The user's own fields win over it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
     /// The user's site: a key of `sites`; optional when the account has one
     /// site. Changing it replaces the user (the API cannot move a user).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
     /// The service license type, e.g. `X2`; the account must own enough.
+    /// Required, here or from the template or the site's `user_defaults`.
+    #[serde(default)]
     #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$"))]
     pub license: String,
     /// The user's direct number: a number of `phone_numbers`. Optional: a
@@ -91,6 +107,15 @@ pub struct User {
     /// Directory visibility.
     #[serde(default, skip_serializing_if = "is_default")]
     pub directory: Directory,
+}
+
+/// The fields a user must write itself: who the person is.
+pub const IDENTITY: [&str; 3] = ["first_name", "last_name", "email"];
+
+/// The schema requires a user's names and email, which serde defaults so
+/// that a template can be read as a user.
+fn require_identity(schema: &mut schemars::Schema) {
+    schema.insert("required".into(), serde_json::json!(IDENTITY));
 }
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {

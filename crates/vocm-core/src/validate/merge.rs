@@ -12,9 +12,10 @@ use serde_json::Value;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::manifest::{RawManifest, Seg};
+use crate::model::user_layers::{self, Layers, Mask};
 use crate::model::{
     Account, Address, AudioFile, AutoAttendant, Device, Entry, Manifest, NumberSpec, Origin,
-    PhoneNumber, RingGroup, Site, User,
+    PhoneNumber, RingGroup, Site, Template, User,
 };
 
 /// Resources that are present but could not be read (their errors are
@@ -56,8 +57,69 @@ pub struct Part {
     audio_files: Vec<(String, AudioFile)>,
     ring_groups: Vec<(String, RingGroup)>,
     auto_attendants: Vec<(String, AutoAttendant)>,
-    users: Vec<(String, User)>,
+    templates: Vec<(String, (Template, Mask))>,
+    users: Vec<(String, (User, Mask))>,
+    /// What each site's `user_defaults` writes, by site key.
+    site_defaults: Vec<(String, Mask)>,
     failed: Vec<(&'static str, String, String)>,
+}
+
+/// What the users, templates and site defaults of a document write, in
+/// their mappings' order; read before their explicit `null`s are removed.
+#[derive(Default)]
+pub struct Masks {
+    users: Vec<Mask>,
+    templates: Vec<Mask>,
+    site_defaults: Vec<(String, Mask)>,
+}
+
+/// Reads what each user, template and site default writes, and removes
+/// their explicit `null`s (they clear a field: the mask keeps that), so
+/// that the schema and serde read what remains.
+pub fn prepare(value: &mut Value) -> Masks {
+    let mut masks = Masks::default();
+    let Value::Object(root) = value else {
+        return masks;
+    };
+    let each = |section: Option<&mut Value>, out: &mut Vec<Mask>| {
+        if let Some(Value::Object(map)) = section {
+            out.extend(map.values_mut().map(user_layers::mask_and_strip));
+        }
+    };
+    each(root.get_mut("users"), &mut masks.users);
+    each(root.get_mut("templates"), &mut masks.templates);
+    if let Some(Value::Object(sites)) = root.get_mut("sites") {
+        for (key, site) in sites {
+            if let Some(defaults) = site.get_mut("user_defaults") {
+                let mask = user_layers::mask_and_strip(defaults);
+                masks.site_defaults.push((key.clone(), mask));
+            }
+        }
+    }
+    masks
+}
+
+/// Like [`take`], for a section whose items carry a mask (in order).
+fn take_masked<T: DeserializeOwned>(
+    section: &'static str,
+    value: Option<&Value>,
+    masks: &[Mask],
+    into: &mut Vec<(String, (T, Mask))>,
+    failed: &mut Vec<(&'static str, String, String)>,
+) {
+    let mut typed = Vec::new();
+    take(section, value, &mut typed, failed);
+    let Some(Value::Object(map)) = value else {
+        return;
+    };
+    let mut typed = typed.into_iter().peekable();
+    for ((key, _), mask) in map.iter().zip(masks) {
+        if typed.peek().is_some_and(|(k, _)| k == key)
+            && let Some((k, t)) = typed.next()
+        {
+            into.push((k, (t, *mask)));
+        }
+    }
 }
 
 fn take<T: DeserializeOwned>(
@@ -121,7 +183,7 @@ fn without_unknown(value: &Value, path: &mut Vec<String>) -> Value {
 
 /// Types a document's resources, one by one.
 #[must_use]
-pub fn read_part(value: &Value) -> Part {
+pub fn read_part(value: &Value, masks: Masks) -> Part {
     let mut p = Part::default();
     let Value::Object(root) = value else { return p };
     if let Some(v) = root.get("account") {
@@ -175,7 +237,21 @@ pub fn read_part(value: &Value) -> Part {
         &mut p.auto_attendants,
         &mut p.failed,
     );
-    take("users", root.get("users"), &mut p.users, &mut p.failed);
+    take_masked(
+        "templates",
+        root.get("templates"),
+        &masks.templates,
+        &mut p.templates,
+        &mut p.failed,
+    );
+    take_masked(
+        "users",
+        root.get("users"),
+        &masks.users,
+        &mut p.users,
+        &mut p.failed,
+    );
+    p.site_defaults = masks.site_defaults;
     p
 }
 
@@ -192,6 +268,9 @@ pub fn merge(
     let mut m = Manifest::default();
     let mut poisoned = Poisoned::default();
     let mut merger = Merger { raw, out };
+    let mut users: IndexMap<String, Entry<(User, Mask)>> = IndexMap::default();
+    let mut templates: IndexMap<String, Entry<(Template, Mask)>> = IndexMap::default();
+    let mut site_defaults: rustc_hash::FxHashMap<String, Mask> = rustc_hash::FxHashMap::default();
     for (i, part) in parts.into_iter().enumerate() {
         let origin = Origin(u32::try_from(i).unwrap_or(u32::MAX));
         for (section, key, error) in part.failed {
@@ -263,9 +342,102 @@ pub fn merge(
             &mut m.auto_attendants,
             origin,
         );
-        merger.section("users", part.users, &mut m.users, origin);
+        merger.section("templates", part.templates, &mut templates, origin);
+        merger.section("users", part.users, &mut users, origin);
+        for (site, mask) in part.site_defaults {
+            site_defaults.entry(site).or_insert(mask);
+        }
     }
+    m.templates = templates
+        .iter()
+        .map(|(k, e)| {
+            (
+                k.clone(),
+                Entry {
+                    value: e.value.0.clone(),
+                    origin: e.origin,
+                },
+            )
+        })
+        .collect();
+    layer_users(
+        &mut m,
+        users,
+        &templates,
+        &site_defaults,
+        &poisoned,
+        &mut merger,
+    );
     (m, poisoned)
+}
+
+/// Merges each user with its template and its site's defaults, and checks
+/// that the result has a license.
+fn layer_users(
+    m: &mut Manifest,
+    users: IndexMap<String, Entry<(User, Mask)>>,
+    templates: &IndexMap<String, Entry<(Template, Mask)>>,
+    site_defaults: &rustc_hash::FxHashMap<String, Mask>,
+    poisoned: &Poisoned,
+    merger: &mut Merger<'_>,
+) {
+    m.users.reserve(users.len());
+    for (key, entry) in users {
+        let (mut user, mut filled) = entry.value;
+        let mut layers = Layers::default();
+        let mut unknown = false;
+        if let Some(name) = user.template.clone() {
+            match templates.get(&name) {
+                Some(t) => {
+                    let (template, writes) = &t.value;
+                    let taken = user_layers::overlay(&mut user, &mut filled, &template.0, *writes);
+                    layers.template = Some((name, taken));
+                }
+                // The reference check reports it.
+                None => unknown = true,
+            }
+        }
+        // The site may come from the template.
+        if let Some(site) = m.site_of(user.site.as_ref()).map(str::to_owned)
+            && let Some(writes) = site_defaults.get(&site)
+            && let Some(defaults) = m
+                .sites
+                .get(&site)
+                .and_then(|s| s.value.user_defaults.as_ref())
+        {
+            let taken = user_layers::overlay(&mut user, &mut filled, &defaults.0, *writes);
+            layers.site = Some((site, taken));
+        }
+        if !filled.has(user_layers::LICENSE)
+            && !unknown
+            && !poisoned.any("templates")
+            && !poisoned.any("sites")
+        {
+            let (file, span) = merger
+                .raw
+                .key_span(entry.origin, &[Seg::Key("users"), Seg::Key(&key)]);
+            merger.out.push(
+                Diagnostic::error(
+                    Code::SchemaMissingField,
+                    format!("users.{key} is missing the required field `license`"),
+                )
+                .at(file, span, "`license` is missing")
+                .help(
+                    "add `license:` to the user, to its template, or to its site's `user_defaults`",
+                ),
+            );
+        }
+        if layers != Layers::default() {
+            m.user_layers.insert(key.clone(), layers);
+        }
+        m.users.insert(
+            key,
+            Entry {
+                value: user,
+                origin: entry.origin,
+            },
+        );
+    }
 }
 
 struct Merger<'a> {

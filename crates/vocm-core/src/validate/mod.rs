@@ -81,9 +81,10 @@ struct Digest {
 
 /// Checks a document against the schema and types its resources; the
 /// document's `Value` is dropped when this returns.
-fn digest(file: FileId, source: &SourceFile, doc: Document) -> (SpanTree, Digest) {
+fn digest(file: FileId, source: &SourceFile, mut doc: Document) -> (SpanTree, Digest) {
+    let masks = merge::prepare(&mut doc.value);
     let schema = schema_check::check(file, &doc, source);
-    let part = merge::read_part(&doc.value);
+    let part = merge::read_part(&doc.value, masks);
     (doc.spans, Digest { schema, part })
 }
 
@@ -142,6 +143,7 @@ fn finish(
     emergency::check(&mut ctx);
     outbound::check(&mut ctx);
     audio::check(&mut ctx, audio);
+    ctx.name_users();
     ctx.out.retain(|d| {
         d.label()
             .is_none_or(|l| !schema_spots.contains(&(l.file, l.span)))

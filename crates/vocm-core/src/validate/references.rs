@@ -17,6 +17,7 @@ fn noun(section: &str) -> &'static str {
         "ring_groups" => "ring group",
         "auto_attendants" => "auto attendant",
         "users" => "user",
+        "templates" => "template",
         _ => "resource",
     }
 }
@@ -31,6 +32,7 @@ fn keys<'a>(ctx: &'a Ctx<'_>, section: &str) -> Vec<&'a str> {
         "ring_groups" => Box::new(m.ring_groups.keys()),
         "auto_attendants" => Box::new(m.auto_attendants.keys()),
         "users" => Box::new(m.users.keys()),
+        "templates" => Box::new(m.templates.keys()),
         _ => Box::new(std::iter::empty()),
     };
     ks.map(String::as_str).collect()
@@ -46,6 +48,7 @@ fn exists(ctx: &Ctx<'_>, section: &str, key: &str) -> bool {
         "ring_groups" => m.ring_groups.contains_key(key),
         "auto_attendants" => m.auto_attendants.contains_key(key),
         "users" => m.users.contains_key(key),
+        "templates" => m.templates.contains_key(key),
         _ => false,
     }
 }
@@ -142,6 +145,9 @@ pub fn check(ctx: &mut Ctx<'_>) {
     }
     for (key, e) in &m.users {
         let (o, u) = (e.origin, &e.value);
+        if let Some(t) = &u.template {
+            resource(ctx, o, loc!["users", key, "template"], "templates", t);
+        }
         site(ctx, o, "users", key, u.site.as_ref());
         for (n, field) in u.numbers() {
             let mut at = loc!["users", key].to_vec();
