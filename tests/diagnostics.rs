@@ -463,6 +463,7 @@ fn plan_rule(name: &str, codes: &[&str]) {
         audio: &audio,
         licenses: snapshot.licenses.as_ref(),
         can_claim_numbers: claim,
+        renames: &[],
     };
     let (_, diagnostics) = desired(&v.manifest, &cx);
     let out = render(

@@ -619,6 +619,7 @@ fn check(desired: &Account, current: &Account, prune: bool) -> Result<(), TestCa
     let options = Options {
         prune,
         targets: Vec::new(),
+        ..Options::default()
     };
     let p = plan(desired, current, &options);
     if !prune {

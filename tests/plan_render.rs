@@ -41,6 +41,7 @@ fn make(manifests: &Path, state: &Path) -> Made {
         audio: &audio,
         licenses: snapshot.licenses.as_ref(),
         can_claim_numbers: true,
+        renames: &[],
     };
     let (d, diagnostics) = desired(&v.manifest, &cx);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
@@ -51,6 +52,7 @@ fn make(manifests: &Path, state: &Path) -> Made {
         &Options {
             prune,
             targets: Vec::new(),
+            ..Options::default()
         },
     );
     let changed: Vec<_> = p.changes.iter().map(|c| c.id.clone()).collect();

@@ -35,6 +35,10 @@ pub struct ApplyArgs {
     /// Limit the run to this resource and what it needs (repeatable).
     #[arg(long = "target", value_name = "KIND:KEY")]
     pub targets: Vec<ResourceId>,
+    /// Plan renames (`moved`) the provider can only make as a delete and a
+    /// create, losing what the resource held (a user's voicemail).
+    #[arg(long)]
+    pub allow_replace: bool,
     /// How long to wait for another apply to release the state (e.g. 30s, 10m).
     #[arg(long, value_parser = humantime::parse_duration, default_value = "0s")]
     pub lock_timeout: Duration,
@@ -155,6 +159,7 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
         &paths_or_cwd(&args.inputs),
         cwd.as_deref(),
         &args.targets,
+        args.allow_replace,
         provider,
         &Read::After(&read),
         &mut run.findings,

@@ -31,6 +31,10 @@ pub struct PlanArgs {
     /// Limit the plan to this resource and what it needs (repeatable).
     #[arg(long = "target", value_name = "KIND:KEY")]
     pub targets: Vec<ResourceId>,
+    /// Plan renames (`moved`) the provider can only make as a delete and a
+    /// create, losing what the resource held (a user's voicemail).
+    #[arg(long)]
+    pub allow_replace: bool,
     /// Markdown: the ID in the hidden `<!-- vocm-plan: ID -->` line CI uses
     /// to update its comment in place (default: the manifest paths).
     #[arg(long, value_name = "ID")]
@@ -72,6 +76,7 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         &paths_or_cwd(&args.paths),
         cwd.as_deref(),
         &args.targets,
+        args.allow_replace,
         provider.as_ref(),
         &Read::Beside,
         &mut run.findings,

@@ -327,6 +327,7 @@ mod tests {
             notes: Vec::new(),
             depends_on: deps.to_vec(),
             phase: crate::plan::Phase::Main,
+            moved_from: None,
         }
     }
 

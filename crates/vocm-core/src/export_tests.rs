@@ -45,6 +45,7 @@ fn resolved(v: &Validated, current: &Account) -> Account {
         audio: &audio,
         licenses: None,
         can_claim_numbers: true,
+        renames: &[],
     };
     let (a, diagnostics) = desired(&v.manifest, &cx);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
@@ -69,6 +70,7 @@ fn round_trip(account: &Account, audio: &BTreeMap<String, Vec<u8>>) -> tempfile:
         &Options {
             prune: true,
             targets: Vec::new(),
+            ..Options::default()
         },
     );
     assert!(

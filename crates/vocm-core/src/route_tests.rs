@@ -53,6 +53,7 @@ fn account() -> Account {
         audio: &audio,
         licenses: None,
         can_claim_numbers: true,
+        renames: &[],
     };
     let (a, diagnostics) = desired(&v.manifest, &cx);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");

@@ -98,6 +98,12 @@ impl Provider for HttpProvider {
         true
     }
 
+    fn fixed_keys(&self) -> Vec<vocm_core::account::Kind> {
+        // A user's key is its `userName`, which the reference cannot change;
+        // every other kind is keyed by its `vocmKey`, updated in place.
+        vec![vocm_core::account::Kind::User]
+    }
+
     fn snapshot(&self) -> Result<Snapshot, ProviderError> {
         self.read().map(|r| r.snapshot)
     }

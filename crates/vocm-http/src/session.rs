@@ -81,10 +81,25 @@ impl Session for HttpSession<'_> {
                 Ok(applied)
             }
             (Action::Replace, Some(r)) => {
-                // The API cannot move a user (nor a site between PBXs):
-                // delete, then create.
-                self.delete(id)?;
+                // The API cannot move a user (nor a site between PBXs, nor
+                // rename a user): delete, then create.
+                self.delete(&change.old_id().unwrap_or_else(|| id.clone()))?;
                 self.create(id, r, audio)
+            }
+            (Action::Rename, Some(r)) => {
+                // The same API resource under the new key: its `vocmKey`
+                // is rewritten by the update.
+                if let Some(old) = change.old_id() {
+                    let mut state = self.state();
+                    if let Some(api_id) = state.ids.id(&old).map(str::to_owned) {
+                        state.ids.remove(&old);
+                        state.ids.set_id(id, &api_id);
+                    }
+                    if let Some(json) = state.json.remove(&old) {
+                        state.json.insert(id.clone(), json);
+                    }
+                }
+                self.update(id, r)
             }
             (_, None) => Err(ProviderError::new(
                 Code::ApplyConflict,

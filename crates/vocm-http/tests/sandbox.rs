@@ -50,6 +50,7 @@ fn an_update_of_a_resource_without_a_vocm_key_keeps_the_fields_vocm_does_not_man
         notes: Vec::new(),
         depends_on: Vec::new(),
         phase: Phase::default(),
+        moved_from: None,
     };
     session.apply(&update, &AudioStore::new()).unwrap();
     session.finish().unwrap();

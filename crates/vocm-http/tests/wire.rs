@@ -25,6 +25,7 @@ fn example() -> Account {
         audio: &audio,
         licenses: None,
         can_claim_numbers: true,
+        renames: &[],
     };
     desired(&v.manifest, &cx).0
 }

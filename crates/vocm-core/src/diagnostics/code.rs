@@ -78,6 +78,7 @@ codes! {
     AudioMissing => "vocm::audio::missing", "an audio file does not exist";
     AudioFormat => "vocm::audio::format", "an audio file is not WAV or MP3";
     AudioTooLarge => "vocm::audio::too-large", "an audio file is larger than 10 MiB";
+    MovedInvalid => "vocm::moved::invalid", "a `moved` entry cannot apply: kinds differ, the old key is still defined, or a key moves twice";
     PlanLicenses => "vocm::plan::licenses", "more users need a license type than the account owns";
     PlanNumberHeld => "vocm::plan::number-held", "a number is assigned to a resource the manifests do not manage";
     PlanDeviceHeld => "vocm::plan::device-held", "a device is assigned to a user the manifests do not manage";
@@ -88,6 +89,8 @@ codes! {
     PlanForeign => "vocm::plan::foreign", "a saved plan was made for another provider or account";
     PlanUnreadable => "vocm::plan::unreadable", "a saved plan file cannot be read";
     PlanWrite => "vocm::plan::write", "the plan file cannot be written";
+    PlanMovedStale => "vocm::plan::moved-stale", "a `moved` entry has nothing to rename: the account has neither key";
+    PlanReplaceNotAllowed => "vocm::plan::replace-not-allowed", "a rename the provider can only make as a delete and a create, without --allow-replace";
     ArgsTarget => "vocm::args::target", "a `--target` is not KIND:KEY";
     StateInvalid => "vocm::state::invalid", "the local state file cannot be read";
     StateLocked => "vocm::state::locked", "another apply holds the state's lock";

@@ -6,6 +6,7 @@
 
 pub mod apply;
 mod export;
+mod moves;
 mod prepare;
 mod route;
 

@@ -74,6 +74,7 @@ pub fn prepare(
     paths: &[PathBuf],
     cwd: Option<&Path>,
     targets: &[ResourceId],
+    allow_replace: bool,
     provider: &dyn Provider,
     read: &Read<'_>,
     findings: &mut Findings,
@@ -125,7 +126,16 @@ pub fn prepare(
         }
     };
     let (audio_files, audio) = read_audio(&validated.raw, &validated.manifest);
+    let mut diagnostics = Diagnostics::new();
+    let moves = super::moves::resolve(
+        &validated,
+        &snapshot.account,
+        &provider.fixed_keys(),
+        allow_replace,
+        &mut diagnostics,
+    );
     let cx = Context {
+        renames: &moves,
         raw: &validated.raw,
         current: &snapshot.account,
         audio: &audio_files,
@@ -134,7 +144,6 @@ pub fn prepare(
     };
     let (desired, plan_diagnostics) = desired(&validated.manifest, &cx);
     lap("resolved the desired account");
-    let mut diagnostics = Diagnostics::new();
     diagnostics.extend(plan_diagnostics);
     for t in targets {
         if desired.get(t).is_none() && snapshot.account.get(t).is_none() {
@@ -155,6 +164,8 @@ pub fn prepare(
             .as_ref()
             .is_some_and(|a| a.value.prune),
         targets: targets.to_vec(),
+        moves,
+        fixed_keys: provider.fixed_keys(),
     };
     let plan = crate::plan::plan(&desired, &snapshot.account, &options);
     let mass_deletes = plan.mass_deletes(&snapshot.account);

@@ -44,6 +44,7 @@ pub fn route(
         audio: &audio,
         licenses: None,
         can_claim_numbers: true,
+        renames: &[],
     };
     let (account, _) = desired(&validated.manifest, &cx);
     findings.sources = validated.raw.sources;

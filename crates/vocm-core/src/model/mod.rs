@@ -13,6 +13,7 @@ pub mod destination;
 pub mod device;
 pub mod extension;
 pub mod forwarding;
+pub mod moved;
 pub mod phone;
 pub mod ring_group;
 pub mod site;
@@ -34,6 +35,7 @@ pub use destination::{Destination, MenuDestination};
 pub use device::{Device, MacAddress};
 pub use extension::{Extension, ExtensionRange};
 pub use forwarding::{Condition, Forwarding, NoAnswer};
+pub use moved::Moved;
 pub use phone::{NumberSpec, NumberUsage, PhoneNumber};
 pub use ring_group::{RingGroup, RingStrategy};
 pub use site::{Locale, Site};
@@ -94,6 +96,10 @@ pub struct ManifestFile {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": KEY_PATTERN}))]
     pub auto_attendants: IndexMap<String, AutoAttendant>,
+    /// Resources whose key changed: renamed in place, not deleted and
+    /// created again. Keep an entry until every account has been applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<Moved>,
     /// User templates, by key: settings users share (`template: KEY`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": KEY_PATTERN}))]
@@ -105,7 +111,7 @@ pub struct ManifestFile {
 }
 
 /// The top-level sections, in the order files usually list them.
-pub const SECTIONS: [&str; 11] = [
+pub const SECTIONS: [&str; 12] = [
     "version",
     "account",
     "addresses",
@@ -117,6 +123,7 @@ pub const SECTIONS: [&str; 11] = [
     "auto_attendants",
     "templates",
     "users",
+    "moved",
 ];
 
 /// Which YAML document a resource came from (an index into the loaded
@@ -151,6 +158,8 @@ pub struct Manifest {
     pub templates: Section<Template>,
     /// Users with their templates and site defaults merged in.
     pub users: Section<User>,
+    /// Renames, in the order written.
+    pub moved: Vec<Entry<Moved>>,
     /// Where each user's merged-in fields came from (users that have some).
     pub user_layers: rustc_hash::FxHashMap<String, user_layers::Layers>,
 }

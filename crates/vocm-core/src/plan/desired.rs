@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::account::{
     Account, AccountSettings, Audio, AutoAttendant, CallRecording, CallerId, Directory, Forwarding,
-    Kind, OutboundCalling, RingGroup, Site, User, Voicemail,
+    Kind, OutboundCalling, ResourceId, RingGroup, Site, User, Voicemail,
 };
 use crate::diagnostics::{Code, Diagnostic};
 use crate::manifest::{RawManifest, Seg};
@@ -28,6 +28,9 @@ pub struct Context<'a> {
     pub licenses: Option<&'a BTreeMap<String, u32>>,
     /// Whether the provider can claim a number the account lacks.
     pub can_claim_numbers: bool,
+    /// Renames the plan makes (old id → new id): what the old key holds in
+    /// the current account, the new key keeps.
+    pub renames: &'a [(ResourceId, ResourceId)],
 }
 
 fn canonical_forwarding(f: &model::Forwarding) -> Forwarding {
@@ -257,7 +260,7 @@ impl<'m> Extensions<'m> {
         }
         holders.sort_by(|a, b| (a.kind, a.key).cmp(&(b.kind, b.key)));
 
-        let current = current_extensions(cx.current);
+        let current = current_extensions(cx.current, cx.renames);
         let managed: HashSet<(Kind, &str)> = holders.iter().map(|h| (h.kind, h.key)).collect();
         // Extensions held by resources that stay as they are: with `prune`,
         // the plan deletes the unmanaged ones before it creates (as for
@@ -364,7 +367,10 @@ impl<'m> Extensions<'m> {
 }
 
 /// Every (kind, key, extension) of the current account.
-fn current_extensions(a: &Account) -> Vec<(Kind, &str, &str)> {
+fn current_extensions<'a>(
+    a: &'a Account,
+    renames: &'a [(ResourceId, ResourceId)],
+) -> Vec<(Kind, &'a str, &'a str)> {
     let mut v = Vec::with_capacity(a.users.len() + a.ring_groups.len() + a.auto_attendants.len());
     v.extend(
         a.users
@@ -381,6 +387,14 @@ fn current_extensions(a: &Account) -> Vec<(Kind, &str, &str)> {
             .iter()
             .map(|(k, x)| (Kind::AutoAttendant, k.as_str(), x.extension.as_str())),
     );
+    // A renamed resource keeps its extension under its new key.
+    for (from, to) in renames {
+        for e in &mut v {
+            if e.0 == from.kind && e.1 == from.key {
+                e.1 = to.key.as_str();
+            }
+        }
+    }
     v
 }
 
@@ -464,6 +478,10 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
         desired
             .get(&crate::account::ResourceId::new(kind, key))
             .is_some()
+            || cx
+                .renames
+                .iter()
+                .any(|(from, _)| from.kind == kind && from.key == key)
     };
     let mut check_number = |n: &PhoneNumber,
                             owner: (Kind, &str),

@@ -180,20 +180,92 @@ fn change(
         notes: Vec::new(),
         depends_on: Vec::new(),
         phase: crate::plan::Phase::Main,
+        moved_from: None,
     }
+}
+
+/// What losing a resource loses, in words (a delete, a replace).
+#[must_use]
+pub fn loss(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::User => Some("its voicemail messages, call history and device registration"),
+        Kind::RingGroup => Some("the routing of its numbers while it is gone"),
+        Kind::AutoAttendant => Some("the routing of its number while it is gone"),
+        Kind::Site => Some("everything on the site: its users, ring groups and auto attendants"),
+        Kind::Device => Some("its registration: the phone stops working until provisioned again"),
+        _ => None,
+    }
+}
+
+/// The renames of `options.moves` that apply: the current account has the
+/// old key and not the new one, the desired account the new one only. A
+/// kind the provider cannot rename is replaced (delete, then create).
+fn moves(
+    desired: &Account,
+    current: &Account,
+    options: &Options,
+    out: &mut Vec<Change>,
+) -> HashSet<ResourceId> {
+    let mut done = HashSet::default();
+    for (from, to) in &options.moves {
+        let (Some(before), Some(after)) = (current.get(from), desired.get(to)) else {
+            continue;
+        };
+        if current.get(to).is_some() || desired.get(from).is_some() {
+            continue;
+        }
+        let forced = replace_note(to, &before, &after);
+        let fixed = options.fixed_keys.contains(&to.kind);
+        let action = if forced.is_some() || fixed {
+            Action::Replace
+        } else {
+            Action::Rename
+        };
+        let mut c = change(to.clone(), action, Some(before), Some(after));
+        c.moved_from = Some(from.key.clone());
+        if fixed {
+            c.notes.push(format!(
+                "the provider cannot rename a {} (its key is its identity): {from} is deleted and {to} created{}",
+                to.kind,
+                loss(to.kind).map_or_else(String::new, |l| format!(", losing {l}"))
+            ));
+        } else {
+            c.notes.push(format!(
+                "renamed from {from} (a `moved` entry): the same {}, nothing lost",
+                to.kind
+            ));
+        }
+        c.notes.extend(forced);
+        done.insert(from.clone());
+        done.insert(to.clone());
+        out.push(c);
+    }
+    done
 }
 
 /// The raw changes, in no particular order.
 pub fn changes(desired: &Account, current: &Account, options: &Options) -> Vec<Change> {
     let mut out = Vec::new();
     let mut replaced_sites = HashSet::default();
+    let moved = if options.moves.is_empty() {
+        HashSet::default()
+    } else {
+        moves(desired, current, options, &mut out)
+    };
     for (id, after, before) in differing(desired, current) {
+        if moved.contains(&id) {
+            continue;
+        }
         match (before, after) {
             (None, Some(a)) => out.push(change(id, Action::Create, None, Some(a))),
             (Some(b), None) => {
                 // Numbers are never released: losing one is irreversible.
                 if options.prune && !matches!(id.kind, Kind::PhoneNumber | Kind::Account) {
-                    out.push(change(id, Action::Delete, Some(b), None));
+                    let kind = id.kind;
+                    let mut c = change(id, Action::Delete, Some(b), None);
+                    c.notes
+                        .extend(loss(kind).map(|l| format!("deleting it loses {l}")));
+                    out.push(c);
                 }
             }
             (Some(b), Some(a)) => {
@@ -317,6 +389,7 @@ fn touch_dependents_of_replaced(changes: &mut Vec<Change>, desired: &Account, cu
             id,
             depends_on: Vec::new(),
             phase: crate::plan::Phase::Main,
+            moved_from: None,
         });
     }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Kind, Resource, ResourceId};
 
-pub use diff::{FieldChange, claims, references};
+pub use diff::{FieldChange, claims, loss, references};
 pub use order::CYCLE_NOTE;
 
 /// What happens to a resource.
@@ -28,6 +28,9 @@ pub enum Action {
     /// Delete and create again: the API cannot make the change in place.
     Replace,
     Delete,
+    /// The same resource under a new key (a `moved` entry), changed in
+    /// place with whatever else changes.
+    Rename,
 }
 
 impl Action {
@@ -39,6 +42,7 @@ impl Action {
             Action::Update => "~",
             Action::Replace => "-/+",
             Action::Delete => "-",
+            Action::Rename => "~",
         }
     }
 
@@ -49,6 +53,7 @@ impl Action {
             Action::Update => "updated in place",
             Action::Replace => "replaced",
             Action::Delete => "deleted",
+            Action::Rename => "renamed in place",
         }
     }
 }
@@ -75,6 +80,20 @@ pub struct Change {
     /// `main` one.
     #[serde(default, skip_serializing_if = "Phase::is_main")]
     pub phase: Phase,
+    /// The key the resource had (a rename, or the replace of a resource
+    /// the provider cannot rename): it is gone after the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<String>,
+}
+
+impl Change {
+    /// The id the resource had before a rename.
+    #[must_use]
+    pub fn old_id(&self) -> Option<ResourceId> {
+        self.moved_from
+            .as_ref()
+            .map(|k| ResourceId::new(self.id.kind, k))
+    }
 }
 
 /// The steps a resource's change may take.
@@ -130,6 +149,11 @@ pub struct Options {
     /// Only these resources and what they depend on (`--target`); empty
     /// means all.
     pub targets: Vec<ResourceId>,
+    /// Renames (`moved`: from → to). Applied where the current account has
+    /// `from` and not `to`, and the desired one `to` and not `from`.
+    pub moves: Vec<(ResourceId, ResourceId)>,
+    /// Kinds the provider cannot rename in place: their moves are replaces.
+    pub fixed_keys: Vec<Kind>,
 }
 
 /// An ordered list of changes.
@@ -173,7 +197,7 @@ impl Plan {
                 // Unlinks and reference updates belong to a change already counted.
                 _ if c.phase != Phase::Main && mains.contains(&c.id) => {}
                 Action::Create => s.add += 1,
-                Action::Update => s.change += 1,
+                Action::Update | Action::Rename => s.change += 1,
                 Action::Replace => {
                     s.replace += 1;
                     s.add += 1;
@@ -240,6 +264,9 @@ impl Plan {
 
 /// Applies one change to an account.
 pub fn apply_change(account: &mut Account, change: &Change) {
+    if let Some(old) = change.old_id() {
+        account.set(&old, None);
+    }
     account.set(&change.id, change.after.clone());
 }
 

@@ -211,7 +211,7 @@ fn dependencies(changes: &[Change], now: &Now) -> Vec<Vec<usize>> {
         for t in references(after.view()) {
             if let Some(&j) = index.main.get(&t) {
                 let needed = match changes[j].action {
-                    Action::Create | Action::Replace => true,
+                    Action::Create | Action::Replace | Action::Rename => true,
                     Action::Update => t.kind == Kind::PhoneNumber,
                     Action::Delete => false,
                 };
@@ -293,6 +293,7 @@ fn unlink(changes: &mut Vec<Change>, current: &Account, now: &Now) {
                 notes: vec!["first drops its references to resources this plan deletes".into()],
                 depends_on: Vec::new(),
                 phase: Phase::Unlink,
+                moved_from: None,
             });
         }
     }
@@ -352,6 +353,7 @@ fn split_references(changes: &mut Vec<Change>, now: &Now) {
             notes: vec!["sets the references to resources created earlier in this plan".into()],
             depends_on: Vec::new(),
             phase: Phase::References,
+            moved_from: None,
         });
     }
     changes.extend(extra);

@@ -70,6 +70,7 @@ fn resolve(
         audio: &audio,
         licenses,
         can_claim_numbers,
+        renames: &[],
     };
     desired(&v.manifest, &cx)
 }
@@ -92,6 +93,7 @@ fn plan_of(desired: &Account, current: &Account, prune: bool) -> Plan {
         &Options {
             prune,
             targets: Vec::new(),
+            ..Options::default()
         },
     )
 }
@@ -367,6 +369,7 @@ fn targets_keep_a_resource_and_what_it_needs() {
         &Options {
             prune: false,
             targets: vec![id(Kind::User, "alice")],
+            ..Options::default()
         },
     );
     let mut planned: Vec<String> = p.changes.iter().map(|c| c.id.to_string()).collect();
@@ -537,6 +540,7 @@ fn mass_deletes_are_more_than_ten_percent_and_more_than_two() {
                 notes: Vec::new(),
                 depends_on: Vec::new(),
                 phase: Phase::Main,
+                moved_from: None,
             })
             .collect(),
     };

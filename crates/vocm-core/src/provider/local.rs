@@ -60,8 +60,21 @@ struct JournalEntry {
     serial: u64,
     id: ResourceId,
     after: Option<Resource>,
+    /// The key the resource had, for a rename: removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    moved_from: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     audio: BTreeMap<String, String>,
+}
+
+impl JournalEntry {
+    /// Makes the change in `account` (the audio is the caller's).
+    fn record(&mut self, account: &mut crate::account::Account) {
+        if let Some(old) = &self.moved_from {
+            account.set(&ResourceId::new(self.id.kind, old), None);
+        }
+        account.set(&self.id, self.after.take());
+    }
 }
 
 /// The account in a JSON file.
@@ -157,13 +170,13 @@ fn replay(journal: &Path, state: &mut StateFile) -> Result<Vec<u8>, ProviderErro
         }
     };
     for line in bytes.split(|b| *b == b'\n') {
-        let Ok(entry) = serde_json::from_slice::<JournalEntry>(line) else {
+        let Ok(mut entry) = serde_json::from_slice::<JournalEntry>(line) else {
             break;
         };
         if entry.serial != state.serial {
             continue;
         }
-        state.account.set(&entry.id, entry.after);
+        entry.record(&mut state.account);
         state.audio.extend(entry.audio);
     }
     Ok(bytes)
@@ -353,9 +366,20 @@ fn check(state: &StateFile, change: &Change) -> Result<(), ProviderError> {
             "the account changed since the plan was made: plan again",
         ))
     };
+    if let Some(old) = change.old_id()
+        && state.account.get(&old).is_none()
+    {
+        return Err(ProviderError::new(
+            Code::ApplyConflict,
+            format!("{old} does not exist to become {}", change.id),
+            "the account changed since the plan was made: plan again",
+        ));
+    }
     match change.action {
+        Action::Rename if exists => conflict("already exists"),
         Action::Create if exists && change.id.kind != Kind::Account => conflict("already exists"),
-        Action::Update | Action::Replace | Action::Delete if !exists => conflict("does not exist"),
+        Action::Update | Action::Delete if !exists => conflict("does not exist"),
+        Action::Replace if !exists && change.moved_from.is_none() => conflict("does not exist"),
         Action::Delete if change.id.kind == Kind::PhoneNumber => Err(ProviderError::new(
             Code::ApplyConflict,
             format!("{} would be released", change.id),
@@ -395,6 +419,7 @@ impl Session for LocalSession<'_> {
             serial: inner.state.serial,
             id: change.id.clone(),
             after: change.after.clone(),
+            moved_from: change.moved_from.clone(),
             audio: new_audio,
         };
         let mut line = serde_json::to_string(&entry).map_err(|e| {
@@ -414,7 +439,8 @@ impl Session for LocalSession<'_> {
                 "check the disk space and permissions of the state file's directory",
             )
         })?;
-        inner.state.account.set(&entry.id, entry.after);
+        let mut entry = entry;
+        entry.record(&mut inner.state.account);
         inner.state.audio.extend(entry.audio);
         Ok(Applied::default())
     }

@@ -81,6 +81,12 @@ pub trait Provider: Sync {
     /// Whether `apply` can claim a number the account lacks.
     fn can_claim_numbers(&self) -> bool;
 
+    /// Kinds whose key is the provider's identity for the resource: a
+    /// rename of one is a delete and a create.
+    fn fixed_keys(&self) -> Vec<crate::account::Kind> {
+        Vec::new()
+    }
+
     /// Reads the current account.
     fn snapshot(&self) -> Result<Snapshot, ProviderError>;
 

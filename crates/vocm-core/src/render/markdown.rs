@@ -143,7 +143,7 @@ fn table(out: &mut String, shown: &[&crate::plan::Change]) {
     for c in shown {
         let col = match c.action {
             Action::Create => 0,
-            Action::Update => 1,
+            Action::Update | Action::Rename => 1,
             Action::Replace => 2,
             Action::Delete => 3,
         };

@@ -69,8 +69,15 @@ impl<'a> Finals<'a> {
 /// "# user:alice will be updated in place".
 #[must_use]
 pub fn headline(change: &Change) -> String {
-    match change.action {
-        Action::Replace => format!("{} must be replaced", change.id),
-        a => format!("{} will be {}", change.id, a.verb()),
+    match (change.action, change.old_id()) {
+        (Action::Rename, Some(old)) => format!("{old} will be renamed to {}", change.id),
+        (Action::Replace, Some(old)) => {
+            format!(
+                "{old} must be replaced by {} (it cannot be renamed)",
+                change.id
+            )
+        }
+        (Action::Replace, None) => format!("{} must be replaced", change.id),
+        (a, _) => format!("{} will be {}", change.id, a.verb()),
     }
 }

@@ -36,7 +36,7 @@ fn paint(s: &str, sign: Sign, color: bool) -> String {
 fn action_sign(a: Action) -> Sign {
     match a {
         Action::Create => Sign::Add,
-        Action::Update | Action::Replace => Sign::Change,
+        Action::Update | Action::Replace | Action::Rename => Sign::Change,
         Action::Delete => Sign::Remove,
     }
 }
@@ -79,7 +79,7 @@ pub fn body<'a>(finals: &Finals<'a>, change: &'a Change) -> Vec<Line> {
             after.as_ref().and_then(|v| v.as_object()),
             &[],
         ),
-        Action::Update | Action::Replace => tree::object(
+        Action::Update | Action::Replace | Action::Rename => tree::object(
             &mut lines,
             0,
             before.as_ref().and_then(|v| v.as_object()),

@@ -14,7 +14,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::manifest::{RawManifest, Seg};
 use crate::model::user_layers::{self, Layers, Mask};
 use crate::model::{
-    Account, Address, AudioFile, AutoAttendant, Device, Entry, Manifest, NumberSpec, Origin,
+    Account, Address, AudioFile, AutoAttendant, Device, Entry, Manifest, Moved, NumberSpec, Origin,
     PhoneNumber, RingGroup, Site, Template, User,
 };
 
@@ -61,6 +61,7 @@ pub struct Part {
     users: Vec<(String, (User, Mask))>,
     /// What each site's `user_defaults` writes, by site key.
     site_defaults: Vec<(String, Mask)>,
+    moved: Vec<Moved>,
     failed: Vec<(&'static str, String, String)>,
 }
 
@@ -252,6 +253,12 @@ pub fn read_part(value: &Value, masks: Masks) -> Part {
         &mut p.failed,
     );
     p.site_defaults = masks.site_defaults;
+    if let Some(v) = root.get("moved") {
+        match Vec::<Moved>::deserialize(v) {
+            Ok(moved) => p.moved = moved,
+            Err(e) => p.failed.push(("moved", String::new(), e.to_string())),
+        }
+    }
     p
 }
 
@@ -344,6 +351,8 @@ pub fn merge(
         );
         merger.section("templates", part.templates, &mut templates, origin);
         merger.section("users", part.users, &mut users, origin);
+        m.moved
+            .extend(part.moved.into_iter().map(|value| Entry { value, origin }));
         for (site, mask) in part.site_defaults {
             site_defaults.entry(site).or_insert(mask);
         }

@@ -12,6 +12,7 @@ mod forms;
 mod forwarding;
 mod known_fields;
 mod merge;
+mod moved;
 mod numbers;
 mod outbound;
 mod references;
@@ -142,6 +143,7 @@ fn finish(
     forwarding::check(&mut ctx);
     emergency::check(&mut ctx);
     outbound::check(&mut ctx);
+    moved::check(&mut ctx);
     audio::check(&mut ctx, audio);
     ctx.name_users();
     ctx.out.retain(|d| {

@@ -233,5 +233,6 @@ pub fn change(
         notes: Vec::new(),
         depends_on: Vec::new(),
         phase: vocm_core::plan::Phase::default(),
+        moved_from: None,
     }
 }
