@@ -68,6 +68,13 @@ cases! {
     ];
     manifest_no_account: fixture ["vocm::manifest::no-account"];
     manifest_version: fixture ["vocm::manifest::version"];
+    moved_invalid: fixture [
+        "vocm::moved::invalid",
+        "vocm::moved::invalid",
+        "vocm::moved::invalid",
+        "vocm::moved::invalid",
+        "vocm::reference::unknown",
+    ];
     number_assigned_twice: fixture ["vocm::number::assigned-twice"];
     number_fax_as_voice: fixture ["vocm::number::fax-as-voice"];
     number_fax_usage: fixture ["vocm::number::fax-usage"];
@@ -132,6 +139,7 @@ cases! {
 
     http_unauthorized: http ["vocm::http::unauthorized"];
     http_rejected: http ["vocm::http::rejected", "vocm::apply::failed"];
+    http_rename_replace: http ["vocm::plan::replace-not-allowed", "vocm::plan::moved-stale"];
     http_operation_failed: http ["vocm::http::operation-failed", "vocm::apply::failed"];
     http_unavailable: http ["vocm::http::unavailable"];
 }
@@ -774,6 +782,47 @@ fn http(name: &str, codes: &[&str]) {
                 &s.base,
                 support::KEY,
                 &["apply", "-q", "--auto-approve", acme_arg],
+            );
+        }
+        "http-rename-replace" => {
+            // The reference API cannot rename a user (its userName is its
+            // identity): without --allow-replace, a rename it would make
+            // as a delete and a create is refused; a `moved` entry that
+            // matches nothing in the account is stale (Nina is not there
+            // yet).
+            let s = Sandbox::start(&[]);
+            s.vocm(dir)
+                .args([
+                    "apply",
+                    "-q",
+                    "--auto-approve",
+                    "--target",
+                    "user:claire.fontaine",
+                    acme_arg,
+                ])
+                .assert()
+                .success();
+            let renamed = dir.join("renamed");
+            copy_dir(&acme, &renamed);
+            let lyon = renamed.join("users/lyon.yaml");
+            let text = std::fs::read_to_string(&lyon)
+                .unwrap()
+                .replace("  claire.fontaine:", "  claire.f:");
+            std::fs::write(&lyon, text).unwrap();
+            let flows = renamed.join("call-flows.yaml");
+            let text = std::fs::read_to_string(&flows)
+                .unwrap()
+                .replace("claire.fontaine", "claire.f");
+            std::fs::write(&flows, text).unwrap();
+            std::fs::write(
+                renamed.join("moved.yaml"),
+                "moved:\n  - {from: user:claire.fontaine, to: user:claire.f}\n  - {from: user:nobody, to: user:nina.roux}\n",
+            )
+            .unwrap();
+            once(
+                &s.base,
+                support::KEY,
+                &["plan", &renamed.display().to_string()],
             );
         }
         "http-operation-failed" => {

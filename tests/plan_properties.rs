@@ -17,7 +17,7 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use vocm_core::account::{
     Account, AccountSettings, Audio, AudioFormat, AutoAttendant, CallRecording, CallerId,
-    Directory, Forwarding, Kind, RingGroup, Site, User, Voicemail,
+    Directory, Forwarding, Kind, ResourceId, RingGroup, Site, User, Voicemail,
 };
 use vocm_core::model::user::{DirectoryScope, RecordingMode, VoicemailNotification};
 use vocm_core::model::{
@@ -703,5 +703,117 @@ proptest! {
     #[test]
     fn from_an_empty_account(desired in account()) {
         check(&desired, &Account::default(), false)?;
+    }
+}
+
+/// `account` with user `old` under the key `new`, every reference to it
+/// (ring group members, forwarding and menu destinations) following.
+fn rename_user(account: &Account, old: &str, new: &str) -> Account {
+    fn walk(v: &mut serde_json::Value, old: &str, new: &str, in_members: bool) {
+        match v {
+            serde_json::Value::String(s) => {
+                if *s == format!("user:{old}") {
+                    *s = format!("user:{new}");
+                } else if in_members && s == old {
+                    new.clone_into(s);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(item, old, new, in_members);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, item) in map.iter_mut() {
+                    walk(item, old, new, k == "members");
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(account).unwrap();
+    walk(&mut v, old, new, false);
+    let users = v["users"].as_object_mut().unwrap();
+    let user = users.remove(old).unwrap();
+    users.insert(new.to_owned(), user);
+    serde_json::from_value(v).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// A `moved` user is renamed in one change, whatever else differs: it
+    /// is never deleted nor created, and the plan converges.
+    #[test]
+    fn renamed_users(
+        (desired, current) in desired_and_drifted(),
+        pick in any::<Index>(),
+        prune in any::<bool>(),
+    ) {
+        prop_assume!(dangling(&desired).is_empty() && dangling(&current).is_empty());
+        let common: Vec<String> = desired
+            .users
+            .keys()
+            .filter(|k| current.users.contains_key(*k))
+            .cloned()
+            .collect();
+        prop_assume!(!common.is_empty());
+        let old = pick.get(&common).clone();
+        let new = format!("{old}-renamed");
+        // A resource the manifests do not manage, kept (prune is off), that
+        // refers to the old key by key: the local model cannot follow it
+        // (an API refers by id).
+        let user = ResourceId::new(Kind::User, &old);
+        prop_assume!(prune || !current.ids().into_iter().any(|id| {
+            desired.get(&id).is_none()
+                && current
+                    .get(&id)
+                    .is_some_and(|r| vocm_core::plan::references(r.view()).contains(&user))
+        }));
+        let renamed = rename_user(&desired, &old, &new);
+        let (from, to) = (ResourceId::new(Kind::User, &old), ResourceId::new(Kind::User, &new));
+        let options = Options {
+            prune,
+            moves: vec![(from.clone(), to.clone())],
+            ..Options::default()
+        };
+        let p = plan(&renamed, &current, &options);
+        let about = |id: &ResourceId| p.changes.iter().filter(|c| &c.id == id).count();
+        prop_assert_eq!(about(&from), 0, "the old key is not deleted");
+        let main: Vec<&vocm_core::plan::Change> = p
+            .changes
+            .iter()
+            .filter(|c| c.id == to && c.phase == vocm_core::plan::Phase::Main)
+            .collect();
+        prop_assert_eq!(main.len(), 1);
+        prop_assert!(
+            matches!(main[0].action, Action::Rename | Action::Replace),
+            "{:?}",
+            main[0].action
+        );
+        prop_assert_eq!(main[0].moved_from.as_deref(), Some(old.as_str()));
+        let mut account = current.clone();
+        // Accounts refer by key: between the rename and the updates of
+        // what refers to the old key, those references dangle (an API
+        // refers by id, and sees none of it). Nothing else may.
+        let to_old = format!("→ {from}");
+        for c in &p.changes {
+            vocm_core::plan::apply_change(&mut account, c);
+            let broken: Vec<String> = dangling(&account)
+                .into_iter()
+                .filter(|b| !b.ends_with(&to_old))
+                .collect();
+            prop_assert!(broken.is_empty(), "after {} {}: {broken:?}", c.action.symbol(), c.id);
+        }
+        prop_assert!(dangling(&account).is_empty());
+        let mut expected = renamed.clone();
+        for id in current.ids() {
+            let kept = !prune || id.kind == Kind::PhoneNumber;
+            if kept && id != from && expected.get(&id).is_none() {
+                expected.set(&id, current.get(&id));
+            }
+        }
+        prop_assert_eq!(&account, &expected);
+        prop_assert!(plan(&renamed, &account, &options).is_empty());
     }
 }

@@ -79,6 +79,7 @@ fn all_formats(m: &Made) -> (String, String, String) {
         summary: p.summary(),
         mass_deletes: &mass,
         call_paths: &m.call_paths,
+        kept: &p.kept,
     };
     let file = PlanFile::new(
         p,
@@ -199,6 +200,7 @@ fn masked_review_output_keeps_keys_and_hides_people() {
         summary: made.plan.summary(),
         mass_deletes: &mass,
         call_paths: &paths,
+        kept: &made.plan.kept,
     };
     let text = vocm_core::render::text::render(&view, false);
     let markdown = vocm_core::render::markdown::render(&view, &COMMENT);
@@ -228,6 +230,7 @@ fn a_large_markdown_plan_stays_under_the_comment_limit() {
         summary: made.plan.summary(),
         mass_deletes: &mass,
         call_paths: &made.call_paths,
+        kept: &made.plan.kept,
     };
     let markdown = vocm_core::render::markdown::render(
         &view,

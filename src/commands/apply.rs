@@ -175,6 +175,7 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
         summary: prepared.plan.summary(),
         mass_deletes: &prepared.mass_deletes,
         call_paths: &prepared.call_paths,
+        kept: &prepared.plan.kept,
     };
     // With --quiet the plan is shown only when a question about it follows.
     if !run.style.quiet || !args.auto_approve {

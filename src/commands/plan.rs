@@ -106,6 +106,7 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         summary: file.summary,
         mass_deletes: &prepared.mass_deletes,
         call_paths,
+        kept: &prepared.plan.kept,
     };
     let rendered = match args.format {
         PlanFormat::Text => vocm_core::render::text::render(&view, style.color_stdout()),

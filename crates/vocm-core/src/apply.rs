@@ -340,6 +340,7 @@ mod tests {
                 change("c", &[1]),
                 change("d", &[]),
             ],
+            ..Plan::default()
         }
     }
 
@@ -422,7 +423,10 @@ mod tests {
         // a fails at once; b needs a; then 40 independent changes of 5 ms.
         let mut changes = vec![change("a", &[]), change("b", &[0])];
         changes.extend((0..40).map(|i| change(&format!("x{i}"), &[])));
-        let plan = Plan { changes };
+        let plan = Plan {
+            changes,
+            ..Plan::default()
+        };
         let session = Failing {
             fail: std::iter::once("a".to_owned()).collect(),
             seen: Mutex::new(Vec::new()),

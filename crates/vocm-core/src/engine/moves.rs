@@ -9,15 +9,22 @@ use crate::model::Origin;
 use crate::plan::loss;
 use crate::validate::Validated;
 
-/// The renames to plan. `fixed` are the kinds the provider cannot rename.
+/// A rename: the old id, the new one.
+type Move = (ResourceId, ResourceId);
+
+/// The renames to plan, and those refused for want of `--allow-replace`
+/// (the plan fails; they still keep what the old key holds from being
+/// reported as held by a stranger). `fixed` are the kinds the provider
+/// cannot rename.
 pub fn resolve(
     validated: &Validated,
     current: &Account,
     fixed: &[Kind],
     allow_replace: bool,
     out: &mut Diagnostics,
-) -> Vec<(ResourceId, ResourceId)> {
+) -> (Vec<Move>, Vec<Move>) {
     let mut moves = Vec::new();
+    let mut refused = Vec::new();
     let mut index: rustc_hash::FxHashMap<Origin, usize> = rustc_hash::FxHashMap::default();
     for entry in &validated.manifest.moved {
         let i = {
@@ -65,9 +72,10 @@ pub fn resolve(
                 .at(file, span, "needs a replace")
                 .help("pass --allow-replace to plan and apply it anyway, or keep the old key"),
             );
+            refused.push((from, to));
             continue;
         }
         moves.push((from, to));
     }
-    moves
+    (moves, refused)
 }

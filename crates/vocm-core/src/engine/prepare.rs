@@ -127,15 +127,16 @@ pub fn prepare(
     };
     let (audio_files, audio) = read_audio(&validated.raw, &validated.manifest);
     let mut diagnostics = Diagnostics::new();
-    let moves = super::moves::resolve(
+    let (moves, refused) = super::moves::resolve(
         &validated,
         &snapshot.account,
         &provider.fixed_keys(),
         allow_replace,
         &mut diagnostics,
     );
+    let renames: Vec<_> = moves.iter().chain(&refused).cloned().collect();
     let cx = Context {
-        renames: &moves,
+        renames: &renames,
         raw: &validated.raw,
         current: &snapshot.account,
         audio: &audio_files,

@@ -58,6 +58,9 @@ pub struct PlanFile {
     /// whose path the plan changes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub call_paths: Vec<crate::route::PathChange>,
+    /// Resources the manifests do not list, which stay (prune is off).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<super::Kept>,
     /// Content of the audio files the plan uploads, base64 by SHA-256.
     /// Saved plan files carry it; `--format json` output leaves it out.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -82,6 +85,7 @@ impl PlanFile {
             mass_deletes,
             changes: plan.changes.clone(),
             call_paths: Vec::new(),
+            kept: plan.kept.clone(),
             audio: BTreeMap::new(),
         }
     }
@@ -110,6 +114,7 @@ impl PlanFile {
     pub fn plan(&self) -> Plan {
         Plan {
             changes: self.changes.clone(),
+            kept: self.kept.clone(),
         }
     }
 

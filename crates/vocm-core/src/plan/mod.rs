@@ -39,10 +39,9 @@ impl Action {
     pub fn symbol(self) -> &'static str {
         match self {
             Action::Create => "+",
-            Action::Update => "~",
+            Action::Update | Action::Rename => "~",
             Action::Replace => "-/+",
             Action::Delete => "-",
-            Action::Rename => "~",
         }
     }
 
@@ -160,6 +159,74 @@ pub struct Options {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
     pub changes: Vec<Change>,
+    /// Resources of the account the manifests do not list, which stay
+    /// because `prune` is off: not changes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<Kept>,
+}
+
+/// How many resources of a kind are not in the manifests and stay in the
+/// account (prune is off), and the first few keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Kept {
+    pub kind: Kind,
+    pub count: usize,
+    /// The first keys, in key order (at most [`KEPT_SHOWN`]).
+    pub keys: Vec<String>,
+}
+
+/// How many keys of a kind [`Kept`] names.
+pub const KEPT_SHOWN: usize = 5;
+
+/// What `current` holds that `desired` does not list, by kind (numbers
+/// aside: they are never released), leaving out renamed keys.
+fn kept(desired: &Account, current: &Account, options: &Options) -> Vec<Kept> {
+    if options.prune || !options.targets.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<Kept> = Vec::new();
+    let mut kind = |kind: Kind, keys: &mut dyn Iterator<Item = &String>| {
+        let mut k = Kept {
+            kind,
+            count: 0,
+            keys: Vec::new(),
+        };
+        for key in keys {
+            if options
+                .moves
+                .iter()
+                .any(|(from, _)| from.kind == kind && from.key == *key)
+            {
+                continue;
+            }
+            k.count += 1;
+            if k.keys.len() < KEPT_SHOWN {
+                k.keys.push(key.clone());
+            }
+        }
+        if k.count > 0 {
+            out.push(k);
+        }
+    };
+    macro_rules! unlisted {
+        ($kind:expr, $field:ident) => {
+            kind(
+                $kind,
+                &mut current
+                    .$field
+                    .keys()
+                    .filter(|k| !desired.$field.contains_key(*k)),
+            )
+        };
+    }
+    unlisted!(Kind::Address, addresses);
+    unlisted!(Kind::Site, sites);
+    unlisted!(Kind::Device, devices);
+    unlisted!(Kind::AudioFile, audio_files);
+    unlisted!(Kind::User, users);
+    unlisted!(Kind::RingGroup, ring_groups);
+    unlisted!(Kind::AutoAttendant, auto_attendants);
+    out
 }
 
 /// How many changes of each action.
@@ -274,7 +341,9 @@ pub fn apply_change(account: &mut Account, change: &Change) {
 #[must_use]
 pub fn plan(desired: &Account, current: &Account, options: &Options) -> Plan {
     let changes = diff::changes(desired, current, options);
-    order::order(changes, current)
+    let mut plan = order::order(changes, current);
+    plan.kept = kept(desired, current, options);
+    plan
 }
 
 #[cfg(test)]

@@ -446,5 +446,8 @@ pub fn order(mut changes: Vec<Change>, current: &Account) -> super::Plan {
             ordered.push(c);
         }
     }
-    super::Plan { changes: ordered }
+    super::Plan {
+        changes: ordered,
+        kept: Vec::new(),
+    }
 }

@@ -543,6 +543,7 @@ fn mass_deletes_are_more_than_ten_percent_and_more_than_two() {
                 moved_from: None,
             })
             .collect(),
+        ..Plan::default()
     };
     let flagged =
         |deleted: usize, existing: usize| deleting(deleted).mass_deletes(&with_users(existing));

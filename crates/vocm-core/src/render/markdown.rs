@@ -39,8 +39,20 @@ pub fn render(view: &PlanView<'_>, comment: &Comment<'_>) -> String {
     let mut out = marker(comment.id);
     out.push('\n');
     let shown = visible(view.changes);
+    let mut kept = String::new();
+    if !view.kept.is_empty() {
+        let _ = writeln!(kept, "{}\n", super::text::KEPT_HEADING);
+        for l in super::text::kept_lines(view.kept) {
+            let _ = writeln!(kept, "- {}", escape(&l));
+        }
+        kept.push('\n');
+    }
     if shown.is_empty() {
         out.push_str("### vocm plan: no changes\n\nThe account matches the manifests.\n");
+        if !kept.is_empty() {
+            out.push('\n');
+            out.push_str(&kept);
+        }
         return out;
     }
     let _ = writeln!(out, "### vocm plan\n\n**{}**\n", summary_line(view.summary));
@@ -54,6 +66,7 @@ pub fn render(view: &PlanView<'_>, comment: &Comment<'_>) -> String {
         );
     }
     table(&mut out, &shown);
+    out.push_str(&kept);
 
     let paths: Vec<String> = view.call_paths.iter().map(call_path).collect();
     let finals = super::Finals::new(view.changes);

@@ -19,7 +19,29 @@ pub struct PlanView<'a> {
     pub mass_deletes: &'a [MassDelete],
     /// Call paths the plan changes.
     pub call_paths: &'a [crate::route::PathChange],
+    /// What stays in the account unlisted (prune is off).
+    pub kept: &'a [crate::plan::Kept],
 }
+
+/// "users: ghost, old.admin and 3 more" for each kind kept, or `None`.
+#[must_use]
+pub fn kept_lines(kept: &[crate::plan::Kept]) -> Vec<String> {
+    kept.iter()
+        .map(|k| {
+            let more = k.count - k.keys.len();
+            let keys = k.keys.join(", ");
+            if more > 0 {
+                format!("{}: {keys} and {more} more", k.kind.plural())
+            } else {
+                format!("{}: {keys}", k.kind.plural())
+            }
+        })
+        .collect()
+}
+
+/// The sentence that introduces [`kept_lines`].
+pub const KEPT_HEADING: &str =
+    "No longer in the manifests; stays in the account (prune is off), not a change:";
 
 fn paint(s: &str, sign: Sign, color: bool) -> String {
     if !color {
@@ -105,7 +127,17 @@ pub fn resource_name(change: &Change) -> String {
 pub fn render(view: &PlanView<'_>, color: bool) -> String {
     let mut out = String::new();
     let shown = visible(view.changes);
+    let kept = |out: &mut String| {
+        if !view.kept.is_empty() {
+            let _ = writeln!(out, "{KEPT_HEADING}");
+            for l in kept_lines(view.kept) {
+                let _ = writeln!(out, "  {l}");
+            }
+            out.push('\n');
+        }
+    };
     if shown.is_empty() {
+        kept(&mut out);
         out.push_str("No changes. The account matches the manifests.\n");
         return out;
     }
@@ -171,6 +203,7 @@ pub fn render(view: &PlanView<'_>, color: bool) -> String {
     if !view.mass_deletes.is_empty() {
         out.push('\n');
     }
+    kept(&mut out);
     let _ = writeln!(out, "{}", summary_line(view.summary));
     out
 }
