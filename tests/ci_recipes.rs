@@ -214,6 +214,16 @@ fn github_annotation(code: &str) -> String {
     format!("title={}", code.replace("::", "%3A%3A"))
 }
 
+/// Whether a script runs vocm or vocm-sandbox.
+fn touches_vocm(script: &str) -> bool {
+    vocm_lines(script) > 0
+}
+
+/// How many vocm and vocm-sandbox command lines a script has.
+fn vocm_lines(script: &str) -> usize {
+    commands(script, "vocm").len() + commands(script, "vocm-sandbox").len()
+}
+
 /// The scripts that ran, for coverage.
 fn ran_scripts<'a>(steps: impl IntoIterator<Item = &'a Step>) -> BTreeSet<String> {
     steps.into_iter().map(|s| s.script.clone()).collect()
@@ -235,7 +245,8 @@ fn seed_comments(world: &World) {
 }
 
 fn comment(world: &World, id: u64) -> String {
-    world.api_json("comments.json")
+    world
+        .api_json("comments.json")
         .as_array()
         .unwrap()
         .iter()
@@ -253,7 +264,12 @@ fn github_pull_request(world: &World) -> github::Run {
         clean_documents(step);
     }
     assert_eq!(run.result("validate"), "success");
-    assert_eq!(run.result("rehearse"), "success", "{:#?}", run.steps_of("rehearse"));
+    assert_eq!(
+        run.result("rehearse"),
+        "success",
+        "{:#?}",
+        run.steps_of("rehearse")
+    );
     assert_eq!(run.result("fork"), "skipped");
     for job in ["plan-main", "apply", "drift"] {
         assert_eq!(run.result(job), "skipped", "{job}");
@@ -275,10 +291,16 @@ fn github_pull_request(world: &World) -> github::Run {
         "{calls:?}"
     );
     assert!(!calls.iter().any(|c| c.starts_with("gh POST")), "{calls:?}");
-    assert_eq!(comment(world, 40), "<!-- vocm-plan: telephony -->\nfake plan");
+    assert_eq!(
+        comment(world, 40),
+        "<!-- vocm-plan: telephony -->\nfake plan"
+    );
     let body = comment(world, 41);
     assert!(body.starts_with("<!-- vocm-plan: telephony -->"), "{body}");
-    assert!(body.contains("`111111111111` merged into `222222222222`"), "{body}");
+    assert!(
+        body.contains("`111111111111` merged into `222222222222`"),
+        "{body}"
+    );
     assert_eq!(run.jobs["plan"].summary, body);
     run
 }
@@ -326,7 +348,10 @@ fn the_github_recipe_in_three_accounts() {
                 assert_eq!(plan_step.code, 0);
                 let plan_md = plan_step.file("vocm/plan.md").unwrap();
                 assert!(plan_md.contains("### vocm plan"), "{plan_md}");
-                assert!(body.contains("### vocm plan") && !body.contains("failed"), "{body}");
+                assert!(
+                    body.contains("### vocm plan") && !body.contains("failed"),
+                    "{body}"
+                );
                 assert_eq!(pr.result("plan"), "success");
             }
             Scenario::PlanError => {
@@ -340,14 +365,18 @@ fn the_github_recipe_in_three_accounts() {
                 );
                 // No plan left to be taken for current; the comment says
                 // the plan failed, and why.
-                assert!(plan_step.file("vocm/plan.md").is_none(), "{:?}", plan_step.files);
+                assert!(
+                    plan_step.file("vocm/plan.md").is_none(),
+                    "{:?}",
+                    plan_step.files
+                );
                 assert!(body.contains("### vocm plan failed"), "{body}");
                 assert!(body.contains("vocm::plan::licenses"), "{body}");
                 assert!(!body.contains("an old plan"), "{body}");
             }
             Scenario::Clean => {
                 assert_eq!(pr.result("plan"), "success");
-                assert!(body.contains("No changes"), "{body}");
+                assert!(body.contains("### vocm plan: no changes"), "{body}");
             }
         }
         // A merge.
@@ -360,7 +389,12 @@ fn the_github_recipe_in_three_accounts() {
                     "the reviewer reads the plan in the summary"
                 );
                 assert_eq!(push.artifacts.get("telephony-plan"), Some(&1));
-                assert_eq!(push.result("apply"), "success", "{:#?}", push.steps_of("apply"));
+                assert_eq!(
+                    push.result("apply"),
+                    "success",
+                    "{:#?}",
+                    push.steps_of("apply")
+                );
                 assert!(push.jobs["apply"].summary.contains("vocm apply: complete"));
                 assert!(world.account_matches());
             }
@@ -383,12 +417,7 @@ fn the_github_recipe_in_three_accounts() {
         // The schedule: after the merge, the Warning account was applied;
         // change it by hand (the console), and drift says so.
         if scenario == Scenario::Warning {
-            let drifted = world.scratch("drifted");
-            ci::copy_dir(&world.repo(), &drifted);
-            let ring = drifted.join("telephony/ring-groups.yaml");
-            let text = std::fs::read_to_string(&ring).unwrap();
-            std::fs::write(&ring, text.replacen("name: Sales", "name: Sales team", 1)).unwrap();
-            world.apply_directly(&drifted);
+            world.rename_sales_directly(&[]);
         }
         let schedule = github::run(&world, Event::Schedule, &mut |_| {});
         for step in &schedule.steps {
@@ -437,9 +466,13 @@ fn the_github_recipe_in_three_accounts() {
     for (origin, script) in &all {
         assert!(ran.contains(script), "{origin} never ran:\n{script}");
     }
-    let vocm_steps = all.iter().filter(|(_, s)| ci::touches_vocm(s)).count();
-    assert_eq!(vocm_steps, 4, "{all:#?}");
-    assert_eq!(all.len(), 7);
+    let vocm_steps = all.iter().filter(|(_, s)| touches_vocm(s)).count();
+    let vocm_lines: usize = all.iter().map(|(_, s)| vocm_lines(s)).sum();
+    assert_eq!(
+        (all.len(), vocm_steps, vocm_lines),
+        (7, 2, 7),
+        "shell steps, those that run vocm or vocm-sandbox, and their vocm lines: {all:#?}"
+    );
 }
 
 /// The merge's plan, then the apply job after `change` runs (while the
@@ -476,10 +509,7 @@ fn the_github_apply_refuses_a_plan_the_account_changed_under() {
     let world = World::new(Scenario::Warning);
     let run = github_merge_with(&world, &|w| {
         // Someone applies another change while the apply waits.
-        let other = w.scratch("other");
-        ci::copy_dir(&w.repo(), &other);
-        std::fs::remove_dir_all(other.join("telephony/users")).unwrap();
-        w.apply_directly(&other);
+        w.rename_sales_directly(&["ring_group:sales"]);
     });
     assert_eq!(run.result("apply"), "failure");
     let apply = run.steps_of("apply");
@@ -490,8 +520,11 @@ fn the_github_apply_refuses_a_plan_the_account_changed_under() {
         "{}",
         step.log()
     );
-    // Nothing of the stale plan was applied: the users are still missing.
-    assert!(!world.account_matches());
+    // Nothing of the stale plan was applied: the rename stands, and the
+    // rest is still to create.
+    let plan = world.plan_text();
+    assert!(plan.contains("Sales team"), "{plan}");
+    assert!(plan.contains("to add"), "{plan}");
     assert!(step.file("vocm/apply.json").is_none_or(str::is_empty));
 }
 
@@ -518,12 +551,18 @@ fn the_action_refuses_a_release_that_does_not_match_its_sha256sums() {
         .find(|s| s.script.contains("SHA256SUMS"))
         .unwrap();
     assert!(
-        install.stdout.contains("does not match the release's SHA256SUMS"),
+        install
+            .stdout
+            .contains("does not match the release's SHA256SUMS"),
         "{}",
         install.log()
     );
     // Nothing ran after it.
-    assert!(!run.steps_of("validate").iter().any(|s| s.script.contains("vocm validate")));
+    assert!(
+        !run.steps_of("validate")
+            .iter()
+            .any(|s| s.script.contains("vocm validate"))
+    );
 }
 
 #[test]
@@ -551,7 +590,11 @@ fn the_github_workflow_is_shaped_as_the_readme_says() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+        })
         .unwrap();
     assert_eq!(upload["with"]["retention-days"], 1);
     // Concurrency: main's runs queue and are never cancelled; drift has its
@@ -573,8 +616,14 @@ fn the_github_workflow_is_shaped_as_the_readme_says() {
             ),
         )
     };
-    assert_eq!(group("push", Value::Null), ("telephony-main".into(), json!(false)));
-    assert_eq!(group("schedule", Value::Null), ("telephony-drift".into(), json!(false)));
+    assert_eq!(
+        group("push", Value::Null),
+        ("telephony-main".into(), json!(false))
+    );
+    assert_eq!(
+        group("schedule", Value::Null),
+        ("telephony-drift".into(), json!(false))
+    );
     assert_eq!(
         group("workflow_dispatch", Value::Null),
         ("telephony-drift".into(), json!(false))
@@ -633,7 +682,8 @@ fn seed_notes(world: &World) {
 }
 
 fn note(world: &World, id: u64) -> String {
-    world.api_json("notes.json")
+    world
+        .api_json("notes.json")
         .as_array()
         .unwrap()
         .iter()
@@ -668,8 +718,18 @@ fn the_gitlab_recipe_in_three_accounts() {
             &mut |_| {},
         );
         gitlab_clean(&mr);
-        assert_eq!(mr.result("validate"), "success", "{:#?}", mr.step("validate"));
-        assert_eq!(mr.result("rehearse"), "success", "{:#?}", mr.step("rehearse"));
+        assert_eq!(
+            mr.result("validate"),
+            "success",
+            "{:#?}",
+            mr.step("validate")
+        );
+        assert_eq!(
+            mr.result("rehearse"),
+            "success",
+            "{:#?}",
+            mr.step("rehearse")
+        );
         assert_eq!(mr.result("fork"), "absent");
         for job in ["plan-main", "apply", "drift"] {
             assert_eq!(mr.result(job), "absent", "{job}");
@@ -677,7 +737,10 @@ fn the_gitlab_recipe_in_three_accounts() {
         // The keys: the plan key and the note token in the plan job only.
         for (name, job) in &mr.jobs {
             let expected: &[&str] = if name == "plan" {
-                &["VOCM_API_KEY@telephony-plan", "GITLAB_API_TOKEN@telephony-plan"]
+                &[
+                    "VOCM_API_KEY@telephony-plan",
+                    "GITLAB_API_TOKEN@telephony-plan",
+                ]
             } else {
                 &[]
             };
@@ -697,16 +760,23 @@ fn the_gitlab_recipe_in_three_accounts() {
         // The note: the bot's own, on page 2, updated; the copy left alone.
         let calls = world.calls();
         assert!(
-            calls.iter().any(|c| c.starts_with("curl GET") && c.contains("page=2")),
+            calls
+                .iter()
+                .any(|c| c.starts_with("curl GET") && c.contains("page=2")),
             "{calls:?}"
         );
         assert!(
-            calls.iter().any(|c| c.starts_with("curl PUT") && c.ends_with("/notes/105")),
+            calls
+                .iter()
+                .any(|c| c.starts_with("curl PUT") && c.ends_with("/notes/105")),
             "{calls:?}"
         );
         assert_eq!(note(&world, 104), "<!-- vocm-plan: telephony -->\nfake");
         let body = note(&world, 105);
-        assert!(body.contains("`555555555555` merged into `666666666666`"), "{body}");
+        assert!(
+            body.contains("`555555555555` merged into `666666666666`"),
+            "{body}"
+        );
         let plan = mr.step("plan");
         match scenario {
             Scenario::Warning => {
@@ -716,13 +786,17 @@ fn the_gitlab_recipe_in_three_accounts() {
             }
             Scenario::PlanError => {
                 assert_eq!(mr.result("plan"), "failed");
-                assert!(plan.stderr.contains("vocm::plan::licenses"), "{}", plan.log());
+                assert!(
+                    plan.stderr.contains("vocm::plan::licenses"),
+                    "{}",
+                    plan.log()
+                );
                 assert!(body.contains("### vocm plan failed"), "{body}");
                 assert!(body.contains("vocm::plan::licenses"), "{body}");
             }
             Scenario::Clean => {
                 assert_eq!(mr.result("plan"), "success");
-                assert!(body.contains("No changes"), "{body}");
+                assert!(body.contains("### vocm plan: no changes"), "{body}");
             }
         }
         // The merge, with the apply run by a deployer.
@@ -731,7 +805,6 @@ fn the_gitlab_recipe_in_three_accounts() {
         for job in ["rehearse", "plan", "fork", "drift"] {
             assert_eq!(push.result(job), "absent", "{job}");
         }
-        assert_eq!(push.jobs["apply"].secrets, ["VOCM_API_KEY@telephony"]);
         let plan_main = push.step("plan-main");
         match scenario {
             Scenario::PlanError => {
@@ -742,7 +815,13 @@ fn the_gitlab_recipe_in_three_accounts() {
             _ => {
                 assert_eq!(push.result("plan-main"), "success", "{}", plan_main.log());
                 assert!(plan_main.file("telephony.plan.json").is_some());
-                assert_eq!(push.result("apply"), "success", "{}", push.step("apply").log());
+                assert_eq!(
+                    push.result("apply"),
+                    "success",
+                    "{}",
+                    push.step("apply").log()
+                );
+                assert_eq!(push.jobs["apply"].secrets, ["VOCM_API_KEY@telephony"]);
                 let summary: Value =
                     serde_json::from_str(push.step("apply").file("apply.json").unwrap()).unwrap();
                 assert_eq!(summary["complete"], true);
@@ -754,7 +833,11 @@ fn the_gitlab_recipe_in_three_accounts() {
         gitlab_clean(&schedule);
         assert_eq!(
             schedule.result("drift"),
-            if scenario == Scenario::PlanError { "failed" } else { "success" }
+            if scenario == Scenario::PlanError {
+                "failed"
+            } else {
+                "success"
+            }
         );
         // One download for the three pipelines: the cache.
         let downloads = world
@@ -808,9 +891,13 @@ fn the_gitlab_recipe_in_three_accounts() {
         };
         assert!(ran, "{id} never ran:\n{script}");
     }
-    let vocm_items = items.iter().filter(|(_, s)| ci::touches_vocm(s)).count();
-    assert_eq!(vocm_items, 10, "{items:#?}");
-    assert_eq!(items.len(), 39);
+    let vocm_items = items.iter().filter(|(_, s)| touches_vocm(s)).count();
+    let vocm_lines: usize = items.iter().map(|(_, s)| vocm_lines(s)).sum();
+    assert_eq!(
+        (items.len(), vocm_items, vocm_lines),
+        (37, 9, 9),
+        "script items, those that run vocm or vocm-sandbox, and their vocm lines: {items:#?}"
+    );
 }
 
 fn gitlab_merge_with(world: &World, change: &dyn Fn(&World)) -> gitlab::Pipeline {
@@ -829,7 +916,11 @@ fn the_gitlab_apply_applies_the_reviewed_plan() {
     let world = World::new(Scenario::Warning);
     let p = gitlab_merge_with(&world, &|_| {});
     assert_eq!(p.result("apply"), "success");
-    assert!(p.step("apply").script.contains("vocm apply --format json telephony.plan.json"));
+    assert!(
+        p.step("apply")
+            .script
+            .contains("vocm apply --format json telephony.plan.json")
+    );
     assert!(world.account_matches());
 }
 
@@ -837,16 +928,18 @@ fn the_gitlab_apply_applies_the_reviewed_plan() {
 fn the_gitlab_apply_refuses_a_plan_the_account_changed_under() {
     let world = World::new(Scenario::Warning);
     let p = gitlab_merge_with(&world, &|w| {
-        let other = w.scratch("other");
-        ci::copy_dir(&w.repo(), &other);
-        std::fs::remove_dir_all(other.join("telephony/users")).unwrap();
-        w.apply_directly(&other);
+        w.rename_sales_directly(&["ring_group:sales"]);
     });
     assert_eq!(p.result("apply"), "failed");
     let apply = p.step("apply");
-    assert!(apply.stderr.contains("vocm::plan::stale"), "{}", apply.log());
+    assert!(
+        apply.stderr.contains("vocm::plan::stale"),
+        "{}",
+        apply.log()
+    );
     assert!(apply.file("apply.json").is_none(), "{:?}", apply.files);
-    assert!(!world.account_matches());
+    let plan = world.plan_text();
+    assert!(plan.contains("Sales team"), "{plan}");
 }
 
 #[test]
@@ -869,7 +962,15 @@ fn the_gitlab_note_step_fails_loudly_when_the_api_does() {
 #[test]
 fn the_gitlab_pipeline_is_shaped_as_the_readme_says() {
     let p = ci::yaml(gitlab::PIPELINE);
-    for job in ["validate", "rehearse", "fork", "plan", "plan-main", "apply", "drift"] {
+    for job in [
+        "validate",
+        "rehearse",
+        "fork",
+        "plan",
+        "plan-main",
+        "apply",
+        "drift",
+    ] {
         assert!(p[job]["timeout"].is_string(), "{job} has no timeout");
     }
     assert_eq!(p["apply"]["needs"], json!(["validate", "plan-main"]));
@@ -877,17 +978,29 @@ fn the_gitlab_pipeline_is_shaped_as_the_readme_says() {
     assert_eq!(p["apply"]["rules"][0]["when"], "manual");
     assert_eq!(p["drift"]["resource_group"], "telephony-drift");
     assert_eq!(p["plan-main"]["artifacts"]["expire_in"], "1 day");
-    assert!(p["plan"]["artifacts"].is_null(), "a merge request uploads no plan");
+    assert!(
+        p["plan"]["artifacts"].is_null(),
+        "a merge request uploads no plan"
+    );
     let rule = |c: &str, vars: &[(&str, &str)]| {
         gitlab::condition(c, &|name| {
-            vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
         })
     };
     assert!(rule(
         "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == \"push\"",
-        &[("CI_COMMIT_BRANCH", "main"), ("CI_DEFAULT_BRANCH", "main"), ("CI_PIPELINE_SOURCE", "push")]
+        &[
+            ("CI_COMMIT_BRANCH", "main"),
+            ("CI_DEFAULT_BRANCH", "main"),
+            ("CI_PIPELINE_SOURCE", "push")
+        ]
     ));
-    assert!(!rule("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH", &[("CI_DEFAULT_BRANCH", "main")]));
+    assert!(!rule(
+        "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH",
+        &[("CI_DEFAULT_BRANCH", "main")]
+    ));
 }
 
 // ---------------------------------------------------------------------
@@ -936,7 +1049,10 @@ fn the_release_workflow_is_least_privilege_and_current() {
     let matrix = r["jobs"]["build"]["strategy"]["matrix"]["include"]
         .as_array()
         .unwrap();
-    let targets: BTreeSet<&str> = matrix.iter().map(|t| t["target"].as_str().unwrap()).collect();
+    let targets: BTreeSet<&str> = matrix
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
     for t in [
         "x86_64-unknown-linux-musl",
         "aarch64-unknown-linux-musl",
@@ -960,10 +1076,16 @@ fn the_release_workflow_is_least_privilege_and_current() {
     assert!(text.contains("--prerelease"));
     for file in [github::ACTION, gitlab::PIPELINE] {
         let t = std::fs::read_to_string(ci::root().join(file)).unwrap();
-        assert!(t.contains("SHA256SUMS") && t.contains("unknown-linux-musl"), "{file}");
+        assert!(
+            t.contains("SHA256SUMS") && t.contains("unknown-linux-musl"),
+            "{file}"
+        );
     }
     // The image is built and smoke-run before anything is published.
-    assert_eq!(jobs["publish"]["needs"], json!(["check", "image", "attest"]));
+    assert_eq!(
+        jobs["publish"]["needs"],
+        json!(["check", "image", "attest"])
+    );
     assert!(text.contains("docker run --rm vocm:smoke --version"));
     assert!(text.contains("docker run --rm vocm:smoke validate /examples/acme"));
 }
@@ -1069,7 +1191,10 @@ fn the_readme_documents_the_action_the_hook_and_the_image() {
         "Dependabot",
         "read-only",
     ] {
-        assert!(ci_section.contains(needle), "the CI section does not say {needle}");
+        assert!(
+            ci_section.contains(needle),
+            "the CI section does not say {needle}"
+        );
     }
     assert!(!readme.contains("/work/shared"));
 }

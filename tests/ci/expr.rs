@@ -318,9 +318,7 @@ fn loose_eq(a: &Value, b: &Value) -> bool {
         (Value::String(x), Value::String(y)) => x.eq_ignore_ascii_case(y),
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Array(_) | Value::Object(_), _) | (_, Value::Array(_) | Value::Object(_)) => {
-            a == b
-        }
+        (Value::Array(_) | Value::Object(_), _) | (_, Value::Array(_) | Value::Object(_)) => a == b,
         _ => number(a) == number(b),
     }
 }

@@ -116,7 +116,11 @@ pub fn run(world: &World, event: Event, before: &mut dyn FnMut(&str)) -> Run {
     while !pending.is_empty() {
         let i = pending
             .iter()
-            .position(|j| needs_of(&jobs[j.as_str()]).iter().all(|n| out.jobs.contains_key(n)))
+            .position(|j| {
+                needs_of(&jobs[j.as_str()])
+                    .iter()
+                    .all(|n| out.jobs.contains_key(n))
+            })
             .expect("a job whose needs have run");
         let name = pending.remove(i).clone();
         let job = &jobs[&name];
@@ -249,27 +253,7 @@ fn run_job(
         github: github.clone(),
         secrets: secrets.clone(),
     };
-    let mut failed = false;
-    let mut steps_ctx = serde_json::Map::new();
-    for (i, step) in job["steps"].as_array().unwrap().iter().enumerate() {
-        ctx["steps"] = Value::Object(steps_ctx.clone());
-        ctx["env"] = env_object(&jr.env);
-        let label = step_label(step, i);
-        if !expr::condition(step["if"].as_str(), &ctx, Status { failed }) {
-            record(&mut steps_ctx, step, "skipped", json!({}));
-            continue;
-        }
-        let origin = format!("{WORKFLOW} {name} {label}");
-        let (ok, outputs) = jr.step(step, &ctx, &[], &origin, out);
-        failed |= !ok;
-        record(
-            &mut steps_ctx,
-            step,
-            if ok { "success" } else { "failure" },
-            outputs,
-        );
-    }
-    ctx["steps"] = Value::Object(steps_ctx);
+    let (failed, ctx) = jr.steps(job["steps"].as_array().unwrap(), ctx, &[], WORKFLOW, out);
     if !failed {
         // actions/cache saves in its post step, on success.
         for (key, path) in &jr.caches {
@@ -307,15 +291,6 @@ fn step_label(step: &Value, i: usize) -> String {
         .map_or_else(|| format!("step {i}"), str::to_owned)
 }
 
-fn record(steps: &mut serde_json::Map<String, Value>, step: &Value, outcome: &str, outputs: Value) {
-    if let Some(id) = step["id"].as_str() {
-        steps.insert(
-            id.to_owned(),
-            json!({"outcome": outcome, "conclusion": outcome, "outputs": outputs}),
-        );
-    }
-}
-
 fn env_object(env: &[(String, String)]) -> Value {
     Value::Object(
         env.iter()
@@ -325,6 +300,41 @@ fn env_object(env: &[(String, String)]) -> Value {
 }
 
 impl JobRun<'_> {
+    /// Runs `steps` in order as the runner does: each one's `if` (by
+    /// default `success()`), its outcome and outputs in `steps.<id>`.
+    /// Answers whether one failed, and the context after the last.
+    fn steps(
+        &mut self,
+        steps: &[Value],
+        mut ctx: Value,
+        env: &[(String, String)],
+        file: &str,
+        out: &mut Run,
+    ) -> (bool, Value) {
+        let mut failed = false;
+        let mut steps_ctx = serde_json::Map::new();
+        for (i, step) in steps.iter().enumerate() {
+            ctx["steps"] = Value::Object(steps_ctx.clone());
+            ctx["env"] = env_object(&self.env);
+            let outcome = if expr::condition(step["if"].as_str(), &ctx, Status { failed }) {
+                let origin = format!("{file} {} {}", self.name, step_label(step, i));
+                let (ok, outputs) = self.step(step, &ctx, env, &origin, out);
+                failed |= !ok;
+                (if ok { "success" } else { "failure" }, outputs)
+            } else {
+                ("skipped", json!({}))
+            };
+            if let Some(id) = step["id"].as_str() {
+                steps_ctx.insert(
+                    id.to_owned(),
+                    json!({"outcome": outcome.0, "conclusion": outcome.0, "outputs": outcome.1}),
+                );
+            }
+        }
+        ctx["steps"] = Value::Object(steps_ctx);
+        (failed, ctx)
+    }
+
     /// Runs one step; answers whether it succeeded, and its outputs.
     /// `outer_env` is the environment of the `uses:` step a composite
     /// action's step runs in.
@@ -400,7 +410,8 @@ impl JobRun<'_> {
                 }
                 out.artifacts.insert(
                     with["name"].clone(),
-                    with.get("retention-days").map_or(90, |d| d.parse().unwrap()),
+                    with.get("retention-days")
+                        .map_or(90, |d| d.parse().unwrap()),
                 );
                 (true, json!({}))
             }
@@ -466,26 +477,13 @@ impl JobRun<'_> {
             "GITHUB_ACTION_PATH".into(),
             action_path.display().to_string(),
         ));
-        let mut failed = false;
-        let mut steps_ctx = serde_json::Map::new();
-        for (i, step) in action["runs"]["steps"].as_array().unwrap().iter().enumerate() {
-            ctx["steps"] = Value::Object(steps_ctx.clone());
-            ctx["env"] = env_object(&self.env);
-            if !expr::condition(step["if"].as_str(), &ctx, Status { failed }) {
-                record(&mut steps_ctx, step, "skipped", json!({}));
-                continue;
-            }
-            let origin = format!("{ACTION} {} {}", self.name, step_label(step, i));
-            let (ok, outputs) = self.step(step, &ctx, &env, &origin, out);
-            failed |= !ok;
-            record(
-                &mut steps_ctx,
-                step,
-                if ok { "success" } else { "failure" },
-                outputs,
-            );
-        }
-        ctx["steps"] = Value::Object(steps_ctx);
+        let (failed, ctx) = self.steps(
+            action["runs"]["steps"].as_array().unwrap(),
+            ctx,
+            &env,
+            ACTION,
+            out,
+        );
         let outputs = action["outputs"]
             .as_object()
             .into_iter()
@@ -525,7 +523,10 @@ impl JobRun<'_> {
         env.extend([
             ("CI".into(), "true".into()),
             ("GITHUB_ACTIONS".into(), "true".into()),
-            ("GITHUB_WORKSPACE".into(), self.workspace.display().to_string()),
+            (
+                "GITHUB_WORKSPACE".into(),
+                self.workspace.display().to_string(),
+            ),
             ("GITHUB_REPOSITORY".into(), "acme/telephony".into()),
             (
                 "GITHUB_EVENT_NAME".into(),
@@ -546,7 +547,10 @@ impl JobRun<'_> {
         ]);
         env.extend(self.env.iter().cloned());
         env.extend(step_env.iter().cloned());
-        let dirs = [("workspace", self.workspace.as_path()), ("temp", self.temp.as_path())];
+        let dirs = [
+            ("workspace", self.workspace.as_path()),
+            ("temp", self.temp.as_path()),
+        ];
         let before = super::snapshot(&dirs);
         let (code, stdout, stderr) = super::bash(script, &self.workspace, &env);
         let after = super::snapshot(&dirs);
@@ -616,12 +620,20 @@ pub fn scripts() -> Vec<(String, String)> {
     for (job, spec) in workflow["jobs"].as_object().unwrap() {
         for (i, step) in spec["steps"].as_array().unwrap().iter().enumerate() {
             if let Some(s) = step["run"].as_str() {
-                out.push((format!("{WORKFLOW} {job} {}", step_label(step, i)), s.to_owned()));
+                out.push((
+                    format!("{WORKFLOW} {job} {}", step_label(step, i)),
+                    s.to_owned(),
+                ));
             }
         }
     }
     let action = super::yaml(ACTION);
-    for (i, step) in action["runs"]["steps"].as_array().unwrap().iter().enumerate() {
+    for (i, step) in action["runs"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         if let Some(s) = step["run"].as_str() {
             out.push((format!("{ACTION} * {}", step_label(step, i)), s.to_owned()));
         }

@@ -86,11 +86,20 @@ fn predefined(source: Source) -> Vec<(String, String)> {
         ("CI_PROJECT_ID", "1".into()),
         ("CI_API_V4_URL", "https://gitlab.example.com/api/v4".into()),
         ("CI_DEFAULT_BRANCH", "main".into()),
-        ("CI_JOB_URL", "https://gitlab.example.com/acme/telephony/-/jobs/99".into()),
-        ("CI_COMMIT_SHA", "4444444444444444444444444444444444444444".into()),
+        (
+            "CI_JOB_URL",
+            "https://gitlab.example.com/acme/telephony/-/jobs/99".into(),
+        ),
+        (
+            "CI_COMMIT_SHA",
+            "4444444444444444444444444444444444444444".into(),
+        ),
     ];
     match source {
-        Source::MergeRequest { merged_result, fork } => {
+        Source::MergeRequest {
+            merged_result,
+            fork,
+        } => {
             v.extend([
                 ("CI_PIPELINE_SOURCE", "merge_request_event".into()),
                 ("CI_MERGE_REQUEST_IID", "7".into()),
@@ -101,7 +110,12 @@ fn predefined(source: Source) -> Vec<(String, String)> {
                 ),
                 (
                     "CI_MERGE_REQUEST_EVENT_TYPE",
-                    if merged_result { "merged_result" } else { "detached" }.into(),
+                    if merged_result {
+                        "merged_result"
+                    } else {
+                        "detached"
+                    }
+                    .into(),
                 ),
             ]);
             if merged_result {
@@ -187,11 +201,9 @@ pub fn run(world: &World, source: Source, play: &[&str], before: &mut dyn FnMut(
             .iter()
             .position(|s| Some(*s) == job["stage"].as_str())
             .unwrap();
-        let needs: Option<Vec<String>> = job["needs"].as_array().map(|n| {
-            n.iter()
-                .map(|x| x.as_str().unwrap().to_owned())
-                .collect()
-        });
+        let needs: Option<Vec<String>> = job["needs"]
+            .as_array()
+            .map(|n| n.iter().map(|x| x.as_str().unwrap().to_owned()).collect());
         let blocked = match &needs {
             Some(needs) => needs.iter().any(|n| out.result(n) != "success"),
             None => stage_failed.range(..stage).any(|(_, f)| *f),
@@ -202,13 +214,24 @@ pub fn run(world: &World, source: Source, play: &[&str], before: &mut dyn FnMut(
             "manual"
         } else {
             before(name);
-            run_job(world, &file, name, job, source, &vars, needs.as_deref(), &stages, &mut out)
+            run_job(
+                world,
+                &file,
+                name,
+                job,
+                source,
+                &vars,
+                needs.as_deref(),
+                &stages,
+                &mut out,
+            )
         };
-        if result == "failed" || (result == "manual" && job["rules"][0]["allow_failure"] == false)
-        {
+        if result == "failed" || (result == "manual" && job["rules"][0]["allow_failure"] == false) {
             *stage_failed.entry(stage).or_default() = true;
         }
-        let environment = job["environment"]["name"].as_str().or(job["environment"].as_str());
+        let environment = job["environment"]["name"]
+            .as_str()
+            .or(job["environment"].as_str());
         out.jobs.insert(
             name.clone(),
             Job {
@@ -265,7 +288,9 @@ fn run_job(
             super::copy_dir(&store.join(&j), &project);
         }
     }
-    let environment = job["environment"]["name"].as_str().or(job["environment"].as_str());
+    let environment = job["environment"]["name"]
+        .as_str()
+        .or(job["environment"].as_str());
     let mut env = world.base_env(&home);
     env.push(("TMPDIR".into(), temp.display().to_string()));
     env.push(("CI_PROJECT_DIR".into(), project.display().to_string()));
@@ -293,9 +318,13 @@ fn run_job(
     } else {
         &file["default"]["cache"]
     };
-    let cache_dir = cache["key"]
-        .as_str()
-        .map(|k| world.dir.path().join("cache").join(format!("gitlab-{}", expand(k))));
+    let cache_dir = cache["key"].as_str().map(|k| {
+        world
+            .dir
+            .path()
+            .join("cache")
+            .join(format!("gitlab-{}", expand(k)))
+    });
     let cache_paths: Vec<String> = cache["paths"]
         .as_array()
         .into_iter()
@@ -384,10 +413,7 @@ fn rules(rules: &Value, lookup: &dyn Fn(&str) -> Option<String>) -> Option<(Stri
     for (i, rule) in list.iter().enumerate() {
         let matched = rule["if"].as_str().is_none_or(|c| condition(c, lookup));
         if matched {
-            return Some((
-                rule["when"].as_str().unwrap_or("on_success").to_owned(),
-                i,
-            ));
+            return Some((rule["when"].as_str().unwrap_or("on_success").to_owned(), i));
         }
     }
     None

@@ -159,7 +159,7 @@ impl World {
             releases: releases().to_owned(),
         };
         if scenario == Scenario::Clean {
-            world.apply_directly(&world.repo());
+            world.apply_directly(&world.repo(), &[]);
         }
         world
     }
@@ -185,12 +185,38 @@ impl World {
 
     /// Applies the manifests under `dir/telephony` to the account with the
     /// vocm just built (no recipe involved): the account's own history.
-    pub fn apply_directly(&self, dir: &Path) {
+    pub fn apply_directly(&self, dir: &Path, extra: &[&str]) {
         self.sandbox
             .vocm(dir)
             .args(["apply", "--auto-approve", "telephony"])
+            .args(extra)
             .assert()
             .success();
+    }
+
+    /// Renames the ring group `sales` in a copy of the repository and
+    /// applies that, limited to `targets` (all when empty): a change made
+    /// outside the recipes.
+    pub fn rename_sales_directly(&self, targets: &[&str]) {
+        let other = self.scratch("other-");
+        copy_dir(&self.repo(), &other);
+        let flows = other.join("telephony/call-flows.yaml");
+        let text = std::fs::read_to_string(&flows).unwrap();
+        std::fs::write(&flows, text.replacen("name: Sales", "name: Sales team", 1)).unwrap();
+        let extra: Vec<&str> = targets.iter().flat_map(|t| ["--target", *t]).collect();
+        self.apply_directly(&other, &extra);
+    }
+
+    /// The text plan of the repository's manifests against the account.
+    pub fn plan_text(&self) -> String {
+        let o = self
+            .sandbox
+            .vocm(&self.repo())
+            .args(["plan", "telephony"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
     /// Whether the account matches the repository's manifests.
@@ -326,7 +352,10 @@ pub fn snapshot(dirs: &[(&str, &Path)]) -> BTreeMap<String, Vec<u8>> {
             let path = format!("{prefix}/{name}");
             let kind = e.file_type().unwrap();
             if kind.is_dir() {
-                if name == "telephony" || name == ".vocm" || name.starts_with("vocm-0") {
+                let installed = name
+                    .strip_prefix("vocm-")
+                    .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()));
+                if name == "telephony" || name == ".vocm" || installed {
                     continue;
                 }
                 walk(&e.path(), &path, out);
@@ -361,17 +390,4 @@ pub fn copy_dir(src: &Path, dst: &Path) {
         &format!("cp -r '{}/.' '{}'", src.display(), dst.display()),
         dst,
     );
-}
-
-/// Whether a script touches vocm: runs `vocm` or `vocm-sandbox`.
-pub fn touches_vocm(script: &str) -> bool {
-    script.lines().any(|l| {
-        let l = l.trim_start();
-        !l.starts_with('#')
-            && (l.starts_with("vocm ")
-                || l.starts_with("vocm-sandbox ")
-                || l.contains(" vocm ")
-                || l.contains("$(vocm")
-                || l.contains("/vocm\" "))
-    })
 }
