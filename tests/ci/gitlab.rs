@@ -15,6 +15,7 @@
 //! protected (so only on main). A fork's pipeline runs in the fork: none.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -345,11 +346,13 @@ fn run_job(
         for (i, item) in items.as_array().into_iter().flatten().enumerate() {
             let item = item.as_str().unwrap();
             let first = item.lines().next().unwrap_or("");
-            script.push_str(&format!(
-                "echo '{name}:{tag}{i}' >> '{}'\nprintf '%s\\n' {}\n{item}\n",
+            writeln!(
+                script,
+                "echo '{name}:{tag}{i}' >> '{}'\nprintf '%s\\n' {}\n{item}",
                 trace.display(),
                 shlex::try_quote(&format!("$ {first}")).unwrap()
-            ));
+            )
+            .unwrap();
         }
     }
     let dirs = [("workspace", project.as_path()), ("temp", temp.as_path())];
@@ -419,15 +422,17 @@ fn rules(rules: &Value, lookup: &dyn Fn(&str) -> Option<String>) -> Option<(Stri
     None
 }
 
+/// A token of a `rules:if` expression.
+#[derive(Debug, Clone, PartialEq)]
+enum T {
+    Var(String),
+    Str(String),
+    Op(String),
+}
+
 /// A `rules:if` expression: `$VAR`, `"string"`, `==`, `!=`, `&&`, `||`,
 /// parentheses. A variable alone is true when set and not empty.
 pub fn condition(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
-    #[derive(Debug, Clone, PartialEq)]
-    enum T {
-        Var(String),
-        Str(String),
-        Op(String),
-    }
     let mut tokens = Vec::new();
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
@@ -463,52 +468,72 @@ pub fn condition(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
             }
         }
     }
-    fn value(t: &T, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-        match t {
-            T::Var(v) => lookup(v),
+    let mut rule = Rule {
+        tokens: &tokens,
+        at: 0,
+        lookup,
+    };
+    let v = rule.or();
+    assert_eq!(rule.at, tokens.len(), "unparsed rest in the rule `{text}`");
+    v
+}
+
+struct Rule<'a> {
+    tokens: &'a [T],
+    at: usize,
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Rule<'_> {
+    fn is(&self, op: &str) -> bool {
+        matches!(self.tokens.get(self.at), Some(T::Op(o)) if o == op)
+    }
+
+    fn value(&mut self) -> Option<String> {
+        let v = match &self.tokens[self.at] {
+            T::Var(v) => (self.lookup)(v),
             T::Str(s) => Some(s.clone()),
             T::Op(o) => panic!("a value expected, not {o}"),
-        }
+        };
+        self.at += 1;
+        v
     }
-    fn or(t: &[T], at: &mut usize, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
-        let mut v = and(t, at, lookup);
-        while t.get(*at) == Some(&T::Op("||".into())) {
-            *at += 1;
-            v |= and(t, at, lookup);
+
+    fn or(&mut self) -> bool {
+        let mut v = self.and();
+        while self.is("||") {
+            self.at += 1;
+            v |= self.and();
         }
         v
     }
-    fn and(t: &[T], at: &mut usize, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
-        let mut v = cmp(t, at, lookup);
-        while t.get(*at) == Some(&T::Op("&&".into())) {
-            *at += 1;
-            v &= cmp(t, at, lookup);
+
+    fn and(&mut self) -> bool {
+        let mut v = self.cmp();
+        while self.is("&&") {
+            self.at += 1;
+            v &= self.cmp();
         }
         v
     }
-    fn cmp(t: &[T], at: &mut usize, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
-        if t[*at] == T::Op("(".into()) {
-            *at += 1;
-            let v = or(t, at, lookup);
-            *at += 1;
+
+    fn cmp(&mut self) -> bool {
+        if self.is("(") {
+            self.at += 1;
+            let v = self.or();
+            self.at += 1;
             return v;
         }
-        let left = value(&t[*at], lookup);
-        *at += 1;
-        match t.get(*at) {
-            Some(T::Op(op)) if op == "==" || op == "!=" => {
-                *at += 1;
-                let right = value(&t[*at], lookup);
-                *at += 1;
-                (left == right) == (op == "==")
+        let left = self.value();
+        for op in ["==", "!="] {
+            if self.is(op) {
+                self.at += 1;
+                let right = self.value();
+                return (left == right) == (op == "==");
             }
-            _ => left.is_some_and(|s| !s.is_empty()),
         }
+        left.is_some_and(|s| !s.is_empty())
     }
-    let mut at = 0;
-    let v = or(&tokens, &mut at, lookup);
-    assert_eq!(at, tokens.len(), "unparsed rest in the rule `{text}`");
-    v
 }
 
 /// Every `before_script` and `script` item of the pipeline, by

@@ -1,4 +1,4 @@
-//! A rehearsal of the CI files on this machine, for tests/ci_recipes.rs:
+//! A rehearsal of the CI files on this machine, for `tests/ci_recipes.rs`:
 //! jobs of the GitHub workflow (with the composite action in `action.yml`)
 //! and of the GitLab pipeline run their shell steps with bash, as the
 //! runners would, in scratch directories, against a `vocm-sandbox` that
@@ -175,12 +175,11 @@ impl World {
 
     /// A fresh directory for a job's workspace or temp.
     pub fn scratch(&self, name: &str) -> PathBuf {
-        let d = tempfile::Builder::new()
+        tempfile::Builder::new()
             .prefix(name)
             .tempdir_in(self.dir.path().join("jobs"))
             .unwrap()
-            .keep();
-        d
+            .keep()
     }
 
     /// Applies the manifests under `dir/telephony` to the account with the
