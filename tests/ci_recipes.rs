@@ -232,21 +232,26 @@ fn ran_scripts<'a>(steps: impl IntoIterator<Item = &'a Step>) -> BTreeSet<String
 // ---------------------------------------------------------------------
 // GitHub.
 
-/// A pull request's comments before the run: 31 from other people (the
-/// bot's own comment is on the second page of 30), one by someone else
-/// that copies the marker, and the bot's comment from an earlier push.
-fn seed_comments(world: &World) {
-    let mut comments: Vec<Value> = (1..=31)
-        .map(|i| json!({"id": i, "user": {"login": "alice"}, "body": "looks good"}))
+/// The thread a run posts to, before the run: a pull request's comments
+/// (`comments.json`, authors in `user.login`) or a merge request's notes
+/// (`notes.json`, in `author.username`). `others` messages from other
+/// people, so that the bot's own falls on the second page; someone else's
+/// copy of the marker (id `others + 1`); the bot's comment from an earlier
+/// push (id `others + 2`).
+fn seed_thread(world: &World, file: &str, author: [&str; 2], others: u64, bot: &str) {
+    let by = |login: &str| json!({ author[1]: login });
+    let mut thread: Vec<Value> = (1..=others)
+        .map(|i| json!({"id": i, author[0]: by("alice"), "body": "looks good"}))
         .collect();
-    comments.push(json!({"id": 40, "user": {"login": "mallory"}, "body": "<!-- vocm-plan: telephony -->\nfake plan"}));
-    comments.push(json!({"id": 41, "user": {"login": "github-actions[bot]"}, "body": "<!-- vocm-plan: telephony -->\nan old plan"}));
-    world.set_api_json("comments.json", &Value::Array(comments));
+    thread.push(json!({"id": others + 1, author[0]: by("mallory"), "body": "<!-- vocm-plan: telephony -->\nfake plan"}));
+    thread.push(json!({"id": others + 2, author[0]: by(bot), "body": "<!-- vocm-plan: telephony -->\nan old plan"}));
+    world.set_api_json(file, &Value::Array(thread));
 }
 
-fn comment(world: &World, id: u64) -> String {
+/// The body of a message of the thread in `file`.
+fn message(world: &World, file: &str, id: u64) -> String {
     world
-        .api_json("comments.json")
+        .api_json(file)
         .as_array()
         .unwrap()
         .iter()
@@ -255,6 +260,21 @@ fn comment(world: &World, id: u64) -> String {
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+/// GitHub's pages hold 30 comments: the bot's (41) is on the second.
+fn seed_comments(world: &World) {
+    seed_thread(
+        world,
+        "comments.json",
+        ["user", "login"],
+        39,
+        "github-actions[bot]",
+    );
+}
+
+fn comment(world: &World, id: u64) -> String {
+    message(world, "comments.json", id)
 }
 
 fn github_pull_request(world: &World) -> github::Run {
@@ -490,18 +510,49 @@ fn github_merge_with(world: &World, change: &dyn Fn(&World)) -> github::Run {
     run
 }
 
+/// The apply step applied the saved plan file (`plan_file`, as the
+/// script names it), whole: the account now matches the manifests.
+fn applied_the_saved_plan(world: &World, step: &Step, plan_file: &str) {
+    assert!(step.script.contains(plan_file), "{}", step.script);
+    assert_eq!(step.code, 0, "{}", step.log());
+    let summary: Value = serde_json::from_str(step.file("apply.json").unwrap()).unwrap();
+    assert_eq!(summary["complete"], true, "{summary}");
+    assert!(world.account_matches());
+}
+
+/// The apply step refused the plan as stale and applied nothing of it:
+/// the change made meanwhile stands, the rest is still to create, and no
+/// summary was written.
+fn refused_as_stale(world: &World, step: &Step, shown: &str) {
+    assert_ne!(step.code, 0);
+    assert!(step.stderr.contains(shown), "{}", step.log());
+    assert!(step.file("apply.json").is_none(), "{:?}", step.files);
+    let plan = world.plan_text();
+    assert!(
+        plan.contains("Sales team") && plan.contains("to add"),
+        "{plan}"
+    );
+}
+
+/// The action's step that runs vocm, in a job.
+fn vocm_step<'a>(run: &'a github::Run, job: &str) -> &'a Step {
+    run.steps_of(job)
+        .into_iter()
+        .find(|s| s.script.contains("case \"$ACTION_COMMAND\" in"))
+        .unwrap()
+}
+
 #[test]
 fn the_github_apply_applies_the_reviewed_plan() {
     let world = World::new(Scenario::Warning);
     let run = github_merge_with(&world, &|_| {});
     assert_eq!(run.result("apply"), "success");
-    let apply = run.steps_of("apply");
-    let step = apply.iter().find(|s| s.script.contains(" apply ")).unwrap();
     // The saved plan file, not the manifests: what was reviewed.
-    assert!(step.script.contains("\"$ACTION_PLAN_FILE\""));
-    let summary: Value = serde_json::from_str(step.file("vocm/apply.json").unwrap()).unwrap();
-    assert_eq!(summary["complete"], true, "{summary}");
-    assert!(world.account_matches());
+    applied_the_saved_plan(
+        &world,
+        vocm_step(&run, "apply"),
+        "apply --format json \"$ACTION_PLAN_FILE\"",
+    );
 }
 
 #[test]
@@ -512,20 +563,11 @@ fn the_github_apply_refuses_a_plan_the_account_changed_under() {
         w.rename_sales_directly(&["ring_group:sales"]);
     });
     assert_eq!(run.result("apply"), "failure");
-    let apply = run.steps_of("apply");
-    let step = apply.iter().find(|s| s.script.contains(" apply ")).unwrap();
-    assert!(
-        step.stderr
-            .contains(&github_annotation("vocm::plan::stale")),
-        "{}",
-        step.log()
+    refused_as_stale(
+        &world,
+        vocm_step(&run, "apply"),
+        &github_annotation("vocm::plan::stale"),
     );
-    // Nothing of the stale plan was applied: the rename stands, and the
-    // rest is still to create.
-    let plan = world.plan_text();
-    assert!(plan.contains("Sales team"), "{plan}");
-    assert!(plan.contains("to add"), "{plan}");
-    assert!(step.file("vocm/apply.json").is_none_or(str::is_empty));
 }
 
 #[test]
@@ -670,28 +712,20 @@ fn third_party_actions_are_pinned_by_commit() {
 // ---------------------------------------------------------------------
 // GitLab.
 
+/// The recipe asks for pages of 100 notes: the bot's (105) is on the
+/// second.
 fn seed_notes(world: &World) {
-    // 105 notes: the bot's own on the second page of 100, and someone
-    // else's copy of the marker before it.
-    let mut notes: Vec<Value> = (1..=103)
-        .map(|i| json!({"id": i, "author": {"username": "alice"}, "body": "ok"}))
-        .collect();
-    notes.push(json!({"id": 104, "author": {"username": "mallory"}, "body": "<!-- vocm-plan: telephony -->\nfake"}));
-    notes.push(json!({"id": 105, "author": {"username": "project_1_bot"}, "body": "<!-- vocm-plan: telephony -->\nan old plan"}));
-    world.set_api_json("notes.json", &Value::Array(notes));
+    seed_thread(
+        world,
+        "notes.json",
+        ["author", "username"],
+        103,
+        "project_1_bot",
+    );
 }
 
 fn note(world: &World, id: u64) -> String {
-    world
-        .api_json("notes.json")
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["id"] == id)
-        .unwrap()["body"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    message(world, "notes.json", id)
 }
 
 /// Artifacts and files of a GitLab job are plain text diagnostics: no
@@ -771,7 +805,10 @@ fn the_gitlab_recipe_in_three_accounts() {
                 .any(|c| c.starts_with("curl PUT") && c.ends_with("/notes/105")),
             "{calls:?}"
         );
-        assert_eq!(note(&world, 104), "<!-- vocm-plan: telephony -->\nfake");
+        assert_eq!(
+            note(&world, 104),
+            "<!-- vocm-plan: telephony -->\nfake plan"
+        );
         let body = note(&world, 105);
         assert!(
             body.contains("`555555555555` merged into `666666666666`"),
@@ -913,12 +950,11 @@ fn the_gitlab_apply_applies_the_reviewed_plan() {
     let world = World::new(Scenario::Warning);
     let p = gitlab_merge_with(&world, &|_| {});
     assert_eq!(p.result("apply"), "success");
-    assert!(
-        p.step("apply")
-            .script
-            .contains("vocm apply --format json telephony.plan.json")
+    applied_the_saved_plan(
+        &world,
+        p.step("apply"),
+        "vocm apply --format json telephony.plan.json",
     );
-    assert!(world.account_matches());
 }
 
 #[test]
@@ -928,15 +964,7 @@ fn the_gitlab_apply_refuses_a_plan_the_account_changed_under() {
         w.rename_sales_directly(&["ring_group:sales"]);
     });
     assert_eq!(p.result("apply"), "failed");
-    let apply = p.step("apply");
-    assert!(
-        apply.stderr.contains("vocm::plan::stale"),
-        "{}",
-        apply.log()
-    );
-    assert!(apply.file("apply.json").is_none(), "{:?}", apply.files);
-    let plan = world.plan_text();
-    assert!(plan.contains("Sales team"), "{plan}");
+    refused_as_stale(&world, p.step("apply"), "vocm::plan::stale");
 }
 
 #[test]
