@@ -166,6 +166,11 @@ fn the_ci_files_match_their_platforms_public_schemas() {
         .unwrap()
         .remove("runs-on");
     assert!(!workflows.is_valid(&broken));
+    // A pattern (job ids), which needs the validator's regular expressions.
+    let mut broken = ci::yaml(github::WORKFLOW);
+    let job = broken["jobs"]["validate"].clone();
+    broken["jobs"]["not a job id!"] = job;
+    assert!(!workflows.is_valid(&broken));
     let mut broken = ci::yaml(gitlab::PIPELINE);
     broken["validate"]["scripts"] = json!(["true"]);
     assert!(!gitlab.is_valid(&broken));
@@ -605,6 +610,40 @@ fn the_action_refuses_a_release_that_does_not_match_its_sha256sums() {
             .iter()
             .any(|s| s.script.contains("vocm validate"))
     );
+}
+
+#[test]
+fn the_rehearsal_waits_for_the_sandbox_10_s_at_most() {
+    // A sandbox that never says its address.
+    let mut world = World::new(Scenario::Warning);
+    world.release_with_sandbox("#!/bin/sh\nexec sleep 60\n");
+    let started = std::time::Instant::now();
+    let run = github::run(&world, Event::PullRequest, &mut |_| {});
+    assert_eq!(run.result("rehearse"), "failure");
+    let step = &run.steps_of("rehearse")[2];
+    assert!(
+        step.stdout
+            .contains("::error title=vocm-sandbox::the sandbox did not start within 10 s"),
+        "{}",
+        step.log()
+    );
+    let mr = gitlab::run(
+        &world,
+        Source::MergeRequest {
+            merged_result: true,
+            fork: false,
+        },
+        &[],
+        &mut |_| {},
+    );
+    assert_eq!(mr.result("rehearse"), "failed");
+    assert!(
+        mr.step("rehearse")
+            .stderr
+            .contains("did not start within 10 s")
+    );
+    // Both gave up after their 10 s, not the sandbox's 60.
+    assert!(started.elapsed() < std::time::Duration::from_secs(50));
 }
 
 #[test]

@@ -249,13 +249,38 @@ impl World {
 
     /// Serves a release whose archive was altered after its SHA256SUMS.
     pub fn tamper_release(&mut self) {
+        let tag = self.own_release();
+        let mut bytes = std::fs::read(tag.join(ARCHIVE)).unwrap();
+        bytes.push(0);
+        std::fs::write(tag.join(ARCHIVE), bytes).unwrap();
+    }
+
+    /// Serves a release whose `vocm-sandbox` is this script (with its
+    /// SHA256SUMS).
+    pub fn release_with_sandbox(&mut self, script: &str) {
+        let tag = self.own_release();
+        let staging = self.scratch("staging-");
+        sh(
+            &format!("tar -xzf {ARCHIVE} -C '{}' vocm", staging.display()),
+            &tag,
+        );
+        std::fs::write(staging.join("vocm-sandbox"), script).unwrap();
+        sh(
+            &format!(
+                "chmod +x '{0}/vocm-sandbox' && tar -czf {ARCHIVE} -C '{0}' vocm vocm-sandbox && sha256sum {ARCHIVE} > SHA256SUMS",
+                staging.display()
+            ),
+            &tag,
+        );
+    }
+
+    /// A copy of the release for this world alone; answers its tag's
+    /// directory.
+    fn own_release(&mut self) -> PathBuf {
         let copy = self.dir.path().join("releases");
         copy_dir(releases(), &copy);
-        let archive = copy.join(REPO).join(format!("v{VERSION}")).join(ARCHIVE);
-        let mut bytes = std::fs::read(&archive).unwrap();
-        bytes.push(0);
-        std::fs::write(&archive, bytes).unwrap();
         self.releases = copy;
+        self.releases.join(REPO).join(format!("v{VERSION}"))
     }
 
     /// A JSON file of the fake API (`comments.json`, `notes.json`).
