@@ -132,6 +132,61 @@ fn every_vocm_command_line_of_the_ci_files_parses() {
     assert!(count >= 14, "{count} vocm lines");
 }
 
+#[test]
+fn every_shell_script_of_the_ci_files_passes_shellcheck() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for file in [
+        github::WORKFLOW,
+        github::ACTION,
+        gitlab::PIPELINE,
+        "examples/ci/release.yml",
+    ] {
+        let mut all = Vec::new();
+        if file == gitlab::PIPELINE {
+            // A GitLab job's items are one script.
+            let p = ci::yaml(file);
+            for (name, job) in p.as_object().unwrap() {
+                for key in ["before_script", "script"] {
+                    let items: Vec<&str> = job[key]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    if !items.is_empty() {
+                        all.push(format!("# {name} {key}\n{}", items.join("\n")));
+                    }
+                }
+            }
+        } else {
+            scripts(&ci::yaml(file), &mut all);
+        }
+        for (i, script) in all.iter().enumerate() {
+            let path = dir
+                .path()
+                .join(format!("{}-{i}.sh", file.replace('/', "_")));
+            std::fs::write(&path, format!("#!/bin/bash\nset -eo pipefail\n{script}")).unwrap();
+            files.push(path);
+        }
+    }
+    // The stand-ins too.
+    for tool in ["curl", "gh", "apt-get"] {
+        files.push(ci::root().join("tests/ci/fake-bin").join(tool));
+    }
+    assert!(files.len() >= 20, "{}", files.len());
+    let out = std::process::Command::new("shellcheck")
+        .args(["--shell=bash", "--exclude=SC2154"])
+        .args(&files)
+        .output()
+        .expect("shellcheck runs (.ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 // ---------------------------------------------------------------------
 // The public schemas.
 
