@@ -66,7 +66,7 @@ fn plan_on_a_missing_state_creates_everything() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "Plan: 61 to add, 0 to change, 0 to destroy.",
+            "Plan: 65 to add, 0 to change, 0 to destroy.",
         ));
     assert!(!dir.path().join("vocm.state.json").exists());
 }
@@ -293,7 +293,7 @@ fn mass_deletes_are_flagged_by_plan_and_refused_by_apply() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "Warning: this plan deletes 12 of the account's 12 users",
+            "Warning: this plan deletes 14 of the account's 14 users",
         ));
     let before = state(dir.path());
     vocm(dir.path())
@@ -501,7 +501,7 @@ fn plan_time_problems_are_annotations_in_ci() {
         out.starts_with("::error file=examples/acme/users/"),
         "{out}"
     );
-    assert!(out.contains(",title=vocm%3A%3Aplan%3A%3Alicenses::11 users need license X2"));
+    assert!(out.contains(",title=vocm%3A%3Aplan%3A%3Alicenses::13 users need license X2"));
 }
 
 #[cfg(unix)]

@@ -31,7 +31,7 @@ fn the_bundled_example_is_valid() {
         .success()
         .stdout("")
         .stderr(predicate::str::starts_with(
-            "valid: 8 files (15 users, 2 ring groups",
+            "valid: 9 files (17 users, 2 ring groups",
         ));
 }
 

@@ -412,8 +412,8 @@ fn plan_rule(name: &str, codes: &[&str]) {
             // A user the manifests do not manage holds what Nina is to get.
             let mut held = acme_state();
             let mut ghost = held["account"]["users"]["marc.girard"].clone();
-            ghost["phone_number"] = "+33472000005".into();
-            ghost["device"] = "lyon-desk-05".into();
+            ghost["phone_numbers"] = serde_json::json!(["+33472000005"]);
+            ghost["devices"] = serde_json::json!(["lyon-desk-05"]);
             ghost["extension"] = "2005".into();
             held["account"]["users"]["ghost"] = ghost;
             (acme, held, true)
@@ -443,9 +443,9 @@ fn plan_rule(name: &str, codes: &[&str]) {
             ] {
                 let mut u = template.clone();
                 u["extension"] = ext.into();
-                u["phone_number"] = number.into();
+                u["phone_numbers"] = serde_json::json!([number]);
                 u["caller_id"]["number"] = number.into();
-                u["device"] = device.into();
+                u["devices"] = serde_json::json!([device]);
                 full["account"]["users"][key] = u;
             }
             (tmp.path().join("m.yaml"), full, true)
@@ -848,6 +848,7 @@ fn http(name: &str, codes: &[&str]) {
                 "devices.yaml",
                 "audio.yaml",
                 "call-flows.yaml",
+                "templates.yaml",
                 "audio/hold-jazz.wav",
                 "audio/welcome.wav",
                 "users/paris.yaml",

@@ -135,6 +135,7 @@ fn pruning_most_users_trips_the_mass_delete_guard() {
         "numbers.yaml",
         "devices.yaml",
         "audio.yaml",
+        "templates.yaml",
         "audio/hold-jazz.wav",
         "audio/welcome.wav",
     ] {

@@ -73,12 +73,22 @@ pub struct Node {
     pub branches: Vec<Branch>,
 }
 
+fn one() -> usize {
+    1
+}
+
 /// What a step does with the call before it moves on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Answer {
-    /// A user's device rings.
-    Device { user: String, seconds: u32 },
+    /// A user's devices ring (together), or its softphone when it has none.
+    Device {
+        user: String,
+        seconds: u32,
+        /// How many devices ring; 0 for a softphone-only user.
+        #[serde(default = "one")]
+        devices: usize,
+    },
     /// A ring group's members ring.
     Members {
         members: Vec<String>,
@@ -309,6 +319,7 @@ fn node(
             let answer = u.forwarding.always.is_none().then(|| Answer::Device {
                 user: id.key.clone(),
                 seconds: u32::from(u.forwarding.no_answer_seconds),
+                devices: u.devices.len(),
             });
             Node {
                 name: Some(format!("{} {}", u.first_name, u.last_name)),

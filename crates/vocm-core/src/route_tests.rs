@@ -123,7 +123,8 @@ fn a_user_rings_then_each_condition_goes_to_voicemail() {
         n.answer,
         Some(Answer::Device {
             user: "alice".into(),
-            seconds: 20
+            seconds: 20,
+            devices: 1
         })
     );
     assert_eq!((n.end.clone(), n.truncated), (None, false));
@@ -168,7 +169,8 @@ fn the_no_answer_branch_waits_for_the_user_s_delay() {
         r.start.answer,
         Some(Answer::Device {
             user: "alice".into(),
-            seconds: 45
+            seconds: 45,
+            devices: 1
         })
     );
     assert_eq!(branch(&r.start, &no_answer(45)).target, "user:carol");

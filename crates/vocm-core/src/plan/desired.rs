@@ -198,12 +198,17 @@ pub fn desired(m: &Manifest, cx: &Context<'_>) -> (Account, Vec<Diagnostic>) {
 }
 
 /// Where a diagnostic about a resource points.
+/// The value at `path`; when the manifests do not write it there (a user's
+/// field from its template or site defaults), the key of the resource.
 fn at(
     raw: &RawManifest,
     origin: Origin,
     path: &[Seg<'_>],
 ) -> (crate::source::FileId, crate::source::Span) {
-    raw.value_span(origin, path)
+    match raw.find(origin, path) {
+        Some((file, found)) if found.exact => (file, found.node.span),
+        _ => raw.key_span(origin, &path[..path.len().min(2)]),
+    }
 }
 
 /// Extensions after `auto` is resolved, by resource (borrowing the

@@ -38,7 +38,15 @@ pub fn answer(n: &Node) -> String {
         return String::new();
     };
     match a {
-        Answer::Device { user, seconds } => format!("rings {user}'s device for {seconds} s"),
+        Answer::Device {
+            user,
+            seconds,
+            devices,
+        } => match devices {
+            0 => format!("rings {user}'s softphone for {seconds} s"),
+            1 => format!("rings {user}'s device for {seconds} s"),
+            n => format!("rings {user}'s {n} devices together for {seconds} s"),
+        },
         Answer::Members {
             members,
             strategy,
