@@ -158,3 +158,65 @@ fn over_http_a_group_is_renamed_in_place_and_a_user_only_replaced_when_allowed()
         .assert()
         .code(0);
 }
+
+/// The text, Markdown and JSON plans of a rename, with a user the
+/// manifests no longer list kept because prune is off.
+#[test]
+fn a_rename_and_a_kept_user_in_every_plan_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let extra =
+        "  old.admin: {first_name: Old, last_name: Admin, email: old@example.com, license: X2}\n";
+    write(
+        dir,
+        &manifest("jdupont", "team", "").replace("users:\n", &format!("users:\n{extra}")),
+    );
+    vocm(dir)
+        .args(["apply", "-q", "--auto-approve", "m"])
+        .assert()
+        .success();
+    write(dir, &manifest("jean.dupont", "sales", MOVED));
+    let run = |format: &str| {
+        let out = vocm(dir)
+            .args(["plan", "--format", format, "m"])
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let text = run("text");
+    assert!(text.contains("No longer in the manifests; stays in the account (prune is off)"));
+    assert!(text.contains("users: old.admin"), "{text}");
+    insta::assert_snapshot!("moved_text", text);
+    insta::assert_snapshot!("moved_markdown", run("markdown"));
+    let json = run("json");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/plan.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let renamed: Vec<&serde_json::Value> = value["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] == "rename")
+        .collect();
+    assert_eq!(renamed.len(), 2, "{json}");
+    assert_eq!(renamed[0]["moved_from"], "jdupont");
+    assert_eq!(value["kept"][0]["keys"][0], "old.admin");
+    insta::assert_snapshot!(
+        "moved_json",
+        regex::Regex::new("sha256:[0-9a-f]{64}")
+            .unwrap()
+            .replace_all(&json, "sha256:[…]")
+            .replace(&dir.display().to_string(), "[TMP]")
+    );
+}
