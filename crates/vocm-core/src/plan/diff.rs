@@ -231,8 +231,7 @@ fn moves(
             ));
         } else {
             c.notes.push(format!(
-                "renamed from {from} (a `moved` entry): the same {}, nothing lost",
-                to.kind
+                "renamed from {from} (a `moved` entry): the same resource, nothing is lost"
             ));
         }
         c.notes.extend(forced);
