@@ -15,6 +15,7 @@ pub mod extension;
 pub mod forwarding;
 pub mod phone;
 pub mod ring_group;
+pub mod schedule;
 pub mod site;
 pub mod template;
 mod text;
@@ -28,7 +29,7 @@ use serde::{Deserialize, Serialize};
 pub use account::{Account, OutboundScope};
 pub use address::Address;
 pub use audio::AudioFile;
-pub use auto_attendant::AutoAttendant;
+pub use auto_attendant::{AutoAttendant, StateMenu};
 pub use country::Country;
 pub use destination::{Destination, MenuDestination};
 pub use device::{Device, MacAddress};
@@ -36,6 +37,7 @@ pub use extension::{Extension, ExtensionRange};
 pub use forwarding::{Condition, Forwarding, NoAnswer};
 pub use phone::{NumberSpec, NumberUsage, PhoneNumber};
 pub use ring_group::{RingGroup, RingStrategy};
+pub use schedule::Schedule;
 pub use site::{Locale, Site};
 pub use template::Template;
 pub use user::User;
@@ -90,6 +92,10 @@ pub struct ManifestFile {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": KEY_PATTERN}))]
     pub ring_groups: IndexMap<String, RingGroup>,
+    /// Business hours auto attendants follow, by key.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": KEY_PATTERN}))]
+    pub schedules: IndexMap<String, Schedule>,
     /// Auto attendants, by key.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": KEY_PATTERN}))]
@@ -105,7 +111,7 @@ pub struct ManifestFile {
 }
 
 /// The top-level sections, in the order files usually list them.
-pub const SECTIONS: [&str; 11] = [
+pub const SECTIONS: [&str; 12] = [
     "version",
     "account",
     "addresses",
@@ -114,6 +120,7 @@ pub const SECTIONS: [&str; 11] = [
     "devices",
     "audio_files",
     "ring_groups",
+    "schedules",
     "auto_attendants",
     "templates",
     "users",
@@ -147,6 +154,7 @@ pub struct Manifest {
     pub devices: Section<Device>,
     pub audio_files: Section<AudioFile>,
     pub ring_groups: Section<RingGroup>,
+    pub schedules: Section<Schedule>,
     pub auto_attendants: Section<AutoAttendant>,
     pub templates: Section<Template>,
     /// Users with their templates and site defaults merged in.
