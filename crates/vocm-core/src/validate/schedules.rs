@@ -136,10 +136,18 @@ fn problem(ctx: &mut Ctx<'_>, key: &str, o: Origin, s: &Schedule, p: Problem) {
     match p {
         Problem::Day { key: day, unknown } => {
             let names = Weekday::ALL.map(Weekday::name);
+            let lower = unknown.to_ascii_lowercase();
+            // Full names (`monday`) start with the day; typos of three
+            // letters are mostly swaps (`fir`), which similarity misses.
+            let letters = |s: &str| {
+                let mut c: Vec<char> = s.chars().collect();
+                c.sort_unstable();
+                c
+            };
             let help = match did_you_mean(&unknown, names).or_else(|| {
                 names
                     .into_iter()
-                    .find(|n| unknown.to_ascii_lowercase().starts_with(n))
+                    .find(|n| lower.starts_with(n) || letters(&lower) == letters(n))
             }) {
                 Some(n) => format!(
                     "did you mean `{n}`? days are written mon, tue, wed, thu, fri, sat, sun, or a span like `mon-fri`"
@@ -164,14 +172,16 @@ fn problem(ctx: &mut Ctx<'_>, key: &str, o: Origin, s: &Schedule, p: Problem) {
             error,
         } => {
             let text = &s.open[&day][i];
-            let (message, help) = match error {
+            let (message, label, help) = match error {
                 TimeRangeError::Malformed => (
                     format!("`{text}` is not a time range (schedules.{key}.open.{day})"),
-                    "write the opening and closing times in 24-hour form, like \"08:30-12:00\"; \"24:00\" ends the day".to_owned(),
+                    "not a time range",
+                    "write the opening and closing times in 24-hour form, like \"08:30-12:00\"; \"24:00\" ends the day",
                 ),
                 TimeRangeError::NotAfter => (
                     format!("`{text}` does not end after it starts (schedules.{key}.open.{day})"),
-                    "hours cannot cross midnight: split them over two days, like \"18:00-24:00\" and \"00:00-02:00\" on the next".to_owned(),
+                    "ends before it starts",
+                    "hours cannot cross midnight: split them over two days, like \"18:00-24:00\" and \"00:00-02:00\" on the next",
                 ),
             };
             ctx.error(
@@ -179,7 +189,7 @@ fn problem(ctx: &mut Ctx<'_>, key: &str, o: Origin, s: &Schedule, p: Problem) {
                 o,
                 loc!["schedules", key, "open", &day, i],
                 message,
-                "not a time range",
+                label,
                 help,
             );
         }
@@ -204,20 +214,22 @@ fn problem(ctx: &mut Ctx<'_>, key: &str, o: Origin, s: &Schedule, p: Problem) {
             key: holiday,
             error,
         } => {
-            let (message, help) = match &error {
+            let (message, label, help) = match &error {
                 DateError::NotADate(part) => (
                     format!("`{part}` is not a date (schedules.{key}.holidays)"),
-                    "write a date `YYYY-MM-DD` (like 2026-12-25), or a range of dates `YYYY-MM-DD/YYYY-MM-DD`, both days included".to_owned(),
+                    "not a date",
+                    "write a date `YYYY-MM-DD` (like 2026-12-25), or a range of dates `YYYY-MM-DD/YYYY-MM-DD`, both days included",
                 ),
                 DateError::Backwards => (
                     format!("the holidays `{holiday}` end before they start (schedules.{key})"),
-                    "write the first day first: `FIRST/LAST`".to_owned(),
+                    "ends before it starts",
+                    "write the first day first: `FIRST/LAST`",
                 ),
             };
             let (file, span) = ctx.key(o, loc!["schedules", key, "holidays", &holiday]);
             ctx.out.push(
                 Diagnostic::error(Code::ScheduleDate, message)
-                    .at(file, span, "not a date")
+                    .at(file, span, label)
                     .help(help),
             );
         }
