@@ -1,12 +1,13 @@
 //! Snapshots of plans in the three formats: the bundled example against the
 //! bundled state (creates, updates, a replace), a pruning plan that trips
-//! the mass-delete guard, and an empty plan.
+//! the mass-delete guard, a schedule change, and an empty plan.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 use std::path::{Path, PathBuf};
 
 use vocm_core::account::Account;
+use vocm_core::model::schedule::Weekday;
 use vocm_core::plan::desired::{Context, desired};
 use vocm_core::plan::file::PlanFile;
 use vocm_core::plan::{Options, Plan, plan};
@@ -105,18 +106,68 @@ fn the_example_against_its_bundled_state() {
     insta::assert_snapshot!("plan_acme_text", text);
     insta::assert_snapshot!("plan_acme_markdown", markdown);
     insta::assert_snapshot!("plan_acme_json", json);
-    // The JSON plan is what the schema describes.
+    assert_plan_schema(&json);
+}
+
+/// The JSON plan is what the schema describes.
+fn assert_plan_schema(json: &str) {
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("schemas/plan.schema.json")).unwrap(),
     )
     .unwrap();
     let validator = jsonschema::draft202012::new(&schema).unwrap();
-    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let value: serde_json::Value = serde_json::from_str(json).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&value)
         .map(|e| e.to_string())
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn a_schedule_change_in_every_format() {
+    // The reception of the route fixture, against an account where it
+    // opened on weekdays only, knew of Christmas alone, had no holiday
+    // menu and no after-hours greeting.
+    let v = vocm_core::validate::validate_paths(
+        &[root().join("tests/fixtures/route-schedule")],
+        Some(&root()),
+    );
+    assert!(!v.diagnostics.has_errors(), "{:?}", v.diagnostics);
+    let (audio, _) = read_audio(&v.raw, &v.manifest);
+    let empty = Account::default();
+    let cx = Context {
+        raw: &v.raw,
+        current: &empty,
+        audio: &audio,
+        licenses: None,
+        can_claim_numbers: true,
+    };
+    let (d, diagnostics) = desired(&v.manifest, &cx);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let mut current = d.clone();
+    let main = current.auto_attendants.get_mut("main").unwrap();
+    let schedule = main.schedule.as_mut().unwrap();
+    schedule.open.remove(&Weekday::Sat);
+    schedule.holidays.retain(|dates, _| dates.first == dates.last);
+    main.holiday = None;
+    main.closed.as_mut().unwrap().greeting = None;
+    let p = plan(&d, &current, &Options::default());
+    assert_eq!(p.summary().change, 1, "{:?}", p.changes);
+    let changed: Vec<_> = p.changes.iter().map(|c| c.id.clone()).collect();
+    let call_paths = vocm_core::route::changes(&d, &current, &changed);
+    assert_eq!(call_paths.len(), 1, "the main line's holiday branch is new");
+    let (text, markdown, json) = all_formats(&Made {
+        plan: p,
+        current,
+        fingerprint: "sha256:0".into(),
+        call_paths,
+    });
+    assert!(text.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{text}");
+    insta::assert_snapshot!("plan_schedule_text", text);
+    insta::assert_snapshot!("plan_schedule_markdown", markdown);
+    insta::assert_snapshot!("plan_schedule_json", json);
+    assert_plan_schema(&json);
 }
 
 #[test]
