@@ -149,7 +149,9 @@ fn a_schedule_change_in_every_format() {
     let main = current.auto_attendants.get_mut("main").unwrap();
     let schedule = main.schedule.as_mut().unwrap();
     schedule.open.remove(&Weekday::Sat);
-    schedule.holidays.retain(|dates, _| dates.first == dates.last);
+    schedule
+        .holidays
+        .retain(|dates, _| dates.first == dates.last);
     main.holiday = None;
     main.closed.as_mut().unwrap().greeting = None;
     let p = plan(&d, &current, &Options::default());
@@ -163,7 +165,10 @@ fn a_schedule_change_in_every_format() {
         fingerprint: "sha256:0".into(),
         call_paths,
     });
-    assert!(text.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{text}");
+    assert!(
+        text.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{text}"
+    );
     insta::assert_snapshot!("plan_schedule_text", text);
     insta::assert_snapshot!("plan_schedule_markdown", markdown);
     insta::assert_snapshot!("plan_schedule_json", json);

@@ -156,3 +156,95 @@ pub(super) fn decode(v: &Value, ids: &Ids) -> AutoAttendant {
         holiday: state("holiday"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+    use super::*;
+    use vocm_core::account::ResourceId;
+
+    fn ids() -> Ids {
+        let mut ids = Ids::default();
+        for (kind, key, api) in [
+            (Kind::Site, "paris", "site-1"),
+            (Kind::AudioFile, "welcome", "audio-1"),
+            (Kind::AudioFile, "after-hours", "audio-2"),
+            (Kind::User, "emma", "user-1"),
+        ] {
+            ids.set_id(&ResourceId::new(kind, key), api);
+        }
+        ids.set_extension(&ResourceId::new(Kind::User, "emma"), "1001");
+        ids
+    }
+
+    fn attendant() -> AutoAttendant {
+        let menu = |k: &str, d: Destination| BTreeMap::from([(k.to_owned(), MenuDestination(d))]);
+        AutoAttendant {
+            name: "Main menu".into(),
+            site: "paris".into(),
+            extension: "1000".into(),
+            phone_number: None,
+            greeting: Some("welcome".into()),
+            menu: menu("0", Destination::User("emma".into())),
+            timeout: Destination::Drop,
+            schedule: Some(Schedule {
+                key: "paris-hours".into(),
+                timezone: "Europe/Paris".into(),
+                open: BTreeMap::from([(
+                    Weekday::Mon,
+                    vec![
+                        "08:30-12:00".parse().unwrap(),
+                        "13:30-24:00".parse().unwrap(),
+                    ],
+                )]),
+                holidays: BTreeMap::from([
+                    ("2026-12-25".parse().unwrap(), Some("Christmas Day".into())),
+                    ("2026-12-31/2027-01-01".parse().unwrap(), None),
+                ]),
+            }),
+            closed: Some(Menu {
+                greeting: Some("after-hours".into()),
+                menu: menu("9", Destination::DialByName),
+                timeout: Destination::Voicemail,
+            }),
+            holiday: None,
+        }
+    }
+
+    #[test]
+    fn an_attendant_with_a_schedule_reads_back_as_written() {
+        let (ids, a) = (ids(), attendant());
+        let mut v = json!({"id": "aa-1", "createdBy": "console"});
+        encode(&mut v, "main", &a, &ids);
+        assert_eq!(
+            v["createdBy"], "console",
+            "fields vocm does not manage stay"
+        );
+        assert_eq!(v["closed"]["greeting"], json!({"id": "audio-2"}));
+        assert_eq!(v["holiday"], Value::Null);
+        assert_eq!(
+            v["schedule"]["openHours"][1],
+            json!({"day": "MON", "from": "13:30", "to": "24:00"})
+        );
+        assert_eq!(decode(&v, &ids), a);
+        // Dropping the schedule clears it on the resource as fetched.
+        let plain = AutoAttendant {
+            schedule: None,
+            closed: None,
+            ..a
+        };
+        encode(&mut v, "main", &plain, &ids);
+        assert_eq!((&v["schedule"], &v["closed"]), (&Value::Null, &Value::Null));
+        assert_eq!(decode(&v, &ids), plain);
+    }
+
+    #[test]
+    fn an_attendant_stored_before_schedules_has_none() {
+        let v = json!({"id": "aa-1", "vocmKey": "main", "name": "Main menu", "extensionNumber": "1000",
+            "menu": [], "timeout": {"type": "VOICEMAIL"}});
+        let a = decode(&v, &ids());
+        assert_eq!((a.schedule, a.closed, a.holiday), (None, None, None));
+        assert_eq!(a.timeout, Destination::Voicemail);
+    }
+}
