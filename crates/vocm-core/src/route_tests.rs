@@ -613,7 +613,7 @@ fn at_a_moment_a_schedule_takes_the_branch_of_that_moment() {
     // A Monday morning, and the same Monday's evening.
     let r = trace_at(&a, "1200", &main, None, at("2026-12-21T10:00"));
     assert_eq!(whens(&r.start), [states(&[Open])]);
-    assert_eq!(whens(&branch(&r.start, &states(&[Open]))).len(), 3);
+    assert_eq!(whens(branch(&r.start, &states(&[Open]))).len(), 3);
     let r = trace_at(&a, "1200", &main, None, at("2026-12-21T18:00"));
     assert_eq!(whens(&r.start), [states(&[Closed])]);
     // An instant is read on the schedule's clock: 16:59 UTC is 17:59 in

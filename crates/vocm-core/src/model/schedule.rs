@@ -237,12 +237,11 @@ impl FromStr for DateRange {
     type Err = DateError;
 
     fn from_str(s: &str) -> Result<Self, DateError> {
-        let (first, last) = match s.split_once('/') {
-            Some((a, b)) => (date(a.trim())?, date(b.trim())?),
-            None => {
-                let d = date(s.trim())?;
-                (d, d)
-            }
+        let (first, last) = if let Some((a, b)) = s.split_once('/') {
+            (date(a.trim())?, date(b.trim())?)
+        } else {
+            let d = date(s.trim())?;
+            (d, d)
         };
         if last < first {
             return Err(DateError::Backwards);
