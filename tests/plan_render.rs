@@ -30,22 +30,33 @@ struct Made {
     call_paths: Vec<PathChange>,
 }
 
-/// Plans `manifests` against the state file, as `vocm plan` does.
-fn make(manifests: &Path, state: &Path) -> Made {
+/// The account valid `manifests` describe, resolved against `current` as
+/// `vocm plan` does; and whether they prune.
+fn resolve(
+    manifests: &Path,
+    current: &Account,
+    licenses: Option<&std::collections::BTreeMap<String, u32>>,
+) -> (Account, bool) {
     let v = vocm_core::validate::validate_paths(&[manifests.to_owned()], Some(&root()));
     assert!(!v.diagnostics.has_errors(), "{:?}", v.diagnostics);
-    let snapshot = LocalProvider::new(state).snapshot().unwrap();
     let (audio, _) = read_audio(&v.raw, &v.manifest);
     let cx = Context {
         raw: &v.raw,
-        current: &snapshot.account,
+        current,
         audio: &audio,
-        licenses: snapshot.licenses.as_ref(),
+        licenses,
         can_claim_numbers: true,
     };
     let (d, diagnostics) = desired(&v.manifest, &cx);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let prune = v.manifest.account.as_ref().is_some_and(|a| a.value.prune);
+    (d, prune)
+}
+
+/// Plans `manifests` against the state file, as `vocm plan` does.
+fn make(manifests: &Path, state: &Path) -> Made {
+    let snapshot = LocalProvider::new(state).snapshot().unwrap();
+    let (d, prune) = resolve(manifests, &snapshot.account, snapshot.licenses.as_ref());
     let p = plan(
         &d,
         &snapshot.account,
@@ -129,22 +140,8 @@ fn a_schedule_change_in_every_format() {
     // The reception of the route fixture, against an account where it
     // opened on weekdays only, knew of Christmas alone, had no holiday
     // menu and no after-hours greeting.
-    let v = vocm_core::validate::validate_paths(
-        &[root().join("tests/fixtures/route-schedule")],
-        Some(&root()),
-    );
-    assert!(!v.diagnostics.has_errors(), "{:?}", v.diagnostics);
-    let (audio, _) = read_audio(&v.raw, &v.manifest);
-    let empty = Account::default();
-    let cx = Context {
-        raw: &v.raw,
-        current: &empty,
-        audio: &audio,
-        licenses: None,
-        can_claim_numbers: true,
-    };
-    let (d, diagnostics) = desired(&v.manifest, &cx);
-    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let fixture = root().join("tests/fixtures/route-schedule");
+    let (d, _) = resolve(&fixture, &Account::default(), None);
     let mut current = d.clone();
     let main = current.auto_attendants.get_mut("main").unwrap();
     let schedule = main.schedule.as_mut().unwrap();

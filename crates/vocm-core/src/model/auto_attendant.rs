@@ -24,14 +24,17 @@ pub struct AutoAttendant {
     /// The number that reaches the attendant: a number of `phone_numbers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<PhoneNumber>,
-    /// The greeting played to callers: a key of `audio_files`.
+    /// The greeting played to callers (with a `schedule`, in open hours):
+    /// a key of `audio_files`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greeting: Option<String>,
-    /// Keypad key (`0`-`9`, `*`, `#`) → destination.
+    /// Keypad key (`0`-`9`, `*`, `#`) → destination; with a `schedule`,
+    /// the open-hours menu.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": "^[0-9*#]$"}))]
     pub menu: IndexMap<String, MenuDestination>,
-    /// Where a caller who presses nothing goes. Default: the call is dropped.
+    /// Where a caller who presses nothing goes (with a `schedule`, in open
+    /// hours). Default: the call is dropped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Destination>,
     /// Business hours: a key of `schedules`. The greeting, menu and timeout
