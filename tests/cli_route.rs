@@ -120,3 +120,76 @@ fn invalid_manifests_are_reported_not_traced() {
         .stdout("")
         .stderr(predicate::str::contains("error"));
 }
+
+/// A reception that follows Paris business hours, and a support line on
+/// New York's.
+const SCHEDULED: &str = "tests/fixtures/route-schedule";
+
+#[test]
+fn a_scheduled_menu_branches_on_every_state() {
+    let text = stdout(&["route", "+33 1 70 00 00 00", SCHEDULED]);
+    assert!(
+        text.contains("follows schedule paris-hours (Europe/Paris)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("├─ when closed: plays after-hours, then the menu\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("└─ on a holiday: plays after-hours\n"),
+        "{text}"
+    );
+    insta::assert_snapshot!("route_schedule_text", text);
+}
+
+#[test]
+fn at_a_moment_each_schedule_takes_the_branch_of_its_own_clock() {
+    let text = stdout(&[
+        "route",
+        "+33 1 70 00 00 00",
+        "--at",
+        "2026-12-25T10:00",
+        SCHEDULED,
+    ]);
+    assert!(!text.contains("when open"), "{text}");
+    insta::assert_snapshot!("route_schedule_at_holiday", text);
+    // 19:00 UTC on a Monday is 20:00 in Paris (closed, key 2 still leads
+    // to support) and 14:00 in New York (support is open).
+    let text = stdout(&["route", "1000", "--at", "2026-12-21T19:00Z", SCHEDULED]);
+    insta::assert_snapshot!("route_schedule_at_instant", text);
+    let json = stdout(&[
+        "route",
+        "1000",
+        "--at",
+        "2026-12-21T19:00Z",
+        SCHEDULED,
+        "--format",
+        "json",
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["at"], "2026-12-21T19:00:00Z");
+    assert_eq!(value["start"]["answer"]["at"]["state"], "closed");
+    assert_eq!(value["start"]["answer"]["at"]["local"], "2026-12-21T20:00");
+}
+
+#[test]
+fn a_local_time_the_clocks_skip_is_read_after_the_jump() {
+    let text = stdout(&["route", "1000", "--at", "2026-03-29T02:30", SCHEDULED]);
+    assert!(
+        text.contains("at 2026-03-29 03:30 in Europe/Paris (02:30 is skipped by the clock change), schedule paris-hours says: closed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_moment_that_is_no_time_is_refused() {
+    vocm()
+        .args(["route", "1000", "--at", "Christmas", SCHEDULED])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "`Christmas` is not a time: write a local time like 2026-12-25T10:00",
+        ));
+}

@@ -57,6 +57,7 @@ cases! {
     extension_range_full: fixture ["vocm::extension::range-full"];
     forwarding_delay: fixture ["vocm::forwarding::delay"];
     forwarding_loop: fixture ["vocm::forwarding::loop"];
+    forwarding_loop_closed: fixture ["vocm::forwarding::loop"];
     forwarding_loops_linked: fixture ["vocm::forwarding::loop", "vocm::forwarding::loop"];
     forwarding_self: fixture ["vocm::forwarding::self"];
     manifest_both_forms: fixture ["vocm::manifest::both-forms", "vocm::manifest::both-forms"];
@@ -82,6 +83,17 @@ cases! {
     reference_site_required: fixture ["vocm::reference::site-required"];
     reference_unknown: fixture ["vocm::reference::unknown", "vocm::reference::unknown"];
     ring_group_duplicate_member: fixture ["vocm::ring-group::duplicate-member"];
+    schedule_date: fixture ["vocm::schedule::date", "vocm::schedule::date"];
+    schedule_day: fixture ["vocm::schedule::day", "vocm::schedule::day"];
+    schedule_no_effect: fixture ["vocm::schedule::no-effect", "vocm::schedule::no-effect"];
+    schedule_overlap: fixture [
+        "vocm::schedule::overlap",
+        "vocm::schedule::overlap",
+        "vocm::schedule::overlap",
+    ];
+    schedule_required: fixture ["vocm::schedule::required", "vocm::reference::unknown"];
+    schedule_time_range: fixture ["vocm::schedule::time-range", "vocm::schedule::time-range"];
+    schedule_timezone: fixture ["vocm::schedule::timezone", "vocm::schedule::timezone"];
     schema_enum: fixture ["vocm::schema::enum", "vocm::schema::enum"];
     schema_format: fixture ["vocm::schema::format", "vocm::schema::format"];
     schema_invalid: fixture ["vocm::schema::invalid"];

@@ -167,6 +167,55 @@ fn an_apply_converges_and_the_account_exports_back() {
 }
 
 #[test]
+fn schedules_travel_with_their_attendants_and_export_back() {
+    let s = Sandbox::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let scheduled = root()
+        .join("tests/fixtures/route-schedule")
+        .display()
+        .to_string();
+    let (code, _, stderr) = apply(&s, dir.path(), &scheduled);
+    assert_eq!(code, Some(0), "{stderr}");
+    let main = s
+        .list(Collection::AutoAttendants)
+        .into_iter()
+        .find(|a| a["vocmKey"] == "main")
+        .unwrap();
+    assert_eq!(main["schedule"]["vocmKey"], "paris-hours");
+    assert_eq!(main["schedule"]["timeZone"], "Europe/Paris");
+    assert_eq!(
+        main["schedule"]["openHours"][0],
+        json!({"day": "MON", "from": "08:30", "to": "12:30"})
+    );
+    assert_eq!(
+        main["schedule"]["holidays"][1],
+        json!({"from": "2026-12-31", "to": "2027-01-01", "name": "New year"})
+    );
+    assert!(main["closed"]["greeting"]["id"].is_string(), "{main:#}");
+    assert_eq!(main["holiday"]["timeout"]["type"], "VOICEMAIL");
+    s.vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", &scheduled])
+        .assert()
+        .code(0);
+    let out = s
+        .vocm(dir.path())
+        .args(["export", "-o", "exported"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let flows = std::fs::read_to_string(dir.path().join("exported/call-flows.yaml")).unwrap();
+    assert!(flows.contains("paris-hours:"), "{flows}");
+    s.vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", "exported"])
+        .assert()
+        .code(0);
+}
+
+#[test]
 fn fields_vocm_does_not_manage_survive_its_writes() {
     let s = Sandbox::start(&[]);
     let dir = tempfile::tempdir().unwrap();

@@ -17,8 +17,9 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use vocm_core::account::{
     Account, AccountSettings, Audio, AudioFormat, AutoAttendant, CallRecording, CallerId,
-    Directory, Forwarding, Kind, ResourceId, RingGroup, Site, User, Voicemail,
+    Directory, Forwarding, Kind, Menu, ResourceId, RingGroup, Schedule, Site, User, Voicemail,
 };
+use vocm_core::model::schedule::Weekday;
 use vocm_core::model::user::{DirectoryScope, RecordingMode, VoicemailNotification};
 use vocm_core::model::{
     Address, Country, Destination, Device, Locale, MenuDestination, NumberUsage, PhoneNumber,
@@ -174,6 +175,9 @@ struct AttendantSpec {
     /// Keys 1, 2 and 9 of the menu.
     menu: Vec<Option<To>>,
     timeout: To,
+    /// With a schedule, the closed-hours menu: its greeting, keys 1 and 2,
+    /// and timeout.
+    closed: Option<(Option<Index>, Vec<Option<To>>, To)>,
 }
 
 prop_compose! {
@@ -183,8 +187,26 @@ prop_compose! {
         greeting in maybe(0.7, any::<Index>()),
         menu in vec(maybe(0.6, to()), 3),
         timeout in to(),
+        closed in maybe(0.4, (maybe(0.5, any::<Index>()), vec(maybe(0.5, to()), 2), to())),
     ) -> AttendantSpec {
-        AttendantSpec { site, number, greeting, menu, timeout }
+        AttendantSpec { site, number, greeting, menu, timeout, closed }
+    }
+}
+
+/// Weekday office hours, as the attendants with a closed-hours menu follow.
+fn office_hours() -> Schedule {
+    let open = [
+        "09:00-12:00".parse().unwrap(),
+        "14:00-18:00".parse().unwrap(),
+    ];
+    Schedule {
+        key: "office".into(),
+        timezone: "Europe/Paris".into(),
+        open: [Weekday::Mon, Weekday::Tue, Weekday::Wed]
+            .into_iter()
+            .map(|d| (d, open.to_vec()))
+            .collect(),
+        holidays: BTreeMap::from([("2026-12-25".parse().unwrap(), None)]),
     }
 }
 
@@ -460,14 +482,22 @@ fn build(s: &Spec) -> Account {
         );
     }
     for (i, (key, x)) in targets.attendants.iter().zip(&s.attendants).enumerate() {
-        let menu: BTreeMap<String, MenuDestination> = ["1", "2", "9"]
-            .iter()
-            .zip(&x.menu)
-            .filter_map(|(k, d)| {
-                d.as_ref()
-                    .map(|d| ((*k).to_owned(), MenuDestination(targets.resolve(d))))
-            })
-            .collect();
+        let keys = |menu: &[Option<To>]| -> BTreeMap<String, MenuDestination> {
+            ["1", "2", "9"]
+                .iter()
+                .zip(menu)
+                .filter_map(|(k, d)| {
+                    d.as_ref()
+                        .map(|d| ((*k).to_owned(), MenuDestination(targets.resolve(d))))
+                })
+                .collect()
+        };
+        let menu = keys(&x.menu);
+        let closed = x.closed.as_ref().map(|(greeting, menu, timeout)| Menu {
+            greeting: some(&audio, *greeting),
+            menu: keys(menu),
+            timeout: targets.resolve(timeout),
+        });
         a.auto_attendants.insert(
             key.clone(),
             AutoAttendant {
@@ -481,6 +511,9 @@ fn build(s: &Spec) -> Account {
                 greeting: some(&audio, x.greeting),
                 menu,
                 timeout: targets.resolve(&x.timeout),
+                schedule: closed.is_some().then(office_hours),
+                closed,
+                holiday: None,
             },
         );
     }
@@ -561,10 +594,9 @@ fn drifted(desired: &Account, drift: &Drift) -> Account {
                     .rules()
                     .any(|(_, d)| *d == Destination::User(k.clone()))
             })
-            || a.auto_attendants.values().any(|x| {
-                x.timeout == Destination::User(k.clone())
-                    || x.menu.values().any(|d| d.0 == Destination::User(k.clone()))
-            });
+            || a.auto_attendants
+                .values()
+                .any(|x| x.destinations().any(|d| *d == Destination::User(k.clone())));
         if !referenced && *deleted {
             a.users.remove(&k);
         }

@@ -1,12 +1,13 @@
 //! Snapshots of plans in the three formats: the bundled example against the
 //! bundled state (creates, updates, a replace), a pruning plan that trips
-//! the mass-delete guard, and an empty plan.
+//! the mass-delete guard, a schedule change, and an empty plan.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 use std::path::{Path, PathBuf};
 
 use vocm_core::account::Account;
+use vocm_core::model::schedule::Weekday;
 use vocm_core::plan::desired::{Context, desired};
 use vocm_core::plan::file::PlanFile;
 use vocm_core::plan::{Options, Plan, plan};
@@ -29,23 +30,34 @@ struct Made {
     call_paths: Vec<PathChange>,
 }
 
-/// Plans `manifests` against the state file, as `vocm plan` does.
-fn make(manifests: &Path, state: &Path) -> Made {
+/// The account valid `manifests` describe, resolved against `current` as
+/// `vocm plan` does; and whether they prune.
+fn resolve(
+    manifests: &Path,
+    current: &Account,
+    licenses: Option<&std::collections::BTreeMap<String, u32>>,
+) -> (Account, bool) {
     let v = vocm_core::validate::validate_paths(&[manifests.to_owned()], Some(&root()));
     assert!(!v.diagnostics.has_errors(), "{:?}", v.diagnostics);
-    let snapshot = LocalProvider::new(state).snapshot().unwrap();
     let (audio, _) = read_audio(&v.raw, &v.manifest);
     let cx = Context {
         raw: &v.raw,
-        current: &snapshot.account,
+        current,
         audio: &audio,
-        licenses: snapshot.licenses.as_ref(),
+        licenses,
         can_claim_numbers: true,
         renames: &[],
     };
     let (d, diagnostics) = desired(&v.manifest, &cx);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let prune = v.manifest.account.as_ref().is_some_and(|a| a.value.prune);
+    (d, prune)
+}
+
+/// Plans `manifests` against the state file, as `vocm plan` does.
+fn make(manifests: &Path, state: &Path) -> Made {
+    let snapshot = LocalProvider::new(state).snapshot().unwrap();
+    let (d, prune) = resolve(manifests, &snapshot.account, snapshot.licenses.as_ref());
     let p = plan(
         &d,
         &snapshot.account,
@@ -108,18 +120,59 @@ fn the_example_against_its_bundled_state() {
     insta::assert_snapshot!("plan_acme_text", text);
     insta::assert_snapshot!("plan_acme_markdown", markdown);
     insta::assert_snapshot!("plan_acme_json", json);
-    // The JSON plan is what the schema describes.
+    assert_plan_schema(&json);
+}
+
+/// The JSON plan is what the schema describes.
+fn assert_plan_schema(json: &str) {
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("schemas/plan.schema.json")).unwrap(),
     )
     .unwrap();
     let validator = jsonschema::draft202012::new(&schema).unwrap();
-    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let value: serde_json::Value = serde_json::from_str(json).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&value)
         .map(|e| e.to_string())
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn a_schedule_change_in_every_format() {
+    // The reception of the route fixture, against an account where it
+    // opened on weekdays only, knew of Christmas alone, had no holiday
+    // menu and no after-hours greeting.
+    let fixture = root().join("tests/fixtures/route-schedule");
+    let (d, _) = resolve(&fixture, &Account::default(), None);
+    let mut current = d.clone();
+    let main = current.auto_attendants.get_mut("main").unwrap();
+    let schedule = main.schedule.as_mut().unwrap();
+    schedule.open.remove(&Weekday::Sat);
+    schedule
+        .holidays
+        .retain(|dates, _| dates.first == dates.last);
+    main.holiday = None;
+    main.closed.as_mut().unwrap().greeting = None;
+    let p = plan(&d, &current, &Options::default());
+    assert_eq!(p.summary().change, 1, "{:?}", p.changes);
+    let changed: Vec<_> = p.changes.iter().map(|c| c.id.clone()).collect();
+    let call_paths = vocm_core::route::changes(&d, &current, &changed);
+    assert_eq!(call_paths.len(), 1, "the main line's holiday branch is new");
+    let (text, markdown, json) = all_formats(&Made {
+        plan: p,
+        current,
+        fingerprint: "sha256:0".into(),
+        call_paths,
+    });
+    assert!(
+        text.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{text}"
+    );
+    insta::assert_snapshot!("plan_schedule_text", text);
+    insta::assert_snapshot!("plan_schedule_markdown", markdown);
+    insta::assert_snapshot!("plan_schedule_json", json);
+    assert_plan_schema(&json);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::outcome::Outcome;
 use crate::output::Run;
 use crate::output::Style;
 use vocm_core::engine;
-use vocm_core::route::When;
+use vocm_core::route::{At, When};
 
 #[derive(Debug, Args)]
 pub struct RouteArgs {
@@ -19,6 +19,11 @@ pub struct RouteArgs {
     /// Follow only this condition at each step (default: every condition).
     #[arg(long, value_enum)]
     pub when: Option<WhenArg>,
+    /// Read schedules at this moment: a local time in each schedule's time
+    /// zone (2026-12-25T10:00), or an instant (2026-12-25T09:00Z). Default:
+    /// every state of a schedule is a branch.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<At>,
     /// Manifest files or directories (default: the current directory).
     pub paths: Vec<PathBuf>,
     /// How the route is printed.
@@ -67,6 +72,7 @@ pub fn run(args: &RouteArgs, global: &Global, style: Style) -> Outcome {
         cwd.as_deref(),
         &args.dialled,
         args.when.map(When::from),
+        args.at,
         &mut run.findings,
     ) else {
         return run.finish(None, Outcome::Failure);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
-use crate::account::{Account, Forwarding};
+use crate::account::{Account, AutoAttendant, Forwarding, Menu, Schedule};
 use crate::model::{
     self, AudioFile, Destination, Extension, ManifestFile, NumberSpec,
     forwarding::{DEFAULT_NO_ANSWER_SECONDS, DelayedDestination},
@@ -161,6 +161,7 @@ pub fn export(
         );
     }
 
+    let (schedules, schedule_of) = schedules(account);
     let flows = ManifestFile {
         ring_groups: account
             .ring_groups
@@ -182,6 +183,7 @@ pub fn export(
                 )
             })
             .collect(),
+        schedules,
         auto_attendants: account
             .auto_attendants
             .iter()
@@ -195,7 +197,10 @@ pub fn export(
                         phone_number: a.phone_number.clone(),
                         greeting: a.greeting.clone(),
                         menu: a.menu.clone().into_iter().collect(),
-                        timeout: (a.timeout != Destination::Drop).then(|| a.timeout.clone()),
+                        timeout: timeout(&a.timeout),
+                        schedule: schedule_of.get(k).cloned(),
+                        closed: a.closed.as_ref().map(state_menu),
+                        holiday: a.holiday.as_ref().map(state_menu),
                     },
                 )
             })
@@ -276,6 +281,77 @@ pub fn export(
 #[cfg(test)]
 #[path = "export_tests.rs"]
 mod tests;
+
+/// An attendant's timeout, left out when it drops the call (the default).
+fn timeout(d: &Destination) -> Option<Destination> {
+    (*d != Destination::Drop).then(|| d.clone())
+}
+
+fn state_menu(m: &Menu) -> model::StateMenu {
+    model::StateMenu {
+        greeting: m.greeting.clone(),
+        menu: m.menu.clone().into_iter().collect(),
+        timeout: timeout(&m.timeout),
+    }
+}
+
+/// A schedule as an attendant carries it, written: days with the same
+/// hours in a row as one span (`mon-fri`), the time zone left out when it
+/// is the attendant's site's.
+fn written_schedule(account: &Account, a: &AutoAttendant, s: &Schedule) -> model::Schedule {
+    let site_zone = account.sites.get(&a.site).map(|site| &site.timezone);
+    let mut open = IndexMap::new();
+    let days = model::schedule::Weekday::ALL;
+    let mut i = 0;
+    while i < days.len() {
+        let Some(ranges) = s.open.get(&days[i]).filter(|r| !r.is_empty()) else {
+            i += 1;
+            continue;
+        };
+        let mut last = i;
+        while last + 1 < days.len() && s.open.get(&days[last + 1]) == Some(ranges) {
+            last += 1;
+        }
+        let key = if last == i {
+            days[i].name().to_owned()
+        } else {
+            format!("{}-{}", days[i].name(), days[last].name())
+        };
+        open.insert(key, ranges.iter().map(ToString::to_string).collect());
+        i = last + 1;
+    }
+    model::Schedule {
+        timezone: (site_zone != Some(&s.timezone)).then(|| s.timezone.clone()),
+        open,
+        holidays: s
+            .holidays
+            .iter()
+            .map(|(dates, name)| (dates.to_string(), name.clone()))
+            .collect(),
+    }
+}
+
+/// The `schedules` section, and the schedule key of each attendant that has
+/// one. Attendants share a schedule by key; should two carry the same key
+/// with different hours (edited outside vocm), the later ones get a key of
+/// their own (`KEY-2`), so that each keeps its hours.
+fn schedules(account: &Account) -> (IndexMap<String, model::Schedule>, BTreeMap<String, String>) {
+    let mut out: IndexMap<String, model::Schedule> = IndexMap::new();
+    let mut used = BTreeMap::new();
+    for (k, a) in &account.auto_attendants {
+        let Some(s) = &a.schedule else { continue };
+        let written = written_schedule(account, a, s);
+        let mut key = s.key.clone();
+        let mut n = 1;
+        while out.get(&key).is_some_and(|w| *w != written) {
+            n += 1;
+            key = format!("{}-{n}", s.key);
+        }
+        out.entry(key.clone()).or_insert(written);
+        used.insert(k.clone(), key);
+    }
+    (out, used)
+}
 
 /// A list of one, written in its one-value form (`phone_number: …`).
 fn one<T: Clone>(list: &[T]) -> Option<T> {

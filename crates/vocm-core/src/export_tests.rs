@@ -1,5 +1,6 @@
 //! Unit tests of export: the manifests it writes validate, and resolve (and
-//! plan) to the very account they were exported from, defaults left out.
+//! plan) to the very account they were exported from, defaults left out;
+//! schedules come back as one `schedules:` entry per key.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
@@ -216,8 +217,17 @@ users:
     devices: [d4, d3]
 ring_groups:
   sales: {name: Sales, site: paris, extension: 1100, phone_numbers: ["+33170000010"], members: [bob, alice], strategy: sequential, ring_timeout_seconds: 15, cycles: 3, forwarding: {busy: auto_attendant:main, no_answer: {to: "external:+33612345678", after_seconds: 20}}}
+schedules:
+  hours:
+    open: {mon-fri: ["08:30-12:00", "13:30-18:00"], sat: ["09:00-12:00"]}
+    holidays: {2026-12-25: Christmas Day, 2026-12-31/2027-01-01: ~}
+  new-york:
+    timezone: America/New_York
+    open: {mon: ["09:00-17:00"], wed: ["09:00-17:00"]}
 auto_attendants:
-  main: {name: Main, site: paris, extension: 1200, phone_number: "+33170000020", greeting: welcome, menu: {"1": ring_group:sales, "0": user:alice, "9": dial_by_name}, timeout: voicemail}
+  main: {name: Main, site: paris, extension: 1200, phone_number: "+33170000020", greeting: welcome, menu: {"1": ring_group:sales, "0": user:alice, "9": dial_by_name}, timeout: voicemail, schedule: hours, closed: {greeting: welcome, menu: {"0": user:alice}, timeout: voicemail}, holiday: {timeout: drop}}
+  night: {name: Night, site: lyon, extension: 2200, schedule: hours, closed: {timeout: voicemail}}
+  overseas: {name: Overseas, site: paris, extension: 1300, schedule: new-york, closed: {timeout: ring_group:sales}}
 "#;
 
 /// The account [`SETTINGS`] describes, with its audio.
@@ -327,4 +337,83 @@ fn an_account_with_nothing_but_its_settings_exports_one_file() {
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].path, "account.yaml");
     round_trip(&account, &BTreeMap::new());
+}
+
+#[test]
+fn schedules_come_back_once_per_key_days_in_spans() {
+    let (account, audio) = settings();
+    // Both attendants of `hours` carry it, in their site's time zone.
+    let main = account.auto_attendants["main"].schedule.as_ref().unwrap();
+    assert_eq!(main.timezone, "Europe/Paris");
+    assert_eq!(
+        account.auto_attendants["night"].schedule.as_ref(),
+        Some(main)
+    );
+    assert!(account.auto_attendants["main"].holiday.is_some());
+    let dir = round_trip(&account, &audio);
+    let v = validated(dir.path());
+    let m = &v.manifest;
+    let keys: Vec<&String> = m.schedules.keys().collect();
+    assert_eq!(keys, ["hours", "new-york"]);
+    let hours = &m.schedules["hours"].value;
+    // The site's time zone is the default, and days with the same hours
+    // in a row are a span.
+    assert_eq!(hours.timezone, None);
+    let days: Vec<&String> = hours.open.keys().collect();
+    assert_eq!(days, ["mon-fri", "sat"]);
+    assert_eq!(hours.open["mon-fri"], ["08:30-12:00", "13:30-18:00"]);
+    assert_eq!(
+        hours.holidays.get("2026-12-31/2027-01-01"),
+        Some(&None),
+        "{:?}",
+        hours.holidays
+    );
+    let new_york = &m.schedules["new-york"].value;
+    assert_eq!(new_york.timezone.as_deref(), Some("America/New_York"));
+    let days: Vec<&String> = new_york.open.keys().collect();
+    assert_eq!(days, ["mon", "wed"], "days apart are not a span");
+    // A state menu's timeout that drops the call is left out.
+    let main = &m.auto_attendants["main"].value;
+    assert_eq!(main.schedule.as_deref(), Some("hours"));
+    assert_eq!(main.holiday, Some(crate::model::StateMenu::default()));
+    assert_eq!(
+        main.closed.as_ref().unwrap().timeout,
+        Some(Destination::Voicemail)
+    );
+}
+
+#[test]
+fn attendants_that_disagree_on_a_schedule_keep_their_own_hours() {
+    let (mut account, audio) = settings();
+    // Edited outside vocm: the night line no longer opens on Saturdays.
+    let night = account.auto_attendants.get_mut("night").unwrap();
+    night
+        .schedule
+        .as_mut()
+        .unwrap()
+        .open
+        .remove(&crate::model::schedule::Weekday::Sat);
+    let files = export(&account, &audio, "").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &files);
+    let v = validated(dir.path());
+    let keys: Vec<&String> = v.manifest.schedules.keys().collect();
+    assert_eq!(keys, ["hours", "hours-2", "new-york"]);
+    let again = resolved(&v, &account);
+    for (k, a) in &again.auto_attendants {
+        let (mut now, before) = (
+            a.schedule.clone().unwrap(),
+            account.auto_attendants[k].schedule.clone().unwrap(),
+        );
+        now.key.clone_from(&before.key);
+        assert_eq!(now, before, "{k}");
+    }
+    assert_eq!(
+        again.auto_attendants["night"]
+            .schedule
+            .as_ref()
+            .unwrap()
+            .key,
+        "hours-2"
+    );
 }

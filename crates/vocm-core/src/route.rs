@@ -1,7 +1,9 @@
 //! Call paths: where a call to a number or an extension goes — the user,
 //! ring group or attendant it reaches, what rings and for how long, and
 //! where each forwarding condition sends it next, until it ends (a person,
-//! a voicemail box, an external number, a dropped call) or loops.
+//! a voicemail box, an external number, a dropped call) or loops. An
+//! attendant that follows a schedule branches on its states (open, closed,
+//! a holiday), or at a given moment ([`At`]) takes the branch of that time.
 //!
 //! Pure: it reads an [`Account`] and answers data; `render::route` puts
 //! it into words.
@@ -9,8 +11,12 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::account::{Account, Forwarding, Kind, ResourceId};
+use crate::account::{
+    Account, AutoAttendant, Forwarding, Kind, MenuView, ResourceId, ScheduleState,
+};
 use crate::model::{Destination, PhoneNumber, RingStrategy};
+
+pub use crate::account::schedule::At;
 
 /// A forwarding condition a route can follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -104,6 +110,30 @@ pub enum Answer {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         greeting: Option<String>,
     },
+    /// An auto attendant reads its schedule: its branches are the menus of
+    /// the schedule's states (only the one of the moment asked, if any).
+    Schedule {
+        schedule: String,
+        timezone: String,
+        /// The schedule's reading of the moment asked (`--at`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<Reading>,
+    },
+}
+
+/// What a schedule says of a moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Reading {
+    /// The schedule's wall-clock time, `2026-12-25T10:00`.
+    pub local: String,
+    /// The local time asked for, when the clocks skip it (spring forward):
+    /// `local` is then as late as the jump.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    pub state: ScheduleState,
+    /// On a holiday: its name, or its dates when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holiday: Option<String>,
 }
 
 /// One way out of a node.
@@ -131,6 +161,10 @@ pub enum Condition {
     },
     /// A caller pressed no key.
     NoKey,
+    /// The attendant's schedule is in one of these states.
+    Schedule {
+        states: Vec<ScheduleState>,
+    },
 }
 
 /// A call's path from an entry point.
@@ -142,6 +176,10 @@ pub struct Route {
     /// every condition is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<When>,
+    /// The moment schedules are read at (`--at`), as given; otherwise
+    /// every state of a schedule is a branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     pub start: Node,
 }
 
@@ -192,15 +230,38 @@ pub fn entry(account: &Account, dialled: &str) -> Option<ResourceId> {
 /// a tree of every condition grows fast.
 const MAX_DEPTH: usize = 8;
 
-/// The path of a call to `dialled`, reaching `start`.
+/// The path of a call to `dialled`, reaching `start`, through every state
+/// of the schedules it meets.
 #[must_use]
 pub fn trace(account: &Account, dialled: &str, start: &ResourceId, when: Option<When>) -> Route {
+    trace_at(account, dialled, start, when, None)
+}
+
+/// The path of a call to `dialled`, reaching `start`; at a moment, the
+/// schedules it meets take the branch of that moment.
+#[must_use]
+pub fn trace_at(
+    account: &Account,
+    dialled: &str,
+    start: &ResourceId,
+    when: Option<When>,
+    at: Option<At>,
+) -> Route {
     let mut path = Vec::new();
     Route {
         entry: dialled.to_owned(),
         when,
-        start: node(account, start, when, &mut path),
+        at: at.map(|a| a.to_string()),
+        start: node(account, start, Ask { when, at }, &mut path),
     }
+}
+
+/// What a trace follows: one forwarding condition or all, and the moment
+/// schedules are read at, if any.
+#[derive(Clone, Copy)]
+struct Ask {
+    when: Option<When>,
+    at: Option<At>,
 }
 
 fn end_node(end: End) -> Node {
@@ -238,7 +299,7 @@ fn follow(
     account: &Account,
     from: &ResourceId,
     d: &Destination,
-    when: Option<When>,
+    ask: Ask,
     path: &mut Vec<ResourceId>,
 ) -> Node {
     let target = match d {
@@ -258,7 +319,7 @@ fn follow(
         Destination::RingGroup(k) => ResourceId::new(Kind::RingGroup, k),
         Destination::AutoAttendant(k) => ResourceId::new(Kind::AutoAttendant, k),
     };
-    node(account, &target, when, path)
+    node(account, &target, ask, path)
 }
 
 fn forwarding_branches(
@@ -266,19 +327,19 @@ fn forwarding_branches(
     id: &ResourceId,
     f: &Forwarding,
     rings_for: u32,
-    when: Option<When>,
+    ask: Ask,
     path: &mut Vec<ResourceId>,
 ) -> Vec<Branch> {
     if let Some(always) = &f.always {
         // Forwarded before anything rings: the conditions never apply.
         return vec![Branch {
             when: Condition::Always,
-            node: follow(account, id, always, when, path),
+            node: follow(account, id, always, ask, path),
         }];
     }
     When::ALL
         .into_iter()
-        .filter(|w| when.is_none_or(|x| x == *w))
+        .filter(|w| ask.when.is_none_or(|x| x == *w))
         .map(|w| {
             let (d, condition) = match w {
                 When::Busy => (&f.busy, Condition::Busy),
@@ -292,18 +353,105 @@ fn forwarding_branches(
             };
             Branch {
                 when: condition,
-                node: follow(account, id, d, when, path),
+                node: follow(account, id, d, ask, path),
             }
         })
         .collect()
 }
 
-fn node(
+/// A menu's keys and its timeout, followed.
+fn menu_branches(
     account: &Account,
     id: &ResourceId,
-    when: Option<When>,
+    m: MenuView<'_>,
+    ask: Ask,
     path: &mut Vec<ResourceId>,
-) -> Node {
+) -> Vec<Branch> {
+    let mut branches: Vec<Branch> = m
+        .menu
+        .iter()
+        .map(|(k, d)| Branch {
+            when: Condition::Key { key: k.clone() },
+            node: follow(account, id, &d.0, ask, path),
+        })
+        .collect();
+    branches.push(Branch {
+        when: Condition::NoKey,
+        node: follow(account, id, m.timeout, ask, path),
+    });
+    branches
+}
+
+/// An attendant's answer and branches: its menu, or with a schedule, the
+/// menus of the schedule's states (states that share a menu in one branch;
+/// at a moment, only that moment's state).
+fn attendant(
+    account: &Account,
+    id: &ResourceId,
+    a: &AutoAttendant,
+    ask: Ask,
+    path: &mut Vec<ResourceId>,
+) -> (Answer, Vec<Branch>) {
+    let menu = |m: MenuView<'_>, path: &mut Vec<ResourceId>| {
+        (
+            Answer::Menu {
+                greeting: m.greeting.cloned(),
+            },
+            menu_branches(account, id, m, ask, path),
+        )
+    };
+    let Some(schedule) = &a.schedule else {
+        return menu(a.open_menu(), path);
+    };
+    let reading = ask.at.and_then(|at| {
+        let local = schedule.local(at).ok()?;
+        let (state, holiday) = schedule.state_at(local.time);
+        let minutes = |t: jiff::civil::DateTime| t.strftime("%Y-%m-%dT%H:%M").to_string();
+        Some(Reading {
+            local: minutes(local.time),
+            skipped: local.skipped.map(minutes),
+            state,
+            holiday: holiday
+                .map(|(dates, name)| name.map_or_else(|| dates.to_string(), str::to_owned)),
+        })
+    });
+    // States grouped by the menu that answers them, in state order.
+    let mut groups: Vec<(MenuView<'_>, Vec<ScheduleState>)> = Vec::new();
+    for state in schedule.states() {
+        if reading.as_ref().is_some_and(|r| r.state != state) {
+            continue;
+        }
+        let m = a.menu_in(state);
+        match groups.iter_mut().find(|(g, _)| g.field == m.field) {
+            Some((_, states)) => states.push(state),
+            None => groups.push((m, vec![state])),
+        }
+    }
+    let branches = groups
+        .into_iter()
+        .map(|(m, states)| {
+            let (answer, branches) = menu(m, path);
+            Branch {
+                when: Condition::Schedule { states },
+                node: Node {
+                    name: Some(a.name.clone()),
+                    extension: Some(a.extension.clone()),
+                    answer: Some(answer),
+                    branches,
+                    ..Node::reached(id.to_string())
+                },
+            }
+        })
+        .collect();
+    let answer = Answer::Schedule {
+        schedule: schedule.key.clone(),
+        timezone: schedule.timezone.clone(),
+        at: reading,
+    };
+    (answer, branches)
+}
+
+fn node(account: &Account, id: &ResourceId, ask: Ask, path: &mut Vec<ResourceId>) -> Node {
     if path.contains(id) {
         return end_node(End::Loop { to: id.to_string() });
     }
@@ -330,7 +478,7 @@ fn node(
                     id,
                     &u.forwarding,
                     u32::from(u.forwarding.no_answer_seconds),
-                    when,
+                    ask,
                     path,
                 ),
                 ..Node::reached(id.to_string())
@@ -356,29 +504,16 @@ fn node(
                 name: Some(g.name.clone()),
                 extension: Some(g.extension.clone()),
                 answer,
-                branches: forwarding_branches(account, id, &g.forwarding, total, when, path),
+                branches: forwarding_branches(account, id, &g.forwarding, total, ask, path),
                 ..Node::reached(id.to_string())
             }
         }),
         Kind::AutoAttendant => account.auto_attendants.get(&id.key).map(|a| {
-            let mut branches: Vec<Branch> = a
-                .menu
-                .iter()
-                .map(|(k, d)| Branch {
-                    when: Condition::Key { key: k.clone() },
-                    node: follow(account, id, &d.0, when, path),
-                })
-                .collect();
-            branches.push(Branch {
-                when: Condition::NoKey,
-                node: follow(account, id, &a.timeout, when, path),
-            });
+            let (answer, branches) = attendant(account, id, a, ask, path);
             Node {
                 name: Some(a.name.clone()),
                 extension: Some(a.extension.clone()),
-                answer: Some(Answer::Menu {
-                    greeting: a.greeting.clone(),
-                }),
+                answer: Some(answer),
                 branches,
                 ..Node::reached(id.to_string())
             }
@@ -469,10 +604,9 @@ fn callers(account: &Account) -> rustc_hash::FxHashMap<ResourceId, Vec<ResourceI
     }
     for (k, a) in &account.auto_attendants {
         let id = ResourceId::new(Kind::AutoAttendant, k);
-        for d in a.menu.values() {
-            edge(&id, &d.0);
+        for d in a.destinations() {
+            edge(&id, d);
         }
-        edge(&id, &a.timeout);
     }
     out
 }

@@ -1,14 +1,17 @@
 //! Unit tests of call paths: entry points, what rings, each condition
 //! (busy, no answer, unreachable, always), loops, unknown targets, ring
-//! groups, menus, the depth limit, the renderings and the paths a plan
-//! changes.
+//! groups, menus, schedules (every state, or one moment's), the depth
+//! limit, the renderings and the paths a plan changes.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 use std::collections::BTreeMap;
 
-use super::{Answer, Condition, End, Node, Route, When, changes, entries, entry, trace};
-use crate::account::{Account, Kind, ResourceId};
+use super::{
+    Answer, At, Condition, End, Node, Reading, Route, When, changes, entries, entry, trace,
+    trace_at,
+};
+use crate::account::{Account, Kind, ResourceId, ScheduleState};
 use crate::model::{Destination, RingStrategy};
 use crate::plan::desired::{Context, desired};
 use crate::render::route::{mermaid, text};
@@ -480,4 +483,211 @@ fn a_new_resource_has_no_path_before_and_a_rename_changes_no_path() {
     let changed = changes(&current, &desired, &[user("dave")]);
     assert_eq!(changed.len(), 1);
     assert!(changed[0].after.is_none() && changed[0].before.is_some());
+}
+
+/// Paris office hours with Christmas as a holiday, as an attendant carries
+/// them.
+fn paris_hours(holidays: bool) -> crate::account::Schedule {
+    let written = crate::model::Schedule {
+        timezone: Some("Europe/Paris".into()),
+        open: [("mon-fri".to_owned(), vec!["08:30-18:00".to_owned()])]
+            .into_iter()
+            .collect(),
+        holidays: if holidays {
+            [("2026-12-25".to_owned(), Some("Christmas Day".to_owned()))]
+                .into_iter()
+                .collect()
+        } else {
+            indexmap::IndexMap::new()
+        },
+    };
+    let (hours, problems) = written.parse();
+    assert!(problems.is_empty(), "{problems:?}");
+    crate::account::Schedule {
+        key: "paris-hours".into(),
+        timezone: "Europe/Paris".into(),
+        open: hours.open,
+        holidays: hours.holidays,
+    }
+}
+
+/// The main menu following Paris hours, with a closed-hours menu that
+/// sends callers to voicemail.
+fn scheduled(holidays: bool) -> Account {
+    let mut a = account();
+    let main = a.auto_attendants.get_mut("main").unwrap();
+    main.schedule = Some(paris_hours(holidays));
+    main.closed = Some(crate::account::Menu {
+        greeting: Some("after-hours".into()),
+        menu: BTreeMap::new(),
+        timeout: Destination::Voicemail,
+    });
+    a
+}
+
+fn states(s: &[ScheduleState]) -> Condition {
+    Condition::Schedule { states: s.to_vec() }
+}
+
+#[test]
+fn a_schedule_branches_on_its_states_that_share_a_menu_together() {
+    use ScheduleState::{Closed, Holiday, Open};
+    let main = id(Kind::AutoAttendant, "main");
+    let a = scheduled(true);
+    let r = trace(&a, "1200", &main, None);
+    assert_eq!(
+        r.start.answer,
+        Some(Answer::Schedule {
+            schedule: "paris-hours".into(),
+            timezone: "Europe/Paris".into(),
+            at: None
+        })
+    );
+    // No holiday menu: holidays answer with the closed-hours one.
+    assert_eq!(
+        whens(&r.start),
+        [states(&[Open]), states(&[Closed, Holiday])]
+    );
+    let open = branch(&r.start, &states(&[Open]));
+    assert_eq!(open.target, "auto_attendant:main");
+    assert_eq!(open.answer, Some(Answer::Menu { greeting: None }));
+    assert_eq!(branch(open, &Condition::NoKey).end, Some(End::Dropped));
+    let closed = branch(&r.start, &states(&[Closed, Holiday]));
+    assert_eq!(whens(closed), [Condition::NoKey]);
+    assert_eq!(
+        branch(closed, &Condition::NoKey).end,
+        Some(voicemail_of("auto_attendant:main"))
+    );
+    let shown = text(&r);
+    assert!(
+        shown.contains("follows schedule paris-hours (Europe/Paris)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("└─ when closed or on a holiday: plays after-hours\n"),
+        "{shown}"
+    );
+    // A schedule without holidays is never on one.
+    let r = trace(&scheduled(false), "1200", &main, None);
+    assert_eq!(whens(&r.start), [states(&[Open]), states(&[Closed])]);
+    // A holiday menu of its own: three branches.
+    let mut a = scheduled(true);
+    a.auto_attendants.get_mut("main").unwrap().holiday = Some(crate::account::Menu {
+        greeting: None,
+        menu: BTreeMap::new(),
+        timeout: Destination::Drop,
+    });
+    let r = trace(&a, "1200", &main, None);
+    assert_eq!(
+        whens(&r.start),
+        [states(&[Open]), states(&[Closed]), states(&[Holiday])]
+    );
+    assert!(text(&r).contains("├─ when closed: plays after-hours\n"));
+    assert!(text(&r).contains("└─ on a holiday: answers with the menu\n"));
+}
+
+#[test]
+fn at_a_moment_a_schedule_takes_the_branch_of_that_moment() {
+    use ScheduleState::{Closed, Holiday, Open};
+    let main = id(Kind::AutoAttendant, "main");
+    let a = scheduled(true);
+    let at = |s: &str| Some(s.parse::<At>().unwrap());
+    let reading = |r: &Route| match &r.start.answer {
+        Some(Answer::Schedule {
+            at: Some(reading), ..
+        }) => reading.clone(),
+        other => panic!("{other:?}"),
+    };
+    let r = trace_at(&a, "1200", &main, None, at("2026-12-25T10:00"));
+    assert_eq!(r.at.as_deref(), Some("2026-12-25T10:00"));
+    assert_eq!(whens(&r.start), [states(&[Holiday])]);
+    assert_eq!(
+        reading(&r),
+        Reading {
+            local: "2026-12-25T10:00".into(),
+            skipped: None,
+            state: Holiday,
+            holiday: Some("Christmas Day".into()),
+        }
+    );
+    assert!(text(&r).contains(
+        "at 2026-12-25 10:00 in Europe/Paris, schedule paris-hours says: a holiday (Christmas Day)"
+    ));
+    // A Monday morning, and the same Monday's evening.
+    let r = trace_at(&a, "1200", &main, None, at("2026-12-21T10:00"));
+    assert_eq!(whens(&r.start), [states(&[Open])]);
+    assert_eq!(whens(branch(&r.start, &states(&[Open]))).len(), 3);
+    let r = trace_at(&a, "1200", &main, None, at("2026-12-21T18:00"));
+    assert_eq!(whens(&r.start), [states(&[Closed])]);
+    // An instant is read on the schedule's clock: 16:59 UTC is 17:59 in
+    // Paris in winter, a minute before closing.
+    let r = trace_at(&a, "1200", &main, None, at("2026-12-21T16:59Z"));
+    assert_eq!(reading(&r).local, "2026-12-21T17:59");
+    assert_eq!(reading(&r).state, Open);
+    // 02:30 on the night the clocks go forward is 03:30.
+    let r = trace_at(&a, "1200", &main, None, at("2026-03-29T02:30"));
+    let read = reading(&r);
+    assert_eq!(
+        (read.local.as_str(), read.skipped.as_deref()),
+        ("2026-03-29T03:30", Some("2026-03-29T02:30"))
+    );
+    assert!(
+        text(&r)
+            .contains("at 2026-03-29 03:30 in Europe/Paris (02:30 is skipped by the clock change)")
+    );
+    // Without a schedule, a moment changes nothing.
+    let plain = account();
+    assert_eq!(
+        trace_at(&plain, "1200", &main, None, at("2026-12-25T10:00")).start,
+        trace(&plain, "1200", &main, None).start
+    );
+}
+
+#[test]
+fn a_closed_hours_timeout_back_to_the_caller_is_a_loop() {
+    let mut a = scheduled(false);
+    a.users.get_mut("alice").unwrap().forwarding.no_answer =
+        Destination::AutoAttendant("main".into());
+    a.auto_attendants
+        .get_mut("main")
+        .unwrap()
+        .closed
+        .as_mut()
+        .unwrap()
+        .timeout = Destination::User("alice".into());
+    let r = trace(&a, "1001", &user("alice"), Some(When::NoAnswer));
+    let main = branch(&r.start, &no_answer(20));
+    let closed = branch(main, &states(&[ScheduleState::Closed]));
+    assert_eq!(
+        branch(closed, &Condition::NoKey).end,
+        Some(End::Loop {
+            to: "user:alice".into()
+        })
+    );
+    // The open-hours menu drops the call instead.
+    let open = branch(main, &states(&[ScheduleState::Open]));
+    assert_eq!(branch(open, &Condition::NoKey).end, Some(End::Dropped));
+}
+
+#[test]
+fn a_change_to_the_closed_hours_menu_changes_the_call_path() {
+    let current = scheduled(true);
+    let mut desired = current.clone();
+    desired
+        .auto_attendants
+        .get_mut("main")
+        .unwrap()
+        .closed
+        .as_mut()
+        .unwrap()
+        .timeout = Destination::User("carol".into());
+    let main = id(Kind::AutoAttendant, "main");
+    let paths = changes(&desired, &current, std::slice::from_ref(&main));
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert_eq!(paths[0].resource, main);
+    // Carol is now reachable from the menu: a change to her is one to it.
+    let mut later = desired.clone();
+    later.users.get_mut("carol").unwrap().forwarding.busy = Destination::Drop;
+    let paths = changes(&later, &desired, &[user("carol")]);
+    assert!(paths.iter().any(|p| p.resource == main), "{paths:?}");
 }

@@ -155,13 +155,16 @@ pub fn check(
             required(value, "name", &mut errors);
             required(value, "extensionNumber", &mut errors);
             top.to(value, "site.id", Collection::Sites, "site", &mut errors);
-            top.to(
-                value,
-                "greeting.id",
-                Collection::AudioFiles,
-                "audio file",
-                &mut errors,
-            );
+            // The greetings of the open hours, closed hours and holidays.
+            for greeting in ["greeting.id", "closed.greeting.id", "holiday.greeting.id"] {
+                top.to(
+                    value,
+                    greeting,
+                    Collection::AudioFiles,
+                    "audio file",
+                    &mut errors,
+                );
+            }
             top.number(value, "phoneNumber", &mut errors);
         }
         Collection::Devices => {

@@ -9,6 +9,7 @@
 
 mod kind;
 mod resources;
+pub mod schedule;
 
 use std::collections::BTreeMap;
 
@@ -18,8 +19,9 @@ use serde::{Deserialize, Serialize};
 pub use kind::{Kind, ResourceId};
 pub use resources::{
     AccountSettings, Audio, AudioFormat, AutoAttendant, CallRecording, CallerId, Directory,
-    Forwarding, OutboundCalling, RingGroup, Site, User, Voicemail,
+    Forwarding, Menu, MenuView, OutboundCalling, RingGroup, Site, User, Voicemail,
 };
+pub use schedule::{Schedule, ScheduleState};
 
 use crate::model::{Address, Device, NumberUsage, PhoneNumber};
 

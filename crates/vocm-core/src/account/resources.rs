@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::schedule::{Schedule, ScheduleState};
 use crate::model::user::{Crm, DirectoryScope, Participant, RecordingMode, VoicemailNotification};
 use crate::model::{
     Country, Destination, ExtensionRange, Locale, MenuDestination, OutboundScope, PhoneNumber,
@@ -115,6 +116,101 @@ pub struct AutoAttendant {
     pub menu: BTreeMap<String, MenuDestination>,
     /// `drop` when the manifest sets none.
     pub timeout: Destination,
+    /// The business hours the attendant follows, embedded: a schedule is
+    /// part of each attendant that uses it. With none, the menu above
+    /// answers at all times. (Absent from states and plans before
+    /// schedules.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    /// What answers outside open hours; none: the open-hours menu.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<Menu>,
+    /// What answers on holidays; none: `closed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holiday: Option<Menu>,
+}
+
+/// The greeting, menu and timeout of one schedule state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Menu {
+    pub greeting: Option<String>,
+    /// Keypad key → destination, in key order.
+    pub menu: BTreeMap<String, MenuDestination>,
+    /// `drop` when the manifest sets none.
+    pub timeout: Destination,
+}
+
+/// An attendant's menu, borrowed: the open-hours one or a state's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MenuView<'a> {
+    /// Which field holds it: `None` for the open-hours (top-level) menu,
+    /// else `closed` or `holiday`.
+    pub field: Option<&'static str>,
+    pub greeting: Option<&'a String>,
+    pub menu: &'a BTreeMap<String, MenuDestination>,
+    pub timeout: &'a Destination,
+}
+
+impl AutoAttendant {
+    /// The open-hours menu (the only one without a schedule).
+    #[must_use]
+    pub fn open_menu(&self) -> MenuView<'_> {
+        MenuView {
+            field: None,
+            greeting: self.greeting.as_ref(),
+            menu: &self.menu,
+            timeout: &self.timeout,
+        }
+    }
+
+    fn state_menu<'a>(field: &'static str, m: &'a Menu) -> MenuView<'a> {
+        MenuView {
+            field: Some(field),
+            greeting: m.greeting.as_ref(),
+            menu: &m.menu,
+            timeout: &m.timeout,
+        }
+    }
+
+    /// The menu that answers in a state: a holiday falls back to the
+    /// closed-hours menu, which falls back to the open-hours one.
+    #[must_use]
+    pub fn menu_in(&self, state: ScheduleState) -> MenuView<'_> {
+        let closed = || {
+            self.closed
+                .as_ref()
+                .map_or_else(|| self.open_menu(), |m| Self::state_menu("closed", m))
+        };
+        match state {
+            ScheduleState::Open => self.open_menu(),
+            ScheduleState::Closed => closed(),
+            ScheduleState::Holiday => self
+                .holiday
+                .as_ref()
+                .map_or_else(closed, |m| Self::state_menu("holiday", m)),
+        }
+    }
+
+    /// Every menu the attendant holds: the open-hours one, then the
+    /// closed-hours and holiday ones it has.
+    pub fn menus(&self) -> impl Iterator<Item = MenuView<'_>> {
+        std::iter::once(self.open_menu()).chain(
+            [("closed", &self.closed), ("holiday", &self.holiday)]
+                .into_iter()
+                .filter_map(|(f, m)| m.as_ref().map(|m| Self::state_menu(f, m))),
+        )
+    }
+
+    /// Every destination of every menu, timeouts included.
+    pub fn destinations(&self) -> impl Iterator<Item = &Destination> {
+        self.menus().flat_map(|m| {
+            m.menu
+                .values()
+                .map(|d| &d.0)
+                .chain(std::iter::once(m.timeout))
+        })
+    }
 }
 
 /// Caller ID with the number resolved: the user's primary number by

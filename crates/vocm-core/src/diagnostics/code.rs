@@ -70,6 +70,13 @@ codes! {
     DeviceAssignedTwice => "vocm::device::assigned-twice", "a device is assigned to more than one user";
     DeviceDuplicateMac => "vocm::device::duplicate-mac", "two devices have the same MAC address";
     RingGroupDuplicateMember => "vocm::ring-group::duplicate-member", "a ring group lists the same member twice";
+    ScheduleDay => "vocm::schedule::day", "a day of a schedule's `open` hours is not `mon`…`sun` or a span like `mon-fri`";
+    ScheduleTimeRange => "vocm::schedule::time-range", "opening hours are not `HH:MM-HH:MM`, or do not end after they start";
+    ScheduleOverlap => "vocm::schedule::overlap", "opening hours of a day overlap, or two holidays share a day";
+    ScheduleDate => "vocm::schedule::date", "a holiday is not a date or a range of dates in order";
+    ScheduleTimezone => "vocm::schedule::timezone", "a schedule's time zone is not in the IANA time zone database";
+    ScheduleRequired => "vocm::schedule::required", "an auto attendant has a `closed` or `holiday` menu but no `schedule`";
+    ScheduleNoEffect => "vocm::schedule::no-effect", "a schedule, or a `holiday` menu, changes nothing an attendant does";
     ForwardingDelay => "vocm::forwarding::delay", "a no-answer delay is outside 10..=60 seconds";
     ForwardingSelf => "vocm::forwarding::self", "a resource forwards calls to itself";
     ForwardingLoop => "vocm::forwarding::loop", "forwarding rules send calls around a cycle";

@@ -7,7 +7,7 @@ use super::{Failed, Findings};
 use crate::account::Account;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::plan::desired::{Context, desired};
-use crate::route::{Route, When, entry, trace};
+use crate::route::{At, Route, When, entry, trace_at};
 use crate::validate::audio::read_audio;
 
 /// A traced route.
@@ -16,7 +16,8 @@ pub struct Routed {
     pub route: Route,
 }
 
-/// Validates `paths` and traces a call to `dialled`.
+/// Validates `paths` and traces a call to `dialled`; at a moment, the
+/// schedules on the way take that moment's branch.
 ///
 /// # Errors
 /// [`Failed`] when the manifests have errors or nothing answers `dialled`
@@ -26,6 +27,7 @@ pub fn route(
     cwd: Option<&Path>,
     dialled: &str,
     when: Option<When>,
+    at: Option<At>,
     findings: &mut Findings,
 ) -> Result<Routed, Failed> {
     let mut validated = crate::validate::validate_paths(paths, cwd);
@@ -62,6 +64,6 @@ pub fn route(
         .parse::<crate::model::PhoneNumber>()
         .map_or_else(|_| dialled.to_owned(), |n| n.to_string());
     Ok(Routed {
-        route: trace(&account, &shown, &start, when),
+        route: trace_at(&account, &shown, &start, when, at),
     })
 }

@@ -16,6 +16,7 @@ pub mod forwarding;
 pub mod moved;
 pub mod phone;
 pub mod ring_group;
+pub mod schedule;
 pub mod site;
 pub mod template;
 mod text;
@@ -29,7 +30,7 @@ use serde::{Deserialize, Serialize};
 pub use account::{Account, OutboundScope};
 pub use address::Address;
 pub use audio::AudioFile;
-pub use auto_attendant::AutoAttendant;
+pub use auto_attendant::{AutoAttendant, StateMenu};
 pub use country::Country;
 pub use destination::{Destination, MenuDestination};
 pub use device::{Device, MacAddress};
@@ -38,6 +39,7 @@ pub use forwarding::{Condition, Forwarding, NoAnswer};
 pub use moved::Moved;
 pub use phone::{NumberSpec, NumberUsage, PhoneNumber};
 pub use ring_group::{RingGroup, RingStrategy};
+pub use schedule::Schedule;
 pub use site::{Locale, Site};
 pub use template::Template;
 pub use user::User;
@@ -92,6 +94,10 @@ pub struct ManifestFile {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": KEY_PATTERN}))]
     pub ring_groups: IndexMap<String, RingGroup>,
+    /// Business hours auto attendants follow, by key.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": KEY_PATTERN}))]
+    pub schedules: IndexMap<String, Schedule>,
     /// Auto attendants, by key.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": KEY_PATTERN}))]
@@ -111,7 +117,7 @@ pub struct ManifestFile {
 }
 
 /// The top-level sections, in the order files usually list them.
-pub const SECTIONS: [&str; 12] = [
+pub const SECTIONS: [&str; 13] = [
     "version",
     "account",
     "addresses",
@@ -120,6 +126,7 @@ pub const SECTIONS: [&str; 12] = [
     "devices",
     "audio_files",
     "ring_groups",
+    "schedules",
     "auto_attendants",
     "templates",
     "users",
@@ -154,6 +161,7 @@ pub struct Manifest {
     pub devices: Section<Device>,
     pub audio_files: Section<AudioFile>,
     pub ring_groups: Section<RingGroup>,
+    pub schedules: Section<Schedule>,
     pub auto_attendants: Section<AutoAttendant>,
     pub templates: Section<Template>,
     /// Users with their templates and site defaults merged in.

@@ -8,6 +8,10 @@ use super::extension::ExtensionRange;
 use super::phone::PhoneNumber;
 use super::template::Template;
 
+/// The form of an IANA time zone name (whether the zone exists is checked
+/// against the time zone database where it matters: schedules).
+pub const TIMEZONE_PATTERN: &str = r"^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2})$";
+
 /// A site of the PBX.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -20,7 +24,7 @@ pub struct Site {
     /// Language of voice prompts, emails and device displays.
     pub locale: Locale,
     /// IANA time zone, e.g. `Europe/Paris`.
-    #[schemars(regex(pattern = r"^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2})$"))]
+    #[schemars(regex(pattern = TIMEZONE_PATTERN))]
     pub timezone: String,
     /// The range `auto` extensions are generated from, e.g. `1000-1999`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::account::{
     Account, AccountSettings, Audio, AutoAttendant, CallRecording, CallerId, Directory, Forwarding,
-    Kind, OutboundCalling, ResourceId, RingGroup, Site, User, Voicemail,
+    Kind, Menu, OutboundCalling, ResourceId, RingGroup, Schedule, Site, User, Voicemail,
 };
 use crate::diagnostics::{Code, Diagnostic};
 use crate::manifest::{RawManifest, Seg};
@@ -180,16 +180,43 @@ pub fn desired(m: &Manifest, cx: &Context<'_>) -> (Account, Vec<Diagnostic>) {
         let Some(extension) = extensions.get(Kind::AutoAttendant, k) else {
             continue;
         };
+        let site_key = site(a.site.as_ref());
+        let schedule = a
+            .schedule
+            .as_ref()
+            .and_then(|key| Some((key, &m.schedules.get(key)?.value)))
+            .map(|(key, s)| {
+                let (hours, _) = s.parse();
+                Schedule {
+                    key: key.clone(),
+                    timezone: s.timezone.clone().unwrap_or_else(|| {
+                        m.sites
+                            .get(&site_key)
+                            .map(|s| s.value.timezone.clone())
+                            .unwrap_or_default()
+                    }),
+                    open: hours.open,
+                    holidays: hours.holidays,
+                }
+            });
+        let state_menu = |s: &model::StateMenu| Menu {
+            greeting: s.greeting.clone(),
+            menu: s.menu.clone().into_iter().collect(),
+            timeout: s.timeout.clone().unwrap_or(Destination::Drop),
+        };
         account.auto_attendants.insert(
             k.clone(),
             AutoAttendant {
                 name: a.name.clone(),
-                site: site(a.site.as_ref()),
+                site: site_key,
                 extension,
                 phone_number: a.phone_number.clone(),
                 greeting: a.greeting.clone(),
                 menu: a.menu.clone().into_iter().collect(),
                 timeout: a.timeout.clone().unwrap_or(Destination::Drop),
+                schedule,
+                closed: a.closed.as_ref().map(state_menu),
+                holiday: a.holiday.as_ref().map(state_menu),
             },
         );
     }

@@ -439,12 +439,11 @@ pub fn references(r: View<'_>) -> Vec<ResourceId> {
             out.push(ResourceId::new(Kind::Site, &a.site));
             out.extend(a.phone_number.iter().map(number));
             out.extend(
-                a.greeting
-                    .iter()
+                a.menus()
+                    .filter_map(|m| m.greeting)
                     .map(|g| ResourceId::new(Kind::AudioFile, g)),
             );
-            out.extend(a.menu.values().filter_map(|d| dest(&d.0)));
-            out.extend(dest(&a.timeout));
+            out.extend(a.destinations().filter_map(dest));
         }
         _ => {}
     }

@@ -54,6 +54,23 @@ fn strip_forwarding(
     changed
 }
 
+/// Takes the entries to resources `drop` selects out of a menu, and drops
+/// the call on a timeout to one. Returns whether anything changed.
+fn strip_menu(
+    menu: &mut std::collections::BTreeMap<String, crate::model::MenuDestination>,
+    timeout: &mut Destination,
+    drop: &dyn Fn(&ResourceId) -> bool,
+) -> bool {
+    let before = menu.len();
+    menu.retain(|_, d| !dest_id(&d.0).is_some_and(|t| drop(&t)));
+    let mut changed = menu.len() != before;
+    if dest_id(timeout).is_some_and(|t| drop(&t)) {
+        *timeout = Destination::Drop;
+        changed = true;
+    }
+    changed
+}
+
 /// Removes the references to resources `drop` selects that can be removed
 /// (forwarding goes to voicemail, a menu entry disappears, a timeout drops
 /// the call, a member leaves its group). Returns whether anything changed.
@@ -70,13 +87,9 @@ fn strip(r: &mut Resource, drop: &dyn Fn(&ResourceId) -> bool, members: bool) ->
             changed
         }
         Resource::AutoAttendant(a) => {
-            let before = a.menu.len();
-            a.menu
-                .retain(|_, d| !dest_id(&d.0).is_some_and(|t| drop(&t)));
-            let mut changed = a.menu.len() != before;
-            if dest_id(&a.timeout).is_some_and(|t| drop(&t)) {
-                a.timeout = Destination::Drop;
-                changed = true;
+            let mut changed = strip_menu(&mut a.menu, &mut a.timeout, drop);
+            for m in [&mut a.closed, &mut a.holiday].into_iter().flatten() {
+                changed |= strip_menu(&mut m.menu, &mut m.timeout, drop);
             }
             changed
         }

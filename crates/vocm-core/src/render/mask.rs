@@ -52,13 +52,23 @@ fn resource(r: &mut Resource) {
         }
         Resource::RingGroup(g) => forwarding(&mut g.forwarding),
         Resource::AutoAttendant(a) => {
-            for d in a.menu.values_mut() {
-                destination(&mut d.0);
+            menu(&mut a.menu, &mut a.timeout);
+            for m in [&mut a.closed, &mut a.holiday].into_iter().flatten() {
+                menu(&mut m.menu, &mut m.timeout);
             }
-            destination(&mut a.timeout);
         }
         _ => {}
     }
+}
+
+fn menu(
+    menu: &mut std::collections::BTreeMap<String, crate::model::MenuDestination>,
+    timeout: &mut Destination,
+) {
+    for d in menu.values_mut() {
+        destination(&mut d.0);
+    }
+    destination(timeout);
 }
 
 fn forwarding(f: &mut crate::account::Forwarding) {

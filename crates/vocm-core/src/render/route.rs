@@ -4,8 +4,9 @@
 
 use std::fmt::Write as _;
 
+use crate::account::ScheduleState;
 use crate::model::RingStrategy;
-use crate::route::{Answer, Condition, End, Node, Route};
+use crate::route::{Answer, Condition, End, Node, Reading, Route};
 
 /// "Alice Martin, ext 1001", or what an end is.
 #[must_use]
@@ -70,7 +71,67 @@ pub fn answer(n: &Node) -> String {
             )
         }
         Answer::Menu { greeting: None } => "answers with the menu".to_owned(),
+        // A menu of no keys (closed hours, say) is a greeting, then the timeout.
+        Answer::Menu { greeting: Some(g) }
+            if !n
+                .branches
+                .iter()
+                .any(|b| matches!(b.when, Condition::Key { .. })) =>
+        {
+            format!("plays {g}")
+        }
         Answer::Menu { greeting: Some(g) } => format!("plays {g}, then the menu"),
+        Answer::Schedule {
+            schedule,
+            timezone,
+            at: None,
+        } => format!("follows schedule {schedule} ({timezone})"),
+        Answer::Schedule {
+            schedule,
+            timezone,
+            at: Some(r),
+        } => reading(schedule, timezone, r),
+    }
+}
+
+/// "at 2026-12-25 10:00 in Europe/Paris, schedule paris-hours says: a
+/// holiday (Christmas Day)".
+fn reading(schedule: &str, timezone: &str, r: &Reading) -> String {
+    let when = r.local.replace('T', " ");
+    let skipped = r.skipped.as_ref().map_or_else(String::new, |s| {
+        format!(
+            " ({} is skipped by the clock change)",
+            s.split_once('T').map_or(s.as_str(), |(_, t)| t)
+        )
+    });
+    let state = match (r.state, &r.holiday) {
+        (ScheduleState::Open, _) => "open".to_owned(),
+        (ScheduleState::Closed, _) => "closed".to_owned(),
+        (ScheduleState::Holiday, Some(h)) => format!("a holiday ({h})"),
+        (ScheduleState::Holiday, None) => "a holiday".to_owned(),
+    };
+    format!("at {when} in {timezone}{skipped}, schedule {schedule} says: {state}")
+}
+
+/// "when open", "when closed or on a holiday", "on a holiday".
+fn states(states: &[ScheduleState]) -> String {
+    let words: Vec<&str> = states
+        .iter()
+        .map(|s| match s {
+            ScheduleState::Open => "open",
+            ScheduleState::Closed => "closed",
+            ScheduleState::Holiday => "on a holiday",
+        })
+        .collect();
+    let listed = match words.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    if states.first() == Some(&ScheduleState::Holiday) {
+        listed
+    } else {
+        format!("when {listed}")
     }
 }
 
@@ -84,6 +145,7 @@ pub fn condition(c: &Condition) -> String {
         Condition::Unreachable => "unreachable".to_owned(),
         Condition::Key { key } => format!("press {key}"),
         Condition::NoKey => "no key pressed".to_owned(),
+        Condition::Schedule { states: s } => states(s),
     }
 }
 
@@ -105,6 +167,10 @@ fn body(out: &mut String, n: &Node, indent: &str) {
     if !rings.is_empty() {
         let _ = writeln!(out, "{indent}  {rings}");
     }
+    branches(out, n, indent);
+}
+
+fn branches(out: &mut String, n: &Node, indent: &str) {
     for (i, b) in n.branches.iter().enumerate() {
         let last = i + 1 == n.branches.len();
         let (tee, bar) = if last {
@@ -112,6 +178,19 @@ fn body(out: &mut String, n: &Node, indent: &str) {
         } else {
             ("├─", "│  ")
         };
+        let inner = format!("{indent}  {bar}");
+        if matches!(b.when, Condition::Schedule { .. }) {
+            // A state of the attendant's own schedule: the same resource,
+            // so its menu follows the condition on the same line.
+            let _ = writeln!(
+                out,
+                "{indent}  {tee} {}: {}",
+                condition(&b.when),
+                answer(&b.node)
+            );
+            branches(out, &b.node, &inner);
+            continue;
+        }
         let _ = writeln!(
             out,
             "{indent}  {tee} {} → {} ({})",
@@ -119,7 +198,7 @@ fn body(out: &mut String, n: &Node, indent: &str) {
             b.node.target,
             label(&b.node)
         );
-        body(out, &b.node, &format!("{indent}  {bar}"));
+        body(out, &b.node, &inner);
     }
 }
 

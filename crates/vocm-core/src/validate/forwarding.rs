@@ -3,7 +3,8 @@
 //!
 //! The graph's nodes are users, ring groups and auto attendants; its edges
 //! are the forwarding rules of users and ring groups (every condition) and
-//! attendants' `timeout`. Ringing a group's members is not an edge (members'
+//! attendants' `timeout`, in every schedule state (`closed.timeout`,
+//! `holiday.timeout`). Ringing a group's members is not an edge (members'
 //! own forwarding is not followed), nor is a menu entry (the caller chooses).
 
 use rustc_hash::FxHashMap as HashMap;
@@ -36,23 +37,36 @@ impl Node<'_> {
 }
 
 /// A rule, and which field of its resource holds it.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Rule {
     /// `None` for an attendant's timeout.
     condition: Option<Condition>,
+    /// The schedule state's menu an attendant's timeout is in (`closed`,
+    /// `holiday`); `None` for the open-hours menu.
+    state: Option<&'static str>,
     /// The no-answer rule is written `{to: …}`: point at `to`.
     delayed: bool,
 }
 
 impl Rule {
-    fn field(self) -> &'static str {
-        self.condition.map_or("timeout", Condition::field)
+    fn field(self) -> String {
+        match (self.condition, self.state) {
+            (Some(c), _) => c.field().to_owned(),
+            (None, Some(state)) => format!("{state}.timeout"),
+            (None, None) => "timeout".to_owned(),
+        }
+    }
+
+    /// The field in words: "no answer", "closed timeout".
+    fn words(self) -> String {
+        self.field().replace(['_', '.'], " ")
     }
 
     fn path<'a>(self, node: &Node<'a>) -> Vec<Seg<'a>> {
-        let mut p = match self.condition {
-            Some(c) => loc![node.section, node.key, "forwarding", c.field()].to_vec(),
-            None => loc![node.section, node.key, "timeout"].to_vec(),
+        let mut p = match (self.condition, self.state) {
+            (Some(c), _) => loc![node.section, node.key, "forwarding", c.field()].to_vec(),
+            (None, Some(state)) => loc![node.section, node.key, state, "timeout"].to_vec(),
+            (None, None) => loc![node.section, node.key, "timeout"].to_vec(),
         };
         if self.delayed {
             p.push(Seg::Key("to"));
@@ -114,21 +128,30 @@ pub fn check(ctx: &mut Ctx<'_>) {
                 d,
                 Rule {
                     condition: Some(c),
+                    state: None,
                     delayed,
                 },
             ));
         }
     }
     for (k, e) in &m.auto_attendants {
-        if let Some(d) = &e.value.timeout {
-            edges.push((
-                index[&("auto_attendants", k.as_str())],
-                d,
-                Rule {
-                    condition: None,
-                    delayed: false,
-                },
-            ));
+        let a = &e.value;
+        let timeouts = std::iter::once((None, a.timeout.as_ref())).chain(
+            a.state_menus()
+                .map(|(state, menu)| (Some(state), menu.timeout.as_ref())),
+        );
+        for (state, timeout) in timeouts {
+            if let Some(d) = timeout {
+                edges.push((
+                    index[&("auto_attendants", k.as_str())],
+                    d,
+                    Rule {
+                        condition: None,
+                        state,
+                        delayed: false,
+                    },
+                ));
+            }
         }
     }
     for (from, d, rule) in edges {
@@ -205,7 +228,7 @@ fn report_one(
         let cycle = shortest_cycle(g, start, component)?;
         let names: Vec<String> = cycle
             .iter()
-            .map(|(n, rule)| format!("{} ({})", g[*n].name(), rule.field().replace('_', " ")))
+            .map(|(n, rule)| format!("{} ({})", g[*n].name(), rule.words()))
             .chain(std::iter::once(g[start].name()))
             .collect();
         let first = g[start];
@@ -227,7 +250,7 @@ fn report_one(
         ctx.out.push(d);
         let to = cycle.get(1).map_or(start, |(n, _)| *n);
         g.edges_connecting(start, to)
-            .find(|e| e.weight().condition == cycle[0].1.condition)
+            .find(|e| *e.weight() == cycle[0].1)
             .map(|e| e.id())
     }
 }
@@ -248,7 +271,7 @@ fn shortest_cycle(
             .map(|e| (e.target(), *e.weight()))
             .filter(|(t, _)| inside(*t))
             .collect();
-        es.sort_by_key(|(t, r)| (*t, r.condition));
+        es.sort_by_key(|(t, r)| (*t, r.condition, r.state));
         es
     };
     while let Some(n) = queue.pop_front() {

@@ -15,7 +15,7 @@ use crate::manifest::{RawManifest, Seg};
 use crate::model::user_layers::{self, Layers, Mask};
 use crate::model::{
     Account, Address, AudioFile, AutoAttendant, Device, Entry, Manifest, Moved, NumberSpec, Origin,
-    PhoneNumber, RingGroup, Site, Template, User,
+    PhoneNumber, RingGroup, Schedule, Site, Template, User,
 };
 
 /// Resources that are present but could not be read (their errors are
@@ -56,6 +56,7 @@ pub struct Part {
     devices: Vec<(String, Device)>,
     audio_files: Vec<(String, AudioFile)>,
     ring_groups: Vec<(String, RingGroup)>,
+    schedules: Vec<(String, Schedule)>,
     auto_attendants: Vec<(String, AutoAttendant)>,
     templates: Vec<(String, (Template, Mask))>,
     users: Vec<(String, (User, Mask))>,
@@ -233,6 +234,12 @@ pub fn read_part(value: &Value, masks: Masks) -> Part {
         &mut p.failed,
     );
     take(
+        "schedules",
+        root.get("schedules"),
+        &mut p.schedules,
+        &mut p.failed,
+    );
+    take(
         "auto_attendants",
         root.get("auto_attendants"),
         &mut p.auto_attendants,
@@ -343,6 +350,7 @@ pub fn merge(
         merger.section("devices", part.devices, &mut m.devices, origin);
         merger.section("audio_files", part.audio_files, &mut m.audio_files, origin);
         merger.section("ring_groups", part.ring_groups, &mut m.ring_groups, origin);
+        merger.section("schedules", part.schedules, &mut m.schedules, origin);
         merger.section(
             "auto_attendants",
             part.auto_attendants,

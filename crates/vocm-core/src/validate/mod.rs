@@ -16,6 +16,7 @@ mod moved;
 mod numbers;
 mod outbound;
 mod references;
+mod schedules;
 mod schema_check;
 pub mod suggest;
 
@@ -137,6 +138,7 @@ fn finish(
     let mut ctx = ctx::Ctx::new(&raw, &manifest, &poisoned);
     forms::check(&mut ctx);
     references::check(&mut ctx);
+    schedules::check(&mut ctx);
     extensions::check(&mut ctx);
     numbers::check(&mut ctx);
     devices::check(&mut ctx);

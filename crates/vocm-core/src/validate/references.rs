@@ -1,5 +1,5 @@
 //! Every reference resolves: sites, addresses, devices, audio files,
-//! numbers, and the resources destinations name.
+//! numbers, schedules, and the resources destinations name.
 
 use super::ctx::{Ctx, loc};
 use super::suggest::did_you_mean;
@@ -18,6 +18,7 @@ fn noun(section: &str) -> &'static str {
         "auto_attendants" => "auto attendant",
         "users" => "user",
         "templates" => "template",
+        "schedules" => "schedule",
         _ => "resource",
     }
 }
@@ -33,6 +34,7 @@ fn keys<'a>(ctx: &'a Ctx<'_>, section: &str) -> Vec<&'a str> {
         "auto_attendants" => Box::new(m.auto_attendants.keys()),
         "users" => Box::new(m.users.keys()),
         "templates" => Box::new(m.templates.keys()),
+        "schedules" => Box::new(m.schedules.keys()),
         _ => Box::new(std::iter::empty()),
     };
     ks.map(String::as_str).collect()
@@ -49,6 +51,7 @@ fn exists(ctx: &Ctx<'_>, section: &str, key: &str) -> bool {
         "auto_attendants" => m.auto_attendants.contains_key(key),
         "users" => m.users.contains_key(key),
         "templates" => m.templates.contains_key(key),
+        "schedules" => m.schedules.contains_key(key),
         _ => false,
     }
 }
@@ -226,6 +229,32 @@ pub fn check(ctx: &mut Ctx<'_>) {
         }
         if let Some(d) = &a.timeout {
             destination(ctx, o, loc!["auto_attendants", key, "timeout"], d);
+        }
+        if let Some(s) = &a.schedule {
+            resource(
+                ctx,
+                o,
+                loc!["auto_attendants", key, "schedule"],
+                "schedules",
+                s,
+            );
+        }
+        for (field, menu) in a.state_menus() {
+            if let Some(g) = &menu.greeting {
+                resource(
+                    ctx,
+                    o,
+                    loc!["auto_attendants", key, field, "greeting"],
+                    "audio_files",
+                    g,
+                );
+            }
+            for (k, d) in &menu.menu {
+                destination(ctx, o, loc!["auto_attendants", key, field, "menu", k], &d.0);
+            }
+            if let Some(d) = &menu.timeout {
+                destination(ctx, o, loc!["auto_attendants", key, field, "timeout"], d);
+            }
         }
     }
 }
