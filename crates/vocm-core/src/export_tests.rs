@@ -417,3 +417,18 @@ fn attendants_that_disagree_on_a_schedule_keep_their_own_hours() {
         "hours-2"
     );
 }
+
+#[test]
+fn the_example_manifests_with_templates_export_their_effective_values() {
+    // examples/acme uses templates, site defaults, an anchor and a
+    // schedule: the export writes every user in full, and reads back to
+    // the same account.
+    let v = validated(&repository().join("examples/acme"));
+    assert!(!v.manifest.templates.is_empty() && !v.manifest.user_layers.is_empty());
+    let (_, audio) = crate::validate::audio::read_audio(&v.raw, &v.manifest);
+    let account = resolved(&v, &Account::default());
+    let dir = round_trip(&account, &audio);
+    let users = std::fs::read_to_string(dir.path().join("users.yaml")).unwrap();
+    assert!(!users.contains("template:"), "{users}");
+    assert!(users.contains("license: X2"), "{users}");
+}
