@@ -121,37 +121,41 @@ pub fn mask_and_strip(value: &mut Value) -> Mask {
     let Value::Object(map) = value else {
         return mask;
     };
+    // Called for every user of the account: no allocation per field.
     map.retain(|field, v| {
-        let group: Vec<usize> = FIELDS
-            .iter()
-            .enumerate()
-            .filter(|(_, (f, _, _))| f == field)
-            .map(|(i, _)| i)
-            .collect();
+        let group = group_of(field);
         match v {
             Value::Null => {
-                for b in &group {
-                    mask.set(*b);
-                }
+                mask.0 |= group.0;
                 return false;
             }
-            Value::Object(sub) if group.len() > 1 => {
+            Value::Object(sub) if group.0.count_ones() > 1 => {
                 sub.retain(|name, item| {
-                    if let Some(b) = group.iter().find(|b| FIELDS[**b].1 == Some(name.as_str())) {
-                        mask.set(*b);
+                    if let Some(b) = FIELDS
+                        .iter()
+                        .position(|(f, s, _)| f == field && *s == Some(name.as_str()))
+                    {
+                        mask.set(b);
                     }
                     !item.is_null()
                 });
             }
-            _ => {
-                for b in &group {
-                    mask.set(*b);
-                }
-            }
+            _ => mask.0 |= group.0,
         }
         true
     });
     mask
+}
+
+/// The bits of every entry of [`FIELDS`] under `field` (one, or a group's).
+fn group_of(field: &str) -> Mask {
+    let mut m = Mask::default();
+    for (bit, (f, _, _)) in FIELDS.iter().enumerate() {
+        if *f == field {
+            m.set(bit);
+        }
+    }
+    m
 }
 
 /// Where a user's merged-in fields came from: the fields taken from its
