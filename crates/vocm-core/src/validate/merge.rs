@@ -282,7 +282,8 @@ pub fn merge(
     let mut m = Manifest::default();
     let mut poisoned = Poisoned::default();
     let mut merger = Merger { raw, out };
-    let mut users: IndexMap<String, Entry<(User, Mask)>> = IndexMap::default();
+    // What each user writes, by its index in `m.users`.
+    let mut user_masks: Vec<Mask> = Vec::new();
     let mut templates: IndexMap<String, Entry<(Template, Mask)>> = IndexMap::default();
     let mut site_defaults: rustc_hash::FxHashMap<String, Mask> = rustc_hash::FxHashMap::default();
     for (i, part) in parts.into_iter().enumerate() {
@@ -358,7 +359,15 @@ pub fn merge(
             origin,
         );
         merger.section("templates", part.templates, &mut templates, origin);
-        merger.section("users", part.users, &mut users, origin);
+        for (key, (value, mask)) in part.users {
+            if let Some(first) = m.users.get(&key) {
+                let first = first.origin;
+                merger.duplicate("users", Some(&key), first, origin);
+            } else {
+                m.users.insert(key, Entry { value, origin });
+                user_masks.push(mask);
+            }
+        }
         m.moved
             .extend(part.moved.into_iter().map(|value| Entry { value, origin }));
         for (site, mask) in part.site_defaults {
@@ -379,7 +388,7 @@ pub fn merge(
         .collect();
     layer_users(
         &mut m,
-        users,
+        &user_masks,
         &templates,
         &site_defaults,
         &poisoned,
@@ -392,22 +401,30 @@ pub fn merge(
 /// that the result has a license.
 fn layer_users(
     m: &mut Manifest,
-    users: IndexMap<String, Entry<(User, Mask)>>,
+    masks: &[Mask],
     templates: &IndexMap<String, Entry<(Template, Mask)>>,
     site_defaults: &rustc_hash::FxHashMap<String, Mask>,
     poisoned: &Poisoned,
     merger: &mut Merger<'_>,
 ) {
-    m.users.reserve(users.len());
-    for (key, entry) in users {
-        let (mut user, mut filled) = entry.value;
+    // In place: a second map of every user would double the peak memory.
+    let Manifest {
+        users,
+        sites,
+        user_layers: merged_from,
+        ..
+    } = m;
+    let only_site = (sites.len() == 1).then(|| sites.keys().next()).flatten();
+    for ((key, entry), mask) in users.iter_mut().zip(masks) {
+        let user = &mut entry.value;
+        let mut filled = *mask;
         let mut layers = Layers::default();
         let mut unknown = false;
         if let Some(name) = user.template.clone() {
             match templates.get(&name) {
                 Some(t) => {
                     let (template, writes) = &t.value;
-                    let taken = user_layers::overlay(&mut user, &mut filled, &template.0, *writes);
+                    let taken = user_layers::overlay(user, &mut filled, &template.0, *writes);
                     layers.template = Some((name, taken));
                 }
                 // The reference check reports it.
@@ -415,14 +432,13 @@ fn layer_users(
             }
         }
         // The site may come from the template.
-        if let Some(site) = m.site_of(user.site.as_ref()).map(str::to_owned)
+        if let Some(site) = user.site.as_ref().or(only_site).cloned()
             && let Some(writes) = site_defaults.get(&site)
-            && let Some(defaults) = m
-                .sites
+            && let Some(defaults) = sites
                 .get(&site)
                 .and_then(|s| s.value.user_defaults.as_ref())
         {
-            let taken = user_layers::overlay(&mut user, &mut filled, &defaults.0, *writes);
+            let taken = user_layers::overlay(user, &mut filled, &defaults.0, *writes);
             layers.site = Some((site, taken));
         }
         if !filled.has(user_layers::LICENSE)
@@ -432,7 +448,7 @@ fn layer_users(
         {
             let (file, span) = merger
                 .raw
-                .key_span(entry.origin, &[Seg::Key("users"), Seg::Key(&key)]);
+                .key_span(entry.origin, &[Seg::Key("users"), Seg::Key(key)]);
             merger.out.push(
                 Diagnostic::error(
                     Code::SchemaMissingField,
@@ -445,15 +461,8 @@ fn layer_users(
             );
         }
         if layers != Layers::default() {
-            m.user_layers.insert(key.clone(), layers);
+            merged_from.insert(key.clone(), layers);
         }
-        m.users.insert(
-            key,
-            Entry {
-                value: user,
-                origin: entry.origin,
-            },
-        );
     }
 }
 
