@@ -160,6 +160,7 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
         cwd.as_deref(),
         &args.targets,
         args.allow_replace,
+        true,
         provider,
         &Read::After(&read),
         &mut run.findings,

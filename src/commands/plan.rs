@@ -77,6 +77,7 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         cwd.as_deref(),
         &args.targets,
         args.allow_replace,
+        false,
         provider.as_ref(),
         &Read::Beside,
         &mut run.findings,

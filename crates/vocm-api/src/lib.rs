@@ -53,10 +53,18 @@ pub enum Collection {
     AutoAttendants,
     /// Extension: the license inventory (read-only).
     Licenses,
+    /// Extension: what vocm manages that a reference resource has no field
+    /// for (a user's forwarding, internet fax and CRM, a ring group's
+    /// no-answer delay, a number's usage), one entry per resource, kept
+    /// beside it: `{id, resourceType, resourceId, fields}`. Reference
+    /// paths never carry these.
+    Extras,
+    /// Extension: claiming a number (`POST`), which the reference cannot.
+    NumberClaims,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 10] = [
+    pub const ALL: [Collection; 12] = [
         Collection::Account,
         Collection::Addresses,
         Collection::Sites,
@@ -67,6 +75,8 @@ impl Collection {
         Collection::RingGroups,
         Collection::AutoAttendants,
         Collection::Licenses,
+        Collection::Extras,
+        Collection::NumberClaims,
     ];
 
     /// Path under the base URL.
@@ -83,6 +93,8 @@ impl Collection {
             Collection::AudioFiles => "/vocm/audio-files",
             Collection::AutoAttendants => "/vocm/auto-attendants",
             Collection::Licenses => "/vocm/licenses",
+            Collection::Extras => "/vocm/extras",
+            Collection::NumberClaims => "/vocm/phone-numbers",
         }
     }
 
@@ -101,6 +113,8 @@ impl Collection {
             Collection::AudioFiles => "application/vnd.vocm-audiofiles.v1+json",
             Collection::AutoAttendants => "application/vnd.vocm-autoattendants.v1+json",
             Collection::Licenses => "application/vnd.vocm-licenses.v1+json",
+            Collection::Extras => "application/vnd.vocm-extras.v1+json",
+            Collection::NumberClaims => "application/vnd.vocm-phonenumbers.v1+json",
         }
     }
 
@@ -118,6 +132,8 @@ impl Collection {
             Collection::AudioFiles => "AUDIO_FILE",
             Collection::AutoAttendants => "AUTO_ATTENDANT",
             Collection::Licenses => "LICENSE",
+            Collection::Extras => "EXTRAS",
+            Collection::NumberClaims => "PHONE_NUMBER",
         }
     }
 
@@ -126,7 +142,7 @@ impl Collection {
     pub fn id_pointer(self) -> &'static str {
         match self {
             Collection::Users => "/basicInfo/userId",
-            Collection::PhoneNumbers => "/phoneNumber",
+            Collection::PhoneNumbers | Collection::NumberClaims => "/phoneNumber",
             Collection::Licenses => "/name",
             _ => "/id",
         }
@@ -145,6 +161,37 @@ impl Collection {
                 | Collection::RingGroups
         )
     }
+
+    /// How the collection's lists page: the reference's sites by
+    /// `pageNumber` (0-based), every other list by scroll id.
+    #[must_use]
+    pub fn pages_by_number(self) -> bool {
+        self == Collection::Sites
+    }
+
+    /// The collection whose path is `path`.
+    #[must_use]
+    pub fn at(path: &str) -> Option<Collection> {
+        Collection::ALL.into_iter().find(|c| c.path() == path)
+    }
+}
+
+/// Extension: what a server offers beyond the reference. `GET` answers
+/// [`Discovery`]; a server without it (`404`) offers the reference only.
+pub const DISCOVERY_PATH: &str = "/vocm";
+pub const DISCOVERY_MEDIA_TYPE: &str = "application/vnd.vocm-discovery.v1+json";
+
+/// What `GET /vocm` answers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Discovery {
+    /// The extension collections' paths the server serves.
+    #[serde(default)]
+    pub extensions: Vec<String>,
+    /// Whether `PUT /users/{id}` is implemented (the reference documents
+    /// it but says v1.0 does not implement it).
+    #[serde(default)]
+    pub user_updates: bool,
 }
 
 /// The operations endpoint.
@@ -159,6 +206,9 @@ pub enum OperationStatus {
     InProgress,
     Completed,
     Failed,
+    /// A status this client does not know (the reference's change policy
+    /// calls new enum values non-breaking): polled again.
+    #[serde(other)]
     Unknown,
 }
 
@@ -191,20 +241,23 @@ pub struct OperationLinks {
 pub struct Operation {
     pub operation_id: String,
     pub status: OperationStatus,
+    #[serde(default)]
     pub resource_type: String,
     /// `CREATE`, `UPDATE` or `DELETE`.
+    #[serde(default)]
     pub operation_type: String,
     /// Set when known: at once for updates and deletes, on completion for
     /// creates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
+    #[serde(default)]
     pub created_time: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_time: Option<String>,
     /// Why a `FAILED` operation failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Problem>,
-    #[serde(rename = "_links")]
+    #[serde(rename = "_links", default)]
     pub links: OperationLinks,
 }
 
@@ -236,7 +289,12 @@ pub struct Problem {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pagination {
+    #[serde(default)]
     pub page_size: usize,
+    /// The page's number, on lists paged by number (sites).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<usize>,
+    #[serde(default)]
     pub has_more: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_scroll_id: Option<String>,
@@ -256,11 +314,15 @@ pub struct PageLinks {
 }
 
 /// A page of a list. Resources are kept as JSON: fields vocm does not
-/// manage must travel untouched.
+/// manage must travel untouched. Only `data` is required: the reference's
+/// own examples leave out `_links`, and a list without `pagination` is one
+/// page.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Page {
+    #[serde(default)]
     pub data: Vec<Value>,
+    #[serde(default)]
     pub pagination: Pagination,
-    #[serde(rename = "_links")]
-    pub links: PageLinks,
+    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<PageLinks>,
 }

@@ -189,6 +189,17 @@ struct Limit {
 pub struct Answer {
     pub status: u16,
     pub body: Value,
+    /// When the server says to ask again (a `202`'s or a pending
+    /// operation's `Retry-After`).
+    pub retry_after: Option<Duration>,
+}
+
+/// A `Retry-After` in seconds: HTTP's whole seconds, or a decimal (the
+/// sandbox says when a sub-second operation ends). An HTTP date is not
+/// followed: the usual backoff applies.
+fn parse_retry_after(v: &str) -> Option<Duration> {
+    let secs = v.trim().parse::<f64>().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)))
 }
 
 /// The API client.
@@ -398,8 +409,7 @@ impl Client {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(parse_retry_after);
         let text = match r.text() {
             Ok(t) => t,
             Err(e) if e.is_timeout() => return Err(Failure::Timeout),
@@ -415,6 +425,7 @@ impl Client {
             200..=299 => Ok(Answer {
                 status,
                 body: json.unwrap_or(Value::Null),
+                retry_after,
             }),
             401 => Err(Failure::Unauthorized),
             429 => Err(Failure::RateLimited(retry_after)),

@@ -14,6 +14,7 @@
 
 mod client;
 mod endpoint;
+mod offer;
 mod paging;
 mod polling;
 mod read;
@@ -30,8 +31,9 @@ pub use endpoint::check_endpoint;
 use self::client::{Client, Failure};
 use self::polling::Pace;
 use self::session::{HttpSession, SessionState};
+use vocm_core::account::identity::Identities;
 use vocm_core::provider::{
-    Provider, ProviderError, ProviderInfo, Session, SessionOptions, Snapshot,
+    Capabilities, Provider, ProviderError, ProviderInfo, Session, SessionOptions, Snapshot,
 };
 
 /// Options of the HTTP provider.
@@ -59,6 +61,13 @@ pub struct HttpProvider {
     options: HttpOptions,
     /// Audio files' ids by content hash, from the last read.
     audio_ids: Mutex<Option<rustc_hash::FxHashMap<String, String>>>,
+    /// What the server offers, once asked.
+    offer: Mutex<Option<offer::Offer>>,
+    /// The manifests' keys by natural identity.
+    names: Mutex<Identities>,
+    /// The last read's collections, to name them again after
+    /// [`Provider::identify`] without reading again.
+    last: Mutex<Option<std::sync::Arc<read::Fetched>>>,
 }
 
 impl HttpProvider {
@@ -71,6 +80,9 @@ impl HttpProvider {
             client: Client::new(endpoint, key, options.timeout)?,
             options,
             audio_ids: Mutex::new(None),
+            offer: Mutex::new(None),
+            names: Mutex::new(Identities::default()),
+            last: Mutex::new(None),
         })
     }
 
@@ -78,6 +90,12 @@ impl HttpProvider {
     #[must_use]
     pub fn requests(&self) -> u64 {
         self.client.requests()
+    }
+
+    fn names(&self) -> std::sync::MutexGuard<'_, Identities> {
+        self.names
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn fail(&self, f: &Failure, what: &str) -> ProviderError {
@@ -93,15 +111,27 @@ impl Provider for HttpProvider {
         }
     }
 
-    fn can_claim_numbers(&self) -> bool {
-        // The reference has no claim call; the extension endpoint does.
-        true
+    fn capabilities(&self) -> Result<Capabilities, ProviderError> {
+        Ok(self.offer()?.capabilities(self.client.endpoint()))
     }
 
-    fn fixed_keys(&self) -> Vec<vocm_core::account::Kind> {
-        // A user's key is its `userName`, which the reference cannot change;
-        // every other kind is keyed by its `vocmKey`, updated in place.
-        vec![vocm_core::account::Kind::User]
+    fn identify(&self, identities: &Identities) {
+        identities.clone_into(&mut self.names());
+    }
+
+    fn reidentify(&self, snapshot: Snapshot) -> Snapshot {
+        let last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        match last {
+            Some(fetched) => Snapshot {
+                account: self.decode(&fetched).0,
+                ..snapshot
+            },
+            None => snapshot,
+        }
     }
 
     fn snapshot(&self) -> Result<Snapshot, ProviderError> {
@@ -114,6 +144,7 @@ impl Provider for HttpProvider {
         let read = self.read()?;
         Ok(Box::new(HttpSession {
             provider: self,
+            offer: self.offer()?,
             snapshot: read.snapshot,
             state: Mutex::new(SessionState {
                 json: read.json,

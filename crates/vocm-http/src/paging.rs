@@ -1,5 +1,14 @@
-//! Lists: a collection page by page (pages of 1,000, following the scroll),
-//! and the percent-encoding of what goes into a path or a query.
+//! Lists: a collection page by page, each the way its API pages it (sites
+//! by `pageNumber`, the others by scroll id), and the percent-encoding of
+//! what goes into a path or a query.
+//!
+//! A list that does not end is an error, found within a few pages: a
+//! scroll id seen before, a page number that does not move on, a page that
+//! answers the previous one again, or an empty page that says there is
+//! more. An expired scroll starts the list again, once.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use reqwest::Method;
 use serde_json::Value;
@@ -11,9 +20,26 @@ use vocm_core::provider::ProviderError;
 use crate::HttpProvider;
 use crate::client::Failure;
 
+/// Where the next page is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Next {
+    Scroll(String),
+    Number(usize),
+}
+
 impl HttpProvider {
     /// Every resource of a collection, page by page.
     pub(crate) fn list(&self, c: Collection) -> Result<Vec<Value>, ProviderError> {
+        self.list_until(c, &AtomicBool::new(false))
+    }
+
+    /// Every resource of a collection, page by page; stops (with an
+    /// error) once `stop` is set: another read of the account failed.
+    pub(crate) fn list_until(
+        &self,
+        c: Collection,
+        stop: &AtomicBool,
+    ) -> Result<Vec<Value>, ProviderError> {
         if c == Collection::Account {
             return match self
                 .client
@@ -24,53 +50,167 @@ impl HttpProvider {
                 Err(f) => Err(self.fail(&f, "reading the account's settings")),
             };
         }
-        self.query(c, None, &format!("listing {}", c.path()))
+        self.pages(c, None, &format!("listing {}", c.path()), stop)
     }
 
     /// Every resource of a collection that `filter` (RSQL) matches, page
-    /// by page: later pages follow the scroll, which keeps the filter.
+    /// by page.
     pub(crate) fn query(
         &self,
         c: Collection,
         filter: Option<&str>,
         what: &str,
     ) -> Result<Vec<Value>, ProviderError> {
-        let mut out = Vec::new();
-        let mut path = format!("{}?pageSize={}", c.path(), vocm_api::MAX_PAGE_SIZE);
-        if let Some(f) = filter {
-            path = format!("{path}&filter={}", urlencode(f));
-        }
-        loop {
-            let answer = self
-                .client
-                .idempotent(&Method::GET, &path, Some(c.media_type()), None)
-                .map_err(|f| self.fail(&f, what))?;
-            let page: Page = serde_json::from_value(answer.body).map_err(|e| {
-                ProviderError::new(
-                    Code::HttpRejected,
-                    format!("{} answered a page that is not one: {e}", c.path()),
-                    "is --endpoint the provisioning API?",
-                )
-            })?;
-            out.extend(page.data);
-            match page.pagination.next_scroll_id {
-                Some(scroll) if page.pagination.has_more => {
-                    // Opaque: it may hold `+`, `&`, `/` or `=`.
-                    path = format!(
-                        "{}?pageSize={}&scrollId={}",
-                        c.path(),
-                        vocm_api::MAX_PAGE_SIZE,
-                        urlencode(&scroll)
-                    );
+        self.pages(c, filter, what, &AtomicBool::new(false))
+    }
+
+    fn pages(
+        &self,
+        c: Collection,
+        filter: Option<&str>,
+        what: &str,
+        stop: &AtomicBool,
+    ) -> Result<Vec<Value>, ProviderError> {
+        let mut restarted = false;
+        'list: loop {
+            let mut out = Vec::new();
+            let mut seen = HashSet::new();
+            let mut previous_first: Option<Value> = None;
+            let mut next: Option<Next> = None;
+            loop {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(ProviderError::new(
+                        Code::HttpUnreachable,
+                        format!("{what}: stopped, another read failed"),
+                        "see the other error",
+                    ));
                 }
-                _ => break,
+                let path = page_path(c, filter, next.as_ref());
+                let answer =
+                    match self
+                        .client
+                        .idempotent(&Method::GET, &path, Some(c.media_type()), None)
+                    {
+                        Ok(a) => a,
+                        Err(f) if !restarted && next.is_some() && expired(&f) => {
+                            // Scrolls live minutes: a slow read starts again.
+                            restarted = true;
+                            continue 'list;
+                        }
+                        Err(f) => return Err(self.fail(&f, what)),
+                    };
+                let page: Page = serde_json::from_value(answer.body).map_err(|e| {
+                    ProviderError::new(
+                        Code::HttpRejected,
+                        format!("{} answered a page that is not one: {e}", c.path()),
+                        "is --endpoint the provisioning API?",
+                    )
+                })?;
+                let first = page.data.first().cloned();
+                let stalled = page.pagination.has_more
+                    && (page.data.is_empty() || (first.is_some() && first == previous_first));
+                let following = if !page.pagination.has_more {
+                    None
+                } else if c.pages_by_number() {
+                    let at = page
+                        .pagination
+                        .page_number
+                        .or_else(|| match &next {
+                            Some(Next::Number(n)) => Some(*n),
+                            _ => Some(0),
+                        })
+                        .unwrap_or(0);
+                    Some(Next::Number(at + 1))
+                } else {
+                    match page.pagination.next_scroll_id.clone() {
+                        Some(s) if seen.insert(s.clone()) => Some(Next::Scroll(s)),
+                        Some(s) => {
+                            return Err(endless(
+                                c,
+                                &format!("it answered scroll id `{s}` a second time"),
+                            ));
+                        }
+                        None => {
+                            return Err(endless(
+                                c,
+                                "it said there was more but gave no scroll id to follow",
+                            ));
+                        }
+                    }
+                };
+                if stalled {
+                    return Err(endless(
+                        c,
+                        "it answered the same page again and said there was more",
+                    ));
+                }
+                out.extend(page.data);
+                previous_first = first;
+                match following {
+                    Some(n) => next = Some(n),
+                    None => return Ok(out),
+                }
             }
         }
-        Ok(out)
     }
+}
+
+/// The path of a list's page.
+fn page_path(c: Collection, filter: Option<&str>, next: Option<&Next>) -> String {
+    let size = vocm_api::MAX_PAGE_SIZE;
+    match next {
+        // A scroll keeps the filter it started with; the reference refuses
+        // both at once.
+        Some(Next::Scroll(s)) => format!("{}?pageSize={size}&scrollId={}", c.path(), urlencode(s)),
+        Some(Next::Number(n)) => {
+            let mut p = format!("{}?pageSize={size}&pageNumber={n}", c.path());
+            if let Some(f) = filter {
+                p.push_str(&format!("&filter={}", urlencode(f)));
+            }
+            p
+        }
+        None => {
+            let mut p = format!("{}?pageSize={size}", c.path());
+            if let Some(f) = filter {
+                p.push_str(&format!("&filter={}", urlencode(f)));
+            }
+            p
+        }
+    }
+}
+
+fn expired(f: &Failure) -> bool {
+    matches!(f, Failure::Rejected(400, Some(p))
+        if p.errors.iter().any(|e| e.code == "SCROLL_EXPIRED")
+            || p.title.to_ascii_uppercase().contains("SCROLL"))
+}
+
+fn endless(c: Collection, why: &str) -> ProviderError {
+    ProviderError::new(
+        Code::HttpPaging,
+        format!("the list of {} does not end: {why}", c.path()),
+        "the API's pagination is broken; nothing was changed — report it to the API's operator, then plan again",
+    )
 }
 
 /// Percent-encodes an id or a query value.
 pub(crate) fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sites_page_by_number_and_keep_their_filter() {
+        assert_eq!(
+            page_path(Collection::Sites, Some("name==A"), Some(&Next::Number(2))),
+            "/sites?pageSize=1000&pageNumber=2&filter=name%3D%3DA"
+        );
+        assert_eq!(
+            page_path(Collection::Users, None, Some(&Next::Scroll("a+b".into()))),
+            "/users?pageSize=1000&scrollId=a%2Bb"
+        );
+    }
 }

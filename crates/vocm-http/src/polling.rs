@@ -49,27 +49,29 @@ impl Pace {
     }
 }
 
+/// The guides' pace: the first poll a second after the write was
+/// accepted, then at most one a second — unless the server says when
+/// (`Retry-After` on the `202` or on the pending operation).
+pub(crate) const FIRST_POLL: Duration = Duration::from_secs(1);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_secs(1);
+
 impl HttpSession<'_> {
-    /// Polls an operation until it ends. The first poll comes after the
-    /// learnt pace, which is nudged down a little each time the operation
-    /// was already done, so that it keeps probing the true duration; when
-    /// it was not, polls follow in short steps growing ×1.5 (up to 2 s) and
-    /// the pace becomes the time it took. Most operations need one poll.
-    pub(crate) fn wait(&self, op: &Operation, id: &ResourceId) -> Result<Operation, ProviderError> {
+    /// Polls `op` until it ends. `hint` is the `202`'s `Retry-After`.
+    pub(crate) fn wait(
+        &self,
+        op: &Operation,
+        id: &ResourceId,
+        hint: Option<Duration>,
+    ) -> Result<Operation, ProviderError> {
         if op.status.is_finished() {
             return Ok(op.clone());
         }
         let started = Instant::now();
-        let estimate = self
-            .pace
-            .lock()
-            .map_or(Pace::default().estimate, |p| p.estimate);
-        let mut delay = estimate;
-        let mut step = (estimate / 50).max(Pace::FLOOR);
+        let mut delay = hint.unwrap_or(FIRST_POLL);
         let mut polls = 0u32;
         let path = format!("{}/{}", vocm_api::OPERATIONS_PATH, op.operation_id);
         loop {
-            std::thread::sleep(delay);
+            std::thread::sleep(delay.max(Pace::FLOOR));
             polls += 1;
             let answer = self
                 .client()
@@ -80,6 +82,7 @@ impl HttpSession<'_> {
                     None,
                 )
                 .map_err(|f| self.fail(&f, id))?;
+            let after = answer.retry_after;
             let op: Operation = serde_json::from_value(answer.body).map_err(|e| {
                 ProviderError::new(
                     Code::HttpRejected,
@@ -103,8 +106,7 @@ impl HttpSession<'_> {
                     "check it in the admin console, then plan again",
                 ));
             }
-            delay = step;
-            step = step.mul_f64(1.5).min(Duration::from_secs(2));
+            delay = after.unwrap_or(POLL_INTERVAL).min(Duration::from_secs(30));
         }
     }
 }

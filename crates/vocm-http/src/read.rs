@@ -2,6 +2,8 @@
 //! snapshot, with the JSON of every resource (to build `PUT`s from), the
 //! ids, and a fingerprint of everything fetched.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use reqwest::Method;
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value;
@@ -24,14 +26,33 @@ pub(crate) struct Read {
     pub(crate) ids: Ids,
 }
 
+/// The collections of a read, as fetched.
+pub(crate) type Fetched = HashMap<Collection, Vec<Value>>;
+
 impl HttpProvider {
-    /// Reads the whole account, every collection at once.
+    /// Reads the whole account: every collection the server offers, at
+    /// once; the first that fails stops the others.
     pub(crate) fn read(&self) -> Result<Read, ProviderError> {
+        let offer = self.offer()?;
+        let stop = AtomicBool::new(false);
         let results: Vec<(Collection, Result<Vec<Value>, ProviderError>)> =
             std::thread::scope(|s| {
-                let handles: Vec<_> = Collection::ALL
+                let handles: Vec<_> = offer
+                    .reads()
                     .into_iter()
-                    .map(|c| (c, s.spawn(move || self.list(c))))
+                    .map(|c| {
+                        let stop = &stop;
+                        (
+                            c,
+                            s.spawn(move || {
+                                let r = self.list_until(c, stop);
+                                if r.is_err() {
+                                    stop.store(true, Ordering::Relaxed);
+                                }
+                                r
+                            }),
+                        )
+                    })
                     .collect();
                 handles
                     .into_iter()
@@ -49,9 +70,27 @@ impl HttpProvider {
                     })
                     .collect()
             });
-        let mut fetched: HashMap<Collection, Vec<Value>> = HashMap::default();
+        let mut fetched: Fetched = HashMap::default();
+        let mut first_error = None;
         for (c, r) in results {
-            fetched.insert(c, r?);
+            match r {
+                Ok(items) => {
+                    fetched.insert(c, items);
+                }
+                // The error that stopped the others, not their "stopped".
+                Err(e) if first_error.is_none() || e.code != Code::HttpUnreachable => {
+                    if first_error
+                        .as_ref()
+                        .is_none_or(|f: &ProviderError| f.code == Code::HttpUnreachable)
+                    {
+                        first_error = Some(e);
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        if let Some(e) = first_error {
+            return Err(e);
         }
         // The fingerprint covers everything fetched, in a stable order.
         let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
@@ -72,15 +111,25 @@ impl HttpProvider {
             "sha256:{}",
             vocm_core::util::hex(&sha2::Digest::finalize(hasher))
         );
-        let mut ids = Ids::default();
-        let account = wire::decode(&fetched, &mut ids);
+        let fetched = std::sync::Arc::new(fetched);
+        let (account, ids) = self.decode(&fetched);
         let mut json = HashMap::default();
-        for c in Collection::ALL {
-            let Some(kind) = kind_of(c) else { continue };
-            for v in fetched.get(&c).into_iter().flatten() {
+        for (c, items) in fetched.iter() {
+            let Some(kind) = kind_of(*c) else { continue };
+            for v in items {
                 // The key decoding gave it: the JSON of a resource created
                 // outside vocm is found again for its `PUT`.
-                if let Some(key) = wire::key(v, c) {
+                let key = wire::key(v, *c).filter(|_| {
+                    matches!(
+                        c,
+                        Collection::Users | Collection::PhoneNumbers | Collection::Account
+                    )
+                });
+                let key = key.or_else(|| {
+                    let api_id = v.pointer(c.id_pointer()).and_then(Value::as_str)?;
+                    ids.key(kind, api_id)
+                });
+                if let Some(key) = key {
                     json.insert(ResourceId::new(kind, key), v.clone());
                 }
             }
@@ -95,6 +144,10 @@ impl HttpProvider {
                 .get(&Collection::Licenses)
                 .map_or(&[][..], Vec::as_slice),
         );
+        *self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(fetched);
         Ok(Read {
             snapshot: Snapshot {
                 account,
@@ -104,6 +157,14 @@ impl HttpProvider {
             json,
             ids,
         })
+    }
+
+    /// The account in `fetched`, named with the manifests' keys.
+    pub(crate) fn decode(&self, fetched: &Fetched) -> (vocm_core::account::Account, Ids) {
+        let mut ids = Ids::default();
+        let names = self.names().clone();
+        let account = wire::decode(fetched, &mut ids, &names);
+        (account, ids)
     }
 
     /// Audio content the account holds, by hash (for export). The files'
@@ -178,6 +239,6 @@ fn kind_of(c: Collection) -> Option<Kind> {
         Collection::Users => Kind::User,
         Collection::RingGroups => Kind::RingGroup,
         Collection::AutoAttendants => Kind::AutoAttendant,
-        Collection::Licenses => return None,
+        Collection::Licenses | Collection::Extras | Collection::NumberClaims => return None,
     })
 }

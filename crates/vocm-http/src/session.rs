@@ -30,6 +30,8 @@ pub(crate) struct SessionState {
 
 pub(crate) struct HttpSession<'a> {
     pub(crate) provider: &'a HttpProvider,
+    /// What the server offers.
+    pub(crate) offer: crate::offer::Offer,
     pub(crate) snapshot: Snapshot,
     pub(crate) state: Mutex<SessionState>,
     pub(crate) pace: Mutex<Pace>,
@@ -67,7 +69,7 @@ impl Session for HttpSession<'_> {
         let id = &change.id;
         match (change.action, &change.after) {
             (Action::Create, Some(r)) => self.create(id, r, audio),
-            (Action::Update, Some(r)) => self.update(id, r),
+            (Action::Update, Some(r)) => self.update(id, r, change.before.as_ref()),
             (Action::Delete, _) => self.delete(id),
             (Action::Replace, Some(r)) if id.kind == Kind::Address => {
                 // Create the new address first: sites and users are then
@@ -99,7 +101,7 @@ impl Session for HttpSession<'_> {
                         state.json.insert(id.clone(), json);
                     }
                 }
-                self.update(id, r)
+                self.update(id, r, change.before.as_ref())
             }
             (_, None) => Err(ProviderError::new(
                 Code::ApplyConflict,

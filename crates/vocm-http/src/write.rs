@@ -69,6 +69,7 @@ impl HttpSession<'_> {
                 .once(method.clone(), path, Some(c.media_type()), body);
             match sent {
                 Ok(answer) if answer.status == 202 => {
+                    let hint = answer.retry_after;
                     let op: Operation = serde_json::from_value(answer.body).map_err(|e| {
                         ProviderError::new(
                             Code::HttpRejected,
@@ -76,7 +77,7 @@ impl HttpSession<'_> {
                             "is --endpoint the provisioning API?",
                         )
                     })?;
-                    let done = self.wait(&op, id)?;
+                    let done = self.wait(&op, id, hint)?;
                     if done.status == OperationStatus::Completed {
                         return Ok((done.resource_id, Some(done.operation_id)));
                     }
@@ -153,12 +154,23 @@ impl HttpSession<'_> {
 
     /// Finds a resource by its key, straight from the API: `Ok(None)` when
     /// the account has none, an error when the API could not be read.
-    fn find(&self, id: &ResourceId) -> Result<Option<(String, Value)>, ProviderError> {
+    /// The resource `id` names in the account, looked up by what the API
+    /// knows it by: a user's name, a number, a site's or ring group's name
+    /// (`natural`), an address's fields, an extension resource's `vocmKey`.
+    fn find(
+        &self,
+        id: &ResourceId,
+        resource: Option<&Resource>,
+    ) -> Result<Option<(String, Value)>, ProviderError> {
         let c = collection(id.kind);
         let what = format!("{id}: reading it back");
+        let natural = resource.and_then(vocm_core::account::identity::natural);
         let filter = match id.kind {
-            Kind::User => format!("basicInfo.userName=={}", id.key),
-            Kind::PhoneNumber => format!("phoneNumber=={}", id.key),
+            Kind::User => Some(format!("basicInfo.userName=={}", id.key)),
+            Kind::PhoneNumber => Some(format!("phoneNumber=={}", id.key)),
+            Kind::Site | Kind::RingGroup => natural.as_ref().map(|n| format!("name=={}", rsql(n))),
+            // Addresses have no filter the reference lists: all of them.
+            Kind::Address => None,
             Kind::Account => {
                 return match self.client().idempotent(
                     &Method::GET,
@@ -171,18 +183,77 @@ impl HttpSession<'_> {
                     Err(f) => Err(self.provider.fail(&f, &what)),
                 };
             }
-            _ => format!("vocmKey=={}", id.key),
+            _ => Some(format!("vocmKey=={}", id.key)),
         };
-        // Filters ignore case and know wildcards: a hit is the resource
-        // only when its key is exactly the one looked for.
-        let hits = self.provider.query(c, Some(&filter), &what)?;
+        let hits = self.provider.query(c, filter.as_deref(), &what)?;
+        let known = self.state().ids.id(id).map(str::to_owned);
         Ok(hits
             .into_iter()
-            .find(|v| wire::key(v, c).as_deref() == Some(id.key.as_str()))
+            .find(|v| match id.kind {
+                // A delete's read-back: the resource with the id it had.
+                _ if resource.is_none() && known.is_some() => {
+                    v.pointer(c.id_pointer()).and_then(Value::as_str) == known.as_deref()
+                }
+                Kind::Site | Kind::RingGroup => {
+                    natural.is_some() && v.get("name").and_then(Value::as_str) == natural.as_deref()
+                }
+                Kind::Address => {
+                    natural.is_some() && wire::address_identity(v).as_deref() == natural.as_deref()
+                }
+                _ => wire::key(v, c).as_deref() == Some(id.key.as_str()),
+            })
             .and_then(|v| {
                 let api_id = v.pointer(c.id_pointer()).and_then(Value::as_str)?;
                 Some((api_id.to_owned(), v))
             }))
+    }
+
+    /// Writes the extras of a resource (an extension) where the server
+    /// keeps them and the resource has any: synchronous, a `PUT` that
+    /// creates or replaces.
+    fn write_extras(
+        &self,
+        id: &ResourceId,
+        resource: &Resource,
+        before: Option<&Resource>,
+    ) -> Result<(), ProviderError> {
+        if !self.offer.has(Collection::Extras) {
+            return Ok(());
+        }
+        let (body, before_body, api_id) = {
+            let state = self.state();
+            let Some(api_id) = state.ids.id(id).map(str::to_owned) else {
+                return Ok(());
+            };
+            let Some(body) = wire::extras::encode(id, resource, &state.ids, &api_id) else {
+                return Ok(());
+            };
+            let before_body = before.and_then(|b| wire::extras::encode(id, b, &state.ids, &api_id));
+            (body, before_body, api_id)
+        };
+        // Unchanged extras, or a new resource whose extras say nothing:
+        // no request.
+        let default = wire::extras::encode(
+            id,
+            &wire::extras::blank(resource),
+            &self.state().ids,
+            &api_id,
+        );
+        if before_body.as_ref() == Some(&body)
+            || (before.is_none() && default.as_ref() == Some(&body))
+        {
+            return Ok(());
+        }
+        let c = Collection::Extras;
+        let path = format!(
+            "{}/{}",
+            c.path(),
+            urlencode(&wire::extras::entry_id(collection(id.kind), &api_id))
+        );
+        self.client()
+            .idempotent(&Method::PUT, &path, Some(c.media_type()), Some(&body))
+            .map(|_| ())
+            .map_err(|f| self.fail(&f, id))
     }
 
     pub(crate) fn create(
@@ -207,12 +278,20 @@ impl HttpSession<'_> {
             })?;
             body["content"] = json!(base64::engine::general_purpose::STANDARD.encode(bytes));
         }
-        let (method, path) = if id.kind == Kind::Account {
-            (Method::PUT, c.path().to_owned())
-        } else {
-            (Method::POST, c.path().to_owned())
+        let (method, path, c) = match id.kind {
+            Kind::Account => (Method::PUT, c.path().to_owned(), c),
+            // The reference cannot claim a number; the extension can.
+            Kind::PhoneNumber => (
+                Method::POST,
+                Collection::NumberClaims.path().to_owned(),
+                Collection::NumberClaims,
+            ),
+            _ => (Method::POST, c.path().to_owned(), c),
         };
-        let read_back = || self.find(id).map(|found| found.map(|(api_id, _)| api_id));
+        let read_back = || {
+            self.find(id, Some(resource))
+                .map(|found| found.map(|(api_id, _)| api_id))
+        };
         let (api_id, operation) = self.write(id, &method, &path, c, Some(&body), &read_back)?;
         let mut state = self.state();
         if let Some(api_id) =
@@ -226,6 +305,8 @@ impl HttpSession<'_> {
         }
         note_extension(&mut state.ids, id, resource);
         state.json.insert(id.clone(), body);
+        drop(state);
+        self.write_extras(id, resource, None)?;
         Ok(Applied { operation })
     }
 
@@ -233,31 +314,63 @@ impl HttpSession<'_> {
         &self,
         id: &ResourceId,
         resource: &Resource,
+        before: Option<&Resource>,
     ) -> Result<Applied, ProviderError> {
         let c = collection(id.kind);
-        let (body, path) = {
+        if id.kind == Kind::PhoneNumber {
+            // A number's reference fields are the API's: only its usage
+            // (extras) changes.
+            self.write_extras(id, resource, before)?;
+            return Ok(Applied::default());
+        }
+        let path = if id.kind == Kind::Account {
+            c.path().to_owned()
+        } else {
             let state = self.state();
-            let base = state.json.get(id);
-            let body = encode(id, resource, &state.ids, base);
-            let path = if id.kind == Kind::Account {
-                c.path().to_owned()
-            } else {
-                let api_id = state.ids.id(id).ok_or_else(|| {
-                    ProviderError::new(
-                        Code::ApplyConflict,
-                        format!("{id} does not exist in the account"),
-                        "plan again",
-                    )
-                })?;
-                format!("{}/{}", c.path(), urlencode(api_id))
-            };
-            (body, path)
+            let api_id = state.ids.id(id).ok_or_else(|| {
+                ProviderError::new(
+                    Code::ApplyConflict,
+                    format!("{id} does not exist in the account"),
+                    "plan again",
+                )
+            })?;
+            format!("{}/{}", c.path(), urlencode(api_id))
         };
-        // A PUT is idempotent: an ambiguous failure is simply retried.
-        let (_, operation) = self.write(id, &Method::PUT, &path, c, Some(&body), &|| Ok(None))?;
+        // The common guide: a `PUT` replaces the whole resource, so it is
+        // built from the resource as `GET /{id}` answers it now.
+        let fetched = self
+            .client()
+            .idempotent(&Method::GET, &path, Some(c.media_type()), None)
+            .map_err(|f| self.fail(&f, id))?
+            .body;
+        let body = {
+            let state = self.state();
+            let base = if fetched.is_object() {
+                Some(&fetched)
+            } else {
+                state.json.get(id)
+            };
+            encode(id, resource, &state.ids, base)
+        };
+        let mut operation = None;
+        if let (Resource::User(after), Some(Resource::User(b))) = (resource, before)
+            && after.license != b.license
+        {
+            // The user guide: a license changes in two PUTs, the old one
+            // removed first.
+            let mut removed = body.clone();
+            wire::set(&mut removed, "/serviceInfo/licenses", json!([]));
+            operation = self
+                .write(id, &Method::PUT, &path, c, Some(&removed), &|| Ok(None))?
+                .1;
+        }
+        let (_, last) = self.write(id, &Method::PUT, &path, c, Some(&body), &|| Ok(None))?;
+        operation = last.or(operation);
         let mut state = self.state();
         note_extension(&mut state.ids, id, resource);
         state.json.insert(id.clone(), body);
+        drop(state);
+        self.write_extras(id, resource, before)?;
         Ok(Applied { operation })
     }
 
@@ -268,7 +381,10 @@ impl HttpSession<'_> {
         };
         let path = format!("{}/{}", c.path(), urlencode(&api_id));
         // Done when it is gone; still there, not done; unreadable, unknown.
-        let read_back = || self.find(id).map(|found| found.is_none().then(String::new));
+        let read_back = || {
+            self.find(id, None)
+                .map(|found| found.is_none().then(String::new))
+        };
         let operation = match self.write(id, &Method::DELETE, &path, c, None, &read_back) {
             Ok((_, op)) => op,
             // Already gone: what a retried delete looks like.
@@ -283,6 +399,17 @@ impl HttpSession<'_> {
 }
 
 /// Keeps the extension numbers destinations are written with up to date.
+/// An RSQL value, quoted when it holds what the grammar reserves.
+fn rsql(v: &str) -> String {
+    if v.chars()
+        .any(|c| c.is_whitespace() || "'\"()=!<>~,;*".contains(c))
+    {
+        format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        v.to_owned()
+    }
+}
+
 fn note_extension(ids: &mut Ids, id: &ResourceId, resource: &Resource) {
     let ext = match resource {
         Resource::User(u) => &u.extension,

@@ -52,6 +52,25 @@ pub struct Args {
     /// One line per request on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Which API to serve: `reference` is the public Administration API
+    /// alone (its paths, paging and rules; user updates answer 501; no
+    /// claims, no license inventory); `extended` adds vocm's extension
+    /// endpoints, listed at `GET /vocm`.
+    #[arg(long, value_enum, default_value_t = ApiMode::Extended)]
+    pub api: ApiMode,
+    /// Numbers the account holds from the start (the reference cannot
+    /// claim any), e.g. `+33170000000,+33170000001`.
+    #[arg(long, value_name = "+E164,...", value_delimiter = ',')]
+    pub numbers: Vec<String>,
+}
+
+/// The API the sandbox serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApiMode {
+    /// The reference Administration API only.
+    Reference,
+    /// The reference and vocm's extensions.
+    Extended,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {

@@ -17,8 +17,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use vocm_api::{
-    Collection, DEFAULT_PAGE_SIZE, Link, MAX_OPERATIONS_IN_FLIGHT, MAX_PAGE_SIZE,
-    OPERATIONS_MEDIA_TYPE, Page, PageLinks, Pagination,
+    Collection, DEFAULT_PAGE_SIZE, MAX_OPERATIONS_IN_FLIGHT, MAX_PAGE_SIZE, OPERATIONS_MEDIA_TYPE,
 };
 
 use super::account::Account;
@@ -60,9 +59,11 @@ pub fn read(
                 .operations
                 .view(id, now)
                 .ok_or_else(|| ApiError::not_found("Operation", id))?;
-            Ok(json_response(StatusCode::OK, OPERATIONS_MEDIA_TYPE, &op))
+            let response = json_response(StatusCode::OK, OPERATIONS_MEDIA_TYPE, &op);
+            Ok(with_retry_after(response, sb.operations.remaining(id, now)))
         }
         Endpoint::Stats => Ok(stats(sb)),
+        Endpoint::Discovery => Ok(discovery()),
         Endpoint::Create(_) | Endpoint::Replace(..) | Endpoint::Delete(..) => Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Not a read",
@@ -133,6 +134,18 @@ fn list(sb: &mut Sandbox, c: Collection, uri: &Uri, now: Instant) -> Result<Resp
     } else {
         Vec::new()
     };
+    if c.pages_by_number() {
+        return numbered(
+            sb,
+            c,
+            uri,
+            param("pageNumber"),
+            &inventory,
+            param("filter"),
+            param("sort"),
+            page_size,
+        );
+    }
     let start = match param("scrollId") {
         Some(token) => resume(sb, c, token, param("filter"), param("sort"), now)?,
         None => first(sb, c, &inventory, param("filter"), param("sort"), page_size)?,
@@ -171,22 +184,87 @@ fn list(sb: &mut Sandbox, c: Collection, uri: &Uri, now: Instant) -> Result<Resp
     let self_href = uri
         .path_and_query()
         .map_or_else(|| c.path().to_owned(), |p| p.as_str().to_owned());
-    let page = Page {
-        data,
-        pagination: Pagination {
-            page_size: size,
-            has_more,
-            next_scroll_id: next_scroll_id.clone(),
-            filter: start.filter,
-            sort: start.sort,
-        },
-        links: PageLinks {
-            self_: Link { href: self_href },
-            next: next_scroll_id.map(|t| Link {
-                href: format!("{}?pageSize={size}&scrollId={t}", c.path()),
-            }),
-        },
+    // The page as the reference's list pages are: `data`, `pagination`
+    // and `_links`.
+    let mut pagination = json!({"pageSize": size, "hasMore": has_more});
+    if let Some(n) = &next_scroll_id {
+        pagination["nextScrollId"] = json!(n);
+    }
+    if let Some(f) = &start.filter {
+        pagination["filter"] = json!(f);
+    }
+    if let Some(s) = &start.sort {
+        pagination["sort"] = json!(s);
+    }
+    let mut links = json!({"self": {"href": self_href}});
+    if let Some(t) = &next_scroll_id {
+        links["next"] = json!({"href": format!("{}?pageSize={size}&scrollId={t}", c.path())});
+    }
+    let page = json!({"data": data, "pagination": pagination, "_links": links});
+    Ok(json_response(StatusCode::OK, c.media_type(), &page))
+}
+
+/// A page of a list paged by number (the reference's sites): `pageNumber`
+/// from 0, no scroll; the page as the reference's example has it, without
+/// links.
+#[allow(clippy::too_many_arguments)]
+fn numbered(
+    sb: &Sandbox,
+    c: Collection,
+    uri: &Uri,
+    number: Option<&str>,
+    inventory: &[Value],
+    filter: Option<&str>,
+    sort: Option<&str>,
+    page_size: Option<usize>,
+) -> Result<Response, ApiError> {
+    if uri.query().is_some_and(|q| q.contains("scrollId=")) {
+        return Err(ApiError::bad_request(
+            "Bad Request",
+            Some("scrollId"),
+            "BAD_REQUEST",
+            "This list pages by pageNumber",
+        ));
+    }
+    if sb.api == super::args::ApiMode::Reference
+        && let Some(f) = filter
+        && !(f.starts_with("name==") && !f.contains([';', ',']))
+    {
+        // The site guide: only `name==`, no AND/OR.
+        return Err(ApiError::bad_request(
+            "Invalid filter format",
+            Some("filter"),
+            "VALIDATION_ERROR",
+            "Only filtering by name with '==' is supported",
+        ));
+    }
+    let number = match number.map(str::parse::<usize>) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            return Err(ApiError::bad_request(
+                "Bad Request",
+                Some("pageNumber"),
+                "BAD_REQUEST",
+                "pageNumber must be a number from 0",
+            ));
+        }
     };
+    let start = first(sb, c, inventory, filter, sort, page_size)?;
+    let size = start.page_size;
+    let from = number.saturating_mul(size).min(start.ids.len());
+    let end = from.saturating_add(size).min(start.ids.len());
+    let data: Vec<Value> = start.ids[from..end]
+        .iter()
+        .filter_map(|id| {
+            let v = sb.account.get(c, id)?;
+            Some(view::listed(&sb.account, c, id, v).into_owned())
+        })
+        .collect();
+    let page = json!({
+        "data": data,
+        "pagination": {"pageSize": size, "pageNumber": number, "hasMore": end < start.ids.len()},
+    });
     Ok(json_response(StatusCode::OK, c.media_type(), &page))
 }
 
@@ -275,7 +353,42 @@ fn first(
 
 /// Runs a write endpoint.
 pub fn write(sb: &mut Sandbox, endpoint: &Endpoint, w: &Write<'_>) -> Result<Response, ApiError> {
+    if let Endpoint::Create(c) | Endpoint::Replace(c, _) = endpoint
+        && c.is_reference()
+    {
+        let body: Value = serde_json::from_slice(w.body).unwrap_or(Value::Null);
+        if let Some(field) = rules::extension_field(&body) {
+            // The reference has no such field: a client that sends one
+            // would be refused by the real API.
+            return Err(ApiError::validation(
+                &field,
+                format!("Unknown field {field}"),
+            ));
+        }
+    }
     match endpoint {
+        Endpoint::Replace(Collection::Users, _) if sb.api == super::args::ApiMode::Reference => Err(
+            ApiError::new(StatusCode::NOT_IMPLEMENTED, "Not Implemented").detail(
+                "PUT /users/{userId} is not implemented in v1.0: delete and create the user again",
+            ),
+        ),
+        Endpoint::Replace(Collection::Extras, id) => {
+            // Synchronous, like addresses: a `PUT` creates or replaces.
+            let old = sb.account.get(Collection::Extras, id).cloned();
+            let mut body = object(w.body)?;
+            rules::own(
+                Collection::Extras,
+                id,
+                &mut body,
+                old.as_ref(),
+                &clock::timestamp(),
+            )?;
+            let value = Value::Object(body);
+            let response = json_response(StatusCode::OK, Collection::Extras.media_type(), &value);
+            sb.account.put(Collection::Extras, id.clone(), value);
+            sb.changed = true;
+            Ok(response)
+        }
         Endpoint::Create(Collection::Addresses) => post_address(sb, w),
         Endpoint::Delete(Collection::Addresses, id) => {
             if !sb.account.contains(Collection::Addresses, id) {
@@ -289,6 +402,12 @@ pub fn write(sb: &mut Sandbox, endpoint: &Endpoint, w: &Write<'_>) -> Result<Res
         Endpoint::Create(c) => {
             in_flight_room(sb, w.now)?;
             let mut body = object(w.body)?;
+            // A claim (an extension) adds a number the account holds.
+            let c = &if *c == Collection::NumberClaims {
+                Collection::PhoneNumbers
+            } else {
+                *c
+            };
             let id = if *c == Collection::PhoneNumbers {
                 claimed_number(sb, &body)?
             } else {
@@ -343,10 +462,30 @@ pub fn write(sb: &mut Sandbox, endpoint: &Endpoint, w: &Write<'_>) -> Result<Res
             };
             Ok(accept(sb, change, w))
         }
-        Endpoint::Stats | Endpoint::Poll(_) | Endpoint::List(_) | Endpoint::Get(..) => Err(
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Not a write"),
-        ),
+        Endpoint::Stats
+        | Endpoint::Discovery
+        | Endpoint::Poll(_)
+        | Endpoint::List(_)
+        | Endpoint::Get(..) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Not a write",
+        )),
     }
+}
+
+/// What the extended sandbox offers beyond the reference: every extension
+/// collection, and user updates.
+fn discovery() -> Response {
+    let extensions: Vec<&str> = Collection::ALL
+        .into_iter()
+        .filter(|c| !c.is_reference())
+        .map(Collection::path)
+        .collect();
+    json_response(
+        StatusCode::OK,
+        vocm_api::DISCOVERY_MEDIA_TYPE,
+        &json!({"extensions": extensions, "userUpdates": true}),
+    )
 }
 
 /// The number a claim names: E.164, and not one the account holds.
@@ -432,10 +571,23 @@ fn accept(sb: &mut Sandbox, change: Change, w: &Write<'_>) -> Response {
     if w.delay.is_zero() {
         sb.settle(w.now, false);
     }
-    match sb.operations.view(&operation_id, w.now) {
+    let response = match sb.operations.view(&operation_id, w.now) {
         Some(op) => json_response(StatusCode::ACCEPTED, c.media_type(), &op),
         None => StatusCode::ACCEPTED.into_response(),
+    };
+    with_retry_after(response, sb.operations.remaining(&operation_id, w.now))
+}
+
+/// Says when a pending operation ends: `Retry-After` in seconds, with
+/// milliseconds (the sandbox's operations may end within a second; a
+/// client that reads whole seconds only rounds it).
+fn with_retry_after(mut response: Response, remaining: Option<Duration>) -> Response {
+    if let Some(r) = remaining
+        && let Ok(v) = HeaderValue::from_str(&format!("{:.3}", r.as_secs_f64()))
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
     }
+    response
 }
 
 /// The body of a write: a JSON object.

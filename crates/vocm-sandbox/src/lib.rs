@@ -73,8 +73,24 @@ fn start(args: Args) -> Result<(), String> {
         Some(path) => persist::load(path)?,
         None => Default::default(),
     };
-    if let Some(inventory) = args.licenses {
+    if let Some(inventory) = args.licenses.clone() {
         account.inventory = inventory;
+    }
+    if args.api == args::ApiMode::Reference {
+        // The reference has no license inventory: no limit is checked.
+        account.inventory = Inventory::default();
+    }
+    for n in &args.numbers {
+        if !phone::is_e164(n) {
+            return Err(format!("--numbers: `{n}` is not E.164 (+ and digits)"));
+        }
+        if !account.contains(vocm_api::Collection::PhoneNumbers, n) {
+            account.put(
+                vocm_api::Collection::PhoneNumbers,
+                n.clone(),
+                rules::held_number(n),
+            );
+        }
     }
     let seed = args.seed.unwrap_or_else(clock::seed);
     if args.verbose {
@@ -89,6 +105,7 @@ fn start(args: Args) -> Result<(), String> {
         stats: Stats::default(),
         // A new account is written at once: the file exists while serving.
         changed: true,
+        api: args.api,
     };
     let shared = Arc::new(Shared::new(
         sandbox,

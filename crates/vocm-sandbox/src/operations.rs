@@ -102,6 +102,14 @@ impl Operations {
         self.in_flight.len()
     }
 
+    /// How long until operation `id` completes, while it is in flight.
+    pub fn remaining(&self, id: &str, now: Instant) -> Option<std::time::Duration> {
+        self.in_flight
+            .iter()
+            .find(|f| f.operation_id == id)
+            .map(|f| f.due.saturating_duration_since(now))
+    }
+
     /// When the next operation in flight completes.
     pub fn next_due(&self) -> Option<Instant> {
         self.in_flight.iter().map(|f| f.due).min()

@@ -15,6 +15,8 @@ pub const STATS_PATH: &str = "/_sandbox/stats";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Endpoint {
     Stats,
+    /// `GET /vocm` *(extension)*: what the server offers.
+    Discovery,
     Poll(String),
     List(Collection),
     Get(Collection, String),
@@ -40,6 +42,9 @@ impl Route {
         if path == STATS_PATH {
             return only_get(method, Endpoint::Stats);
         }
+        if path == vocm_api::DISCOVERY_PATH {
+            return only_get(method, Endpoint::Discovery);
+        }
         if let Some(raw) = path
             .strip_prefix(OPERATIONS_PATH)
             .and_then(|r| r.strip_prefix('/'))
@@ -64,8 +69,18 @@ impl Route {
             }
             if path == c.path() {
                 return match *method {
-                    Method::GET => Route::Endpoint(Endpoint::List(c)),
-                    Method::POST if c != Collection::Licenses => {
+                    // Claims are written, never listed: the numbers are.
+                    Method::GET if c != Collection::NumberClaims => {
+                        Route::Endpoint(Endpoint::List(c))
+                    }
+                    // The reference lists numbers and cannot claim them;
+                    // extras are written by id.
+                    Method::POST
+                        if !matches!(
+                            c,
+                            Collection::Licenses | Collection::PhoneNumbers | Collection::Extras
+                        ) =>
+                    {
                         Route::Endpoint(Endpoint::Create(c))
                     }
                     _ => Route::MethodNotAllowed,
@@ -82,18 +97,55 @@ impl Route {
             };
             return match *method {
                 Method::GET => Route::Endpoint(Endpoint::Get(c, id)),
-                // Addresses are immutable; licenses are read-only.
-                Method::PUT if !matches!(c, Collection::Addresses | Collection::Licenses) => {
+                // Addresses are immutable; licenses are read-only; the
+                // reference's numbers are read-only (their usage is in the
+                // extras).
+                Method::PUT
+                    if !matches!(
+                        c,
+                        Collection::Addresses
+                            | Collection::Licenses
+                            | Collection::PhoneNumbers
+                            | Collection::NumberClaims
+                    ) =>
+                {
                     Route::Endpoint(Endpoint::Replace(c, id))
                 }
                 // vocm never releases a number.
-                Method::DELETE if !matches!(c, Collection::PhoneNumbers | Collection::Licenses) => {
+                Method::DELETE
+                    if !matches!(
+                        c,
+                        Collection::PhoneNumbers
+                            | Collection::Licenses
+                            | Collection::NumberClaims
+                            | Collection::Extras
+                    ) =>
+                {
                     Route::Endpoint(Endpoint::Delete(c, id))
                 }
                 _ => Route::MethodNotAllowed,
             };
         }
         Route::NotFound
+    }
+}
+
+impl Route {
+    /// Whether the route is one of vocm's extensions (not served by a
+    /// reference-only sandbox).
+    #[must_use]
+    pub fn is_extension(&self) -> bool {
+        match self {
+            Route::Endpoint(Endpoint::Discovery) => true,
+            Route::Endpoint(
+                Endpoint::List(c)
+                | Endpoint::Get(c, _)
+                | Endpoint::Create(c)
+                | Endpoint::Replace(c, _)
+                | Endpoint::Delete(c, _),
+            ) => !c.is_reference(),
+            _ => false,
+        }
     }
 }
 
@@ -129,7 +181,7 @@ impl Endpoint {
     /// The collection it belongs to, if any.
     pub fn collection(&self) -> Option<Collection> {
         match self {
-            Endpoint::Stats | Endpoint::Poll(_) => None,
+            Endpoint::Stats | Endpoint::Poll(_) | Endpoint::Discovery => None,
             Endpoint::List(c)
             | Endpoint::Get(c, _)
             | Endpoint::Create(c)
@@ -140,6 +192,9 @@ impl Endpoint {
 
     /// The versioned media type of its bodies.
     pub fn media_type(&self) -> &'static str {
+        if *self == Endpoint::Discovery {
+            return vocm_api::DISCOVERY_MEDIA_TYPE;
+        }
         self.collection()
             .map_or(OPERATIONS_MEDIA_TYPE, Collection::media_type)
     }
@@ -151,9 +206,14 @@ impl Endpoint {
         )
     }
 
-    /// Whether it answers with an operation (addresses answer at once).
+    /// Whether it answers with an operation (addresses and extras answer
+    /// at once).
     pub fn is_async_write(&self) -> bool {
-        self.is_write() && self.collection() != Some(Collection::Addresses)
+        self.is_write()
+            && !matches!(
+                self.collection(),
+                Some(Collection::Addresses | Collection::Extras)
+            )
     }
 
     pub fn exposure(&self) -> Exposure {
@@ -196,13 +256,22 @@ mod tests {
             r(Method::GET, "/users"),
             e(Endpoint::List(Collection::Users))
         );
+        // The reference's numbers are read-only; claims and extras are
+        // the extensions'.
         assert_eq!(
             r(Method::PUT, "/phone-numbers/%2B14155550100"),
-            e(Endpoint::Replace(
-                Collection::PhoneNumbers,
-                "+14155550100".into()
-            ))
+            Route::MethodNotAllowed
         );
+        assert_eq!(r(Method::POST, "/phone-numbers"), Route::MethodNotAllowed);
+        assert_eq!(
+            r(Method::POST, "/vocm/phone-numbers"),
+            e(Endpoint::Create(Collection::NumberClaims))
+        );
+        assert_eq!(
+            r(Method::PUT, "/vocm/extras/USER:abc"),
+            e(Endpoint::Replace(Collection::Extras, "USER:abc".into()))
+        );
+        assert_eq!(r(Method::GET, "/vocm"), e(Endpoint::Discovery));
         assert_eq!(
             r(Method::GET, "/vocm/account"),
             e(Endpoint::Get(Collection::Account, "account".into()))

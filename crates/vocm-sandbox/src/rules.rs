@@ -79,13 +79,44 @@ pub fn own(
         Collection::Account => {
             body.insert("id".into(), json!(ACCOUNT_ID));
         }
+        Collection::Extras => keep_id(body, "id", "id", id, replacing)?,
         Collection::Sites
         | Collection::RingGroups
         | Collection::Devices
         | Collection::AutoAttendants
-        | Collection::Licenses => keep_id(body, "id", "id", id, replacing)?,
+        | Collection::Licenses
+        | Collection::NumberClaims => keep_id(body, "id", "id", id, replacing)?,
     }
     Ok(())
+}
+
+/// A number the account holds from the start (`--numbers`), as the
+/// reference lists it.
+#[must_use]
+pub fn held_number(n: &str) -> Value {
+    json!({
+        "phoneNumber": n,
+        "country": phone::country(n),
+        "category": phone::category(n),
+        "origin": "PORTED",
+    })
+}
+
+/// The first `vocm*` field of a body sent to a reference path: the
+/// reference has none, so a client that sends one leaks its own model.
+#[must_use]
+pub fn extension_field(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.starts_with("vocm") {
+                Some(k.clone())
+            } else {
+                extension_field(v).map(|inner| format!("{k}.{inner}"))
+            }
+        }),
+        Value::Array(items) => items.iter().find_map(extension_field),
+        _ => None,
+    }
 }
 
 /// Sets the id field; a `PUT` whose body names another id is refused, as
@@ -184,7 +215,9 @@ pub fn check(
         Collection::PhoneNumbers
         | Collection::AudioFiles
         | Collection::Account
-        | Collection::Licenses => {}
+        | Collection::Licenses
+        | Collection::Extras
+        | Collection::NumberClaims => {}
     }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));

@@ -13,6 +13,7 @@ use axum::response::Response;
 
 use vocm_api::{API_KEY_HEADER, RATE_LIMIT, RATE_REMAINING, RATE_RESET};
 
+use super::args::ApiMode;
 use super::clock;
 use super::faults::{self, Fault};
 use super::handlers::{self, Write};
@@ -74,6 +75,12 @@ async fn respond(shared: &Arc<Shared>, request: Request) -> Response {
             };
             return with_limits(response, verdict);
         }
+        // A reference-only sandbox serves none of vocm's extensions.
+        let route = if sb.api == ApiMode::Reference && route.is_extension() {
+            Route::NotFound
+        } else {
+            route
+        };
         let kind = match &route {
             Route::Endpoint(e) => e.kind(),
             _ => routes::kind_of(&parts.method),

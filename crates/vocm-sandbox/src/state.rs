@@ -28,6 +28,8 @@ pub struct Sandbox {
     pub stats: Stats,
     /// Whether the account or its operations changed since the last save.
     pub changed: bool,
+    /// The API served.
+    pub api: super::args::ApiMode,
 }
 
 impl Sandbox {
@@ -84,6 +86,8 @@ impl Sandbox {
                 }
                 rules::check_delete(account, c, id)?;
                 account.remove(c, id);
+                // What vocm kept beside it goes with it.
+                account.remove(Collection::Extras, &format!("{}:{id}", c.resource_type()));
             }
             (_, None) => return Err(ApiError::transient_failure()),
         }
@@ -104,6 +108,8 @@ pub fn what(c: Collection) -> &'static str {
         Collection::AudioFiles => "Audio file",
         Collection::AutoAttendants => "Auto attendant",
         Collection::Licenses => "License",
+        Collection::Extras => "Extras",
+        Collection::NumberClaims => "Phone number",
     }
 }
 

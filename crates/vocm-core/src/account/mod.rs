@@ -7,6 +7,7 @@
 //! same thing is written one way only — otherwise a plan after a successful
 //! apply would not be empty.
 
+pub mod identity;
 mod kind;
 mod resources;
 pub mod schedule;

@@ -77,6 +77,20 @@ pub struct Forwarding {
     pub unreachable: Destination,
 }
 
+impl Default for Forwarding {
+    /// Every condition to voicemail: what a manifest that says nothing
+    /// means.
+    fn default() -> Self {
+        Self {
+            always: None,
+            busy: Destination::Voicemail,
+            no_answer: Destination::Voicemail,
+            no_answer_seconds: crate::model::forwarding::DEFAULT_NO_ANSWER_SECONDS,
+            unreachable: Destination::Voicemail,
+        }
+    }
+}
+
 impl Forwarding {
     /// Every destination with the condition's name.
     pub fn rules(&self) -> impl Iterator<Item = (&'static str, &Destination)> {

@@ -81,6 +81,7 @@ codes! {
     ForwardingSelf => "vocm::forwarding::self", "a resource forwards calls to itself";
     ForwardingLoop => "vocm::forwarding::loop", "forwarding rules send calls around a cycle";
     EmergencyNoSiteAddress => "vocm::emergency::no-site-address", "`emergency_address: site` on a user without a site address";
+    AddressDuplicate => "vocm::address::duplicate", "two addresses have the same fields: the API knows an address by its fields";
     OutboundOverridden => "vocm::outbound::overridden", "a user's outbound calling is replaced by a site or account override";
     AudioMissing => "vocm::audio::missing", "an audio file does not exist";
     AudioFormat => "vocm::audio::format", "an audio file is not WAV or MP3";
@@ -98,6 +99,8 @@ codes! {
     PlanWrite => "vocm::plan::write", "the plan file cannot be written";
     PlanMovedStale => "vocm::plan::moved-stale", "a `moved` entry has nothing to rename: the account has neither key";
     PlanReplaceNotAllowed => "vocm::plan::replace-not-allowed", "a rename the provider can only make as a delete and a create, without --allow-replace";
+    PlanUnsupportedKind => "vocm::plan::unsupported-kind", "the provider cannot manage a kind of resource the manifests define";
+    PlanUnsupportedField => "vocm::plan::unsupported-field", "the provider cannot carry a setting the manifests write";
     ArgsTarget => "vocm::args::target", "a `--target` is not KIND:KEY";
     StateInvalid => "vocm::state::invalid", "the local state file cannot be read";
     StateLocked => "vocm::state::locked", "another apply holds the state's lock";
@@ -115,6 +118,7 @@ codes! {
     HttpUnavailable => "vocm::http::unavailable", "the API kept failing (5xx, 429, timeouts) after retries";
     HttpRejected => "vocm::http::rejected", "the API refused a request, saying why";
     HttpOperationFailed => "vocm::http::operation-failed", "an asynchronous operation ended FAILED";
+    HttpPaging => "vocm::http::paging", "a list did not end: the API repeated a page or kept answering more";
 }
 
 impl std::str::FromStr for Code {

@@ -5,6 +5,7 @@
 //! once, in one format, on one stream; nothing here prints.
 
 pub mod apply;
+mod capable;
 mod export;
 mod moves;
 mod prepare;

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::{Failed, Findings};
 use crate::account::ResourceId;
+use crate::account::identity::Identities;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::plan::desired::{Context, desired};
 use crate::plan::{MassDelete, Options, Plan};
@@ -28,6 +29,9 @@ pub struct Prepared {
     pub places: Places,
     /// How long each phase took, for `--verbose`.
     pub timings: Vec<Timing>,
+    /// The manifests' keys by natural identity: a saved plan carries them,
+    /// so that its apply names the account's resources as the plan did.
+    pub identities: Identities,
 }
 
 /// One phase of a run and its duration.
@@ -70,11 +74,13 @@ impl std::fmt::Debug for Read<'_> {
 /// # Errors
 /// [`Failed`] when the manifests, the account or the targets have errors
 /// (they are in `findings`).
+#[allow(clippy::too_many_lines)] // one phase after the other, each short
 pub fn prepare(
     paths: &[PathBuf],
     cwd: Option<&Path>,
     targets: &[ResourceId],
     allow_replace: bool,
+    applying: bool,
     provider: &dyn Provider,
     read: &Read<'_>,
     findings: &mut Findings,
@@ -92,7 +98,10 @@ pub fn prepare(
     let (mut validated, snapshot) = match read {
         Read::After(read) => {
             let validated = validate_paths(paths, cwd);
-            let snapshot = (!validated.diagnostics.has_errors()).then(read);
+            let snapshot = (!validated.diagnostics.has_errors()).then(|| {
+                provider.identify(&Identities::of(&validated.manifest));
+                read()
+            });
             (validated, snapshot)
         }
         Read::Beside => std::thread::scope(|scope| {
@@ -105,6 +114,10 @@ pub fn prepare(
                     "report this as a bug",
                 ))
             });
+            // The read named the account's resources before the
+            // manifests were known: name them again with their keys.
+            provider.identify(&Identities::of(&validated.manifest));
+            let snapshot = snapshot.map(|s| provider.reidentify(s));
             (validated, Some(snapshot))
         }),
     };
@@ -125,12 +138,20 @@ pub fn prepare(
             return Err(Failed);
         }
     };
+    let caps = match provider.capabilities() {
+        Ok(c) => c,
+        Err(e) => {
+            findings.push(e.diagnostic());
+            findings.sources = validated.raw.sources;
+            return Err(Failed);
+        }
+    };
     let (audio_files, audio) = read_audio(&validated.raw, &validated.manifest);
     let mut diagnostics = Diagnostics::new();
     let (moves, refused) = super::moves::resolve(
         &validated,
         &snapshot.account,
-        &provider.fixed_keys(),
+        &caps.fixed_keys,
         allow_replace,
         &mut diagnostics,
     );
@@ -141,11 +162,13 @@ pub fn prepare(
         current: &snapshot.account,
         audio: &audio_files,
         licenses: snapshot.licenses.as_ref(),
-        can_claim_numbers: provider.can_claim_numbers(),
+        can_claim_numbers: caps.claims,
     };
-    let (desired, plan_diagnostics) = desired(&validated.manifest, &cx);
+    let (mut desired, plan_diagnostics) = desired(&validated.manifest, &cx);
     lap("resolved the desired account");
     diagnostics.extend(plan_diagnostics);
+    diagnostics.extend(super::capable::refusals(&validated, &desired, &caps));
+    caps.mask(&mut desired, &snapshot.account);
     for t in targets {
         if desired.get(t).is_none() && snapshot.account.get(t).is_none() {
             diagnostics.push(unknown_target(t, &desired, &snapshot));
@@ -166,9 +189,21 @@ pub fn prepare(
             .is_some_and(|a| a.value.prune),
         targets: targets.to_vec(),
         moves,
-        fixed_keys: provider.fixed_keys(),
+        fixed_keys: caps.fixed_keys.clone(),
+        replaced_on_update: caps.replaced_on_update(),
     };
     let plan = crate::plan::plan(&desired, &snapshot.account, &options);
+    if !allow_replace {
+        let refused = super::capable::update_replaces(&validated, &plan, &caps, applying);
+        let failed = refused
+            .iter()
+            .any(|d| d.severity == crate::diagnostics::Severity::Error);
+        findings.extend(refused);
+        if failed {
+            findings.sources = validated.raw.sources;
+            return Err(Failed);
+        }
+    }
     let mass_deletes = plan.mass_deletes(&snapshot.account);
     let changed: Vec<ResourceId> = plan.changes.iter().map(|c| c.id.clone()).collect();
     let call_paths = crate::route::changes(&desired, &snapshot.account, &changed);
@@ -178,8 +213,10 @@ pub fn prepare(
         .iter()
         .filter_map(|c| validated.place(&c.id).map(|p| (c.id.clone(), p)))
         .collect();
+    let identities = Identities::of(&validated.manifest);
     findings.sources = validated.raw.sources;
     Ok(Prepared {
+        identities,
         snapshot,
         plan,
         call_paths,

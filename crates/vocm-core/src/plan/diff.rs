@@ -81,6 +81,17 @@ fn replace_note(id: &ResourceId, before: &Resource, after: &Resource) -> Option<
     }
 }
 
+/// Why an update is a replace where the provider cannot update `id`'s kind
+/// in place (the reference's users: its `PUT` is not implemented).
+#[must_use]
+pub fn update_replace_note(id: &ResourceId) -> String {
+    format!(
+        "the provider cannot update a {} in place: {id} is deleted and created again with the new values{}",
+        id.kind,
+        loss(id.kind).map_or_else(String::new, |l| format!(", losing {l}"))
+    )
+}
+
 /// Calls `f` for every key whose values differ between two maps (absent on
 /// one side counts), walking both in key order without cloning anything.
 fn merge<'a, K: Ord, V: PartialEq>(
@@ -268,7 +279,12 @@ pub fn changes(desired: &Account, current: &Account, options: &Options) -> Vec<C
                 }
             }
             (Some(b), Some(a)) => {
-                let note = replace_note(&id, &b, &a);
+                let note = replace_note(&id, &b, &a).or_else(|| {
+                    options
+                        .replaced_on_update
+                        .contains(&id.kind)
+                        .then(|| update_replace_note(&id))
+                });
                 let action = if note.is_some() {
                     Action::Replace
                 } else {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Kind, Resource, ResourceId};
 
-pub use diff::{FieldChange, claims, loss, references};
+pub use diff::{FieldChange, claims, loss, references, update_replace_note};
 pub use order::CYCLE_NOTE;
 
 /// What happens to a resource.
@@ -153,6 +153,9 @@ pub struct Options {
     pub moves: Vec<(ResourceId, ResourceId)>,
     /// Kinds the provider cannot rename in place: their moves are replaces.
     pub fixed_keys: Vec<Kind>,
+    /// Kinds the provider cannot update in place: their updates are
+    /// replaces.
+    pub replaced_on_update: Vec<Kind>,
 }
 
 /// An ordered list of changes.

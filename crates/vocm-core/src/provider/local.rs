@@ -190,8 +190,8 @@ impl Provider for LocalProvider {
         }
     }
 
-    fn can_claim_numbers(&self) -> bool {
-        true
+    fn capabilities(&self) -> Result<super::Capabilities, ProviderError> {
+        Ok(super::Capabilities::everything("the local state"))
     }
 
     fn snapshot(&self) -> Result<Snapshot, ProviderError> {

@@ -2,7 +2,10 @@
 //! translates between the canonical [`Account`] and its storage — a JSON
 //! file for [`local`], a REST API for the HTTP provider.
 
+pub mod capabilities;
 pub mod local;
+
+pub use capabilities::{Capabilities, Field, Support};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -78,13 +81,19 @@ pub trait Provider: Sync {
     /// Which provider and account.
     fn info(&self) -> ProviderInfo;
 
-    /// Whether `apply` can claim a number the account lacks.
-    fn can_claim_numbers(&self) -> bool;
+    /// What it can manage. An API provider asks its server (once per
+    /// run), so this may fail like a read.
+    fn capabilities(&self) -> Result<Capabilities, ProviderError>;
 
-    /// Kinds whose key is the provider's identity for the resource: a
-    /// rename of one is a delete and a create.
-    fn fixed_keys(&self) -> Vec<crate::account::Kind> {
-        Vec::new()
+    /// Tells the provider the manifests' keys by natural identity: a
+    /// provider whose API knows resources by name (a site's) names them
+    /// with those keys in the snapshots and sessions that follow.
+    fn identify(&self, _identities: &crate::account::identity::Identities) {}
+
+    /// `snapshot`, read before [`Provider::identify`], with the keys the
+    /// identities give.
+    fn reidentify(&self, snapshot: Snapshot) -> Snapshot {
+        snapshot
     }
 
     /// Reads the current account.

@@ -6,10 +6,9 @@ use vocm_core::model::{Address, Country};
 
 use super::{opt, s, set};
 
-pub(super) fn encode(v: &mut Value, key: &str, a: &Address) {
+pub(super) fn encode(v: &mut Value, a: &Address) {
     let mut put = |pointer: &str, value: Value| set(v, pointer, value);
     let (number, name) = split_street(&a.street);
-    put("/vocmKey", json!(key));
     put("/streetNumber", opt(number));
     put("/streetName", json!(name));
     put("/secondaryLocation", opt(a.secondary_location.clone()));

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use vocm_core::account::{Forwarding, Kind, ResourceId};
 use vocm_core::model::Destination;
 
-use super::{Ids, n, s};
+use super::{Ids, s};
 
 /// A destination on the wire.
 pub(super) fn destination_to_wire(d: &Destination, ids: &Ids) -> Value {
@@ -65,14 +65,13 @@ pub(super) fn forwarding_to_wire(f: &Forwarding, ids: &Ids) -> Value {
             .push(json!({"condition": "UNCONDITIONALLY", "enabled": false, "destinations": []})),
     }
     rules.push(rule("BUSY", &f.busy));
-    let mut no_answer = rule("NO_ANSWER", &f.no_answer);
-    no_answer["vocmDelaySeconds"] = json!(f.no_answer_seconds);
-    rules.push(no_answer);
+    // The delay is not the reference's: it travels in the extras.
+    rules.push(rule("NO_ANSWER", &f.no_answer));
     rules.push(rule("OUTAGE", &f.unreachable));
     Value::Array(rules)
 }
 
-pub(super) fn forwarding_from_wire(v: Option<&Value>, ids: &Ids) -> Forwarding {
+pub(super) fn forwarding_from_wire(v: Option<&Value>, delay: Option<u64>, ids: &Ids) -> Forwarding {
     let mut f = Forwarding {
         always: None,
         busy: Destination::Voicemail,
@@ -80,6 +79,9 @@ pub(super) fn forwarding_from_wire(v: Option<&Value>, ids: &Ids) -> Forwarding {
         no_answer_seconds: vocm_core::model::forwarding::DEFAULT_NO_ANSWER_SECONDS,
         unreachable: Destination::Voicemail,
     };
+    if let Some(s) = delay.and_then(|s| u8::try_from(s).ok()) {
+        f.no_answer_seconds = s;
+    }
     for rule in v.and_then(Value::as_array).into_iter().flatten() {
         if rule.get("enabled").and_then(Value::as_bool) == Some(false) {
             continue;
@@ -93,9 +95,6 @@ pub(super) fn forwarding_from_wire(v: Option<&Value>, ids: &Ids) -> Forwarding {
             Some("BUSY") => f.busy = d,
             Some("NO_ANSWER") => {
                 f.no_answer = d;
-                if let Some(s) = n(rule, "/vocmDelaySeconds").and_then(|s| u8::try_from(s).ok()) {
-                    f.no_answer_seconds = s;
-                }
             }
             Some("OUTAGE") => f.unreachable = d,
             _ => {}

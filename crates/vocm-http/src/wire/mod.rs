@@ -12,6 +12,7 @@ mod audio_file;
 mod auto_attendant;
 mod destination;
 mod device;
+pub mod extras;
 mod phone_number;
 mod ring_group;
 mod site;
@@ -19,12 +20,13 @@ mod user;
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use vocm_api::Collection;
+use vocm_core::account::identity::{Identities, derived_key};
 use vocm_core::account::{Kind, Resource, ResourceId};
 use vocm_core::model::{Country, OutboundScope, PhoneNumber};
 
@@ -82,10 +84,12 @@ impl Ids {
     }
 }
 
-/// The key of a resource of `c` as fetched, whatever reads it (decoding,
-/// the JSON a `PUT` is built from, read-backs): a user's name, a number in
-/// E.164, `account`, else [`key_of`]. `None` for a user without a name, a
-/// number that is not one, or a license.
+/// The key of a resource of `c` as fetched, where the resource itself
+/// says it (decoding names the others: [`decode`]): a user's name, a
+/// number in E.164, `account`, an extension resource's `vocmKey` (or a key
+/// made from its id). `None` for a site, ring group or address (named by
+/// their natural identity), a user without a name, a number that is not
+/// one, or a license.
 #[must_use]
 pub fn key(v: &Value, c: Collection) -> Option<String> {
     match c {
@@ -94,13 +98,16 @@ pub fn key(v: &Value, c: Collection) -> Option<String> {
             .and_then(|n| n.parse::<PhoneNumber>().ok())
             .map(|n| n.to_string()),
         Collection::Account => Some("account".to_owned()),
-        Collection::Licenses => None,
-        _ => Some(key_of(v, c)),
+        Collection::Devices | Collection::AudioFiles | Collection::AutoAttendants => {
+            Some(key_of(v, c))
+        }
+        _ => None,
     }
 }
 
-/// The resource's key: `vocmKey` when set, else a key made from its id (a
-/// resource created outside vocm), with what a key cannot hold replaced.
+/// An extension resource's key: `vocmKey` when set, else a key made from
+/// its id (a resource created outside vocm), with what a key cannot hold
+/// replaced.
 fn key_of(v: &Value, collection: Collection) -> String {
     if let Some(k) = v.get("vocmKey").and_then(Value::as_str) {
         return k.to_owned();
@@ -109,6 +116,12 @@ fn key_of(v: &Value, collection: Collection) -> String {
         .pointer(collection.id_pointer())
         .and_then(Value::as_str)
         .unwrap_or("unknown");
+    id_key(id)
+}
+
+/// `id-` and the id, each character other than an ASCII letter, a digit,
+/// `.`, `_` or `-` written `-`.
+fn id_key(id: &str) -> String {
     let clean: String = id
         .chars()
         .map(|c| {
@@ -120,6 +133,54 @@ fn key_of(v: &Value, collection: Collection) -> String {
         })
         .collect();
     format!("id-{clean}")
+}
+
+/// An address's natural identity, from its JSON.
+#[must_use]
+pub fn address_identity(v: &Value) -> Option<String> {
+    address::decode(v).map(|a| vocm_core::account::identity::address_identity(&a))
+}
+
+/// Names the resources of a kind known by natural identity: the
+/// manifests' key where the identities have one, else a key derived from
+/// the identity (`Headquarters` → `headquarters`), made unique with `-2`,
+/// `-3`… in the order of identity then id, so that two reads of the same
+/// account name it the same way.
+fn name_naturally<'a>(
+    kind: Kind,
+    items: impl Iterator<Item = (String, String, &'a Value)>,
+    names: &Identities,
+    derive: impl Fn(&Value) -> String,
+) -> Vec<(String, String, &'a Value)> {
+    let mut items: Vec<(String, String, &Value)> = items.collect();
+    items.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let mut used: HashSet<String> = match kind {
+        Kind::Site => names.sites.values().cloned().collect(),
+        Kind::RingGroup => names.ring_groups.values().cloned().collect(),
+        _ => names.addresses.values().cloned().collect(),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    let mut claimed: HashSet<String> = HashSet::default();
+    for (natural, api_id, v) in items {
+        let key = match names.key(kind, &natural) {
+            Some(k) if claimed.insert(k.to_owned()) => k.to_owned(),
+            _ => {
+                let base = match derive(v) {
+                    d if d.is_empty() => id_key(&api_id),
+                    d => d,
+                };
+                let mut key = base.clone();
+                let mut n = 2;
+                while !used.insert(key.clone()) {
+                    key = format!("{base}-{n}");
+                    n += 1;
+                }
+                key
+            }
+        };
+        out.push((key, api_id, v));
+    }
+    out
 }
 
 fn s(v: &Value, pointer: &str) -> Option<String> {
@@ -174,24 +235,98 @@ const NANP: [&str; 25] = [
     "MS", "PR", "SX", "TC", "TT", "US", "VC", "VG", "VI",
 ];
 
-/// An ISO country → the reference's dial-plan calling country.
+/// The user guide's table of dial-plan calling countries ("Dial Plan
+/// Country Codes"), by ISO 3166-1 code.
+const DIAL_PLANS: [(&str, &str); 63] = [
+    ("AE", "ARENP"),
+    ("AO", "AGONP"),
+    ("AR", "ARGNP"),
+    ("AT", "AUSTRIANP"),
+    ("AU", "AUSTNP"),
+    ("BE", "BLGMNP"),
+    ("BG", "BGRNP"),
+    ("BH", "BHRNP"),
+    ("BR", "BRAZILNP"),
+    ("CH", "SWITZNP"),
+    ("CL", "CHLNP"),
+    ("CN", "CHNNP"),
+    ("CO", "CLMBANP"),
+    ("CR", "CRINP"),
+    ("CZ", "CZENP"),
+    ("DE", "GERNP"),
+    ("DK", "DNKNP"),
+    ("EC", "ECUNP"),
+    ("EE", "ESTNP"),
+    ("ES", "SPNNP"),
+    ("FI", "FINLNDNP"),
+    ("FR", "FRANCENP"),
+    ("GB", "UKNP"),
+    ("GR", "GRCNP"),
+    ("HK", "HKNP"),
+    ("HR", "HRVNP"),
+    ("HU", "HGRYNP"),
+    ("ID", "IDNNP"),
+    ("IE", "IRELANDNP"),
+    ("IL", "ISRAELNP"),
+    ("IN", "INDNP"),
+    ("IT", "ITALYNP"),
+    ("JP", "JAPANNP"),
+    ("KE", "KENNP"),
+    ("KR", "KORNP"),
+    ("KZ", "KZNP"),
+    ("LK", "SRILANKNP"),
+    ("LT", "LTUNP"),
+    ("LU", "LUXNP"),
+    ("LV", "LVANP"),
+    ("MT", "MLTNP"),
+    ("MX", "MXNP"),
+    ("MY", "MLYNP"),
+    ("NL", "NTHRLNDNP"),
+    ("NO", "NORNP"),
+    ("NZ", "NZLNP"),
+    ("PA", "PANNP"),
+    ("PE", "PERNP"),
+    ("PH", "PHNP"),
+    ("PL", "PLNDNP"),
+    ("PT", "PRTNP"),
+    ("RO", "RMNNP"),
+    ("RU", "RUSNP"),
+    ("SE", "SWEDENNP"),
+    ("SG", "SINGNP"),
+    ("SI", "SVNNP"),
+    ("SK", "SVKNP"),
+    ("TH", "THANP"),
+    ("TR", "TRKYNP"),
+    ("TW", "TWNNP"),
+    ("UA", "UKRNP"),
+    ("VN", "VTNMNP"),
+    ("ZA", "STHAFNP"),
+];
+
+/// An ISO country → the reference's dial-plan calling country; `None` for
+/// a country the table does not list (the site's default then applies).
 #[must_use]
-pub fn dial_plan_country(c: Country) -> String {
+pub fn dial_plan_country(c: Country) -> Option<&'static str> {
     if NANP.contains(&c.as_str()) {
-        "NANP".to_owned()
-    } else {
-        c.as_str().to_owned()
+        return Some("NANP");
     }
+    DIAL_PLANS
+        .iter()
+        .find(|(iso, _)| *iso == c.as_str())
+        .map(|(_, plan)| *plan)
 }
 
 /// A dial-plan calling country → an ISO country (`NANP` reads as US: the
-/// plan does not say which member).
+/// plan does not say which member; the extras say, where the server
+/// keeps them).
 fn country_from_dial_plan(s: &str) -> Option<Country> {
     if s == "NANP" {
-        "US".parse().ok()
-    } else {
-        s.parse().ok()
+        return "US".parse().ok();
     }
+    DIAL_PLANS
+        .iter()
+        .find(|(_, plan)| *plan == s)
+        .and_then(|(iso, _)| iso.parse().ok())
 }
 
 /// Sets `value` at a JSON pointer, creating objects (and the first element
@@ -250,13 +385,13 @@ pub fn encode(id: &ResourceId, resource: &Resource, ids: &Ids, base: Option<&Val
     let key = id.key.as_str();
     match resource {
         Resource::Account(a) => account::encode(&mut v, a),
-        Resource::Address(a) => address::encode(&mut v, key, a),
-        Resource::Site(s) => site::encode(&mut v, key, s, ids),
-        Resource::PhoneNumber(usage) => phone_number::encode(&mut v, key, *usage),
+        Resource::Address(a) => address::encode(&mut v, a),
+        Resource::Site(s) => site::encode(&mut v, s, ids),
+        Resource::PhoneNumber(_) => phone_number::encode(&mut v, key),
         Resource::Device(d) => device::encode(&mut v, key, d),
         Resource::AudioFile(a) => audio_file::encode(&mut v, key, a),
         Resource::User(u) => user::encode(&mut v, key, u, ids),
-        Resource::RingGroup(g) => ring_group::encode(&mut v, key, g, ids),
+        Resource::RingGroup(g) => ring_group::encode(&mut v, g, ids),
         Resource::AutoAttendant(a) => auto_attendant::encode(&mut v, key, a, ids),
     }
     v
@@ -265,86 +400,159 @@ pub fn encode(id: &ResourceId, resource: &Resource, ids: &Ids, base: Option<&Val
 /// The account's resources as fetched, by collection.
 pub type Fetched = BTreeMap<&'static str, Vec<Value>>;
 
-/// Decodes every fetched collection into an account; fills `ids`.
+/// Decodes every fetched collection into an account; fills `ids`. Sites,
+/// ring groups and addresses are named by `names` (their natural
+/// identity); what vocm keeps beside a reference resource (its extras)
+/// is read with it.
 #[must_use]
 #[allow(clippy::implicit_hasher)] // the provider's own maps use one hasher
 pub fn decode(
     fetched: &HashMap<Collection, Vec<Value>>,
     ids: &mut Ids,
+    names: &Identities,
 ) -> vocm_core::account::Account {
     let empty = Vec::new();
     let list = |c: Collection| fetched.get(&c).unwrap_or(&empty);
-    let mut a = vocm_core::account::Account::default();
-    let register = |ids: &mut Ids, kind: Kind, c: Collection, v: &Value| -> String {
-        let key = key_of(v, c);
-        if let Some(api_id) = v.pointer(c.id_pointer()).and_then(Value::as_str) {
-            ids.set_id(&ResourceId::new(kind, &key), api_id);
+    let extras = extras::index(list(Collection::Extras));
+    // A reference resource with its extras, as decoders read it.
+    let with_extras = |c: Collection, v: &Value| -> Value {
+        let api_id = v.pointer(c.id_pointer()).and_then(Value::as_str);
+        match api_id.and_then(|i| extras.get(&(c.resource_type(), i))) {
+            Some(x) => {
+                let mut v = v.clone();
+                if let Some(map) = v.as_object_mut() {
+                    map.insert(extras::FIELD.to_owned(), (*x).clone());
+                }
+                v
+            }
+            None => v.clone(),
         }
-        key
     };
+    let api_id = |c: Collection, v: &Value| {
+        v.pointer(c.id_pointer())
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut a = vocm_core::account::Account::default();
     if let Some(v) = list(Collection::Account).first() {
         a.settings = Some(account::decode(v));
     }
-    for v in list(Collection::Addresses) {
-        let key = register(ids, Kind::Address, Collection::Addresses, v);
+    let addresses: Vec<(Value, vocm_core::model::Address)> = list(Collection::Addresses)
+        .iter()
+        .filter_map(|v| Some((v.clone(), address::decode(v)?)))
+        .collect();
+    for (key, api, v) in name_naturally(
+        Kind::Address,
+        addresses.iter().map(|(v, ad)| {
+            (
+                vocm_core::account::identity::address_identity(ad),
+                api_id(Collection::Addresses, v),
+                v,
+            )
+        }),
+        names,
+        |v| {
+            address::decode(v).map_or_else(String::new, |ad| {
+                derived_key(&format!("{} {}", ad.city, ad.street))
+            })
+        },
+    ) {
+        ids.set_id(&ResourceId::new(Kind::Address, &key), &api);
         if let Some(address) = address::decode(v) {
             a.addresses.insert(key, address);
         }
     }
-    for v in list(Collection::Sites) {
-        let key = register(ids, Kind::Site, Collection::Sites, v);
+    for (key, api, v) in name_naturally(
+        Kind::Site,
+        list(Collection::Sites).iter().map(|v| {
+            (
+                s(v, "/name").unwrap_or_default(),
+                api_id(Collection::Sites, v),
+                v,
+            )
+        }),
+        names,
+        |v| derived_key(&s(v, "/name").unwrap_or_default()),
+    ) {
+        ids.set_id(&ResourceId::new(Kind::Site, &key), &api);
         if let Some(site) = site::decode(v, ids) {
             a.sites.insert(key, site);
         }
     }
     for v in list(Collection::PhoneNumbers) {
-        if let Some((number, usage)) = phone_number::decode(v) {
+        if let Some((number, usage)) =
+            phone_number::decode(&with_extras(Collection::PhoneNumbers, v))
+        {
             a.phone_numbers.insert(number, usage);
         }
     }
-    for v in list(Collection::Devices) {
-        let key = register(ids, Kind::Device, Collection::Devices, v);
-        if let Some(device) = device::decode(v) {
-            a.devices.insert(key, device);
-        }
-    }
-    for v in list(Collection::AudioFiles) {
-        let key = register(ids, Kind::AudioFile, Collection::AudioFiles, v);
-        a.audio_files.insert(key, audio_file::decode(v));
-    }
-    // Extensions first: destinations and members name them.
-    for (c, kind, pointer) in [
-        (
-            Collection::Users,
-            Kind::User,
-            "/serviceInfo/extensions/0/extensionNumber",
-        ),
-        (Collection::RingGroups, Kind::RingGroup, "/extensionNumber"),
-        (
-            Collection::AutoAttendants,
-            Kind::AutoAttendant,
-            "/extensionNumber",
-        ),
+    for (c, kind) in [
+        (Collection::Devices, Kind::Device),
+        (Collection::AudioFiles, Kind::AudioFile),
     ] {
         for v in list(c) {
-            let key = key(v, c).unwrap_or_else(|| key_of(v, c));
-            let id = ResourceId::new(kind, &key);
-            if let Some(api_id) = v.pointer(c.id_pointer()).and_then(Value::as_str) {
-                ids.set_id(&id, api_id);
+            let key = key_of(v, c);
+            ids.set_id(&ResourceId::new(kind, &key), &api_id(c, v));
+            match kind {
+                Kind::Device => {
+                    if let Some(device) = device::decode(v) {
+                        a.devices.insert(key, device);
+                    }
+                }
+                _ => {
+                    a.audio_files.insert(key, audio_file::decode(v));
+                }
             }
-            if let Some(ext) = s(v, pointer) {
-                ids.set_extension(&id, &ext);
-            }
+        }
+    }
+    // Extensions first: destinations and members name them.
+    let groups = name_naturally(
+        Kind::RingGroup,
+        list(Collection::RingGroups).iter().map(|v| {
+            (
+                s(v, "/name").unwrap_or_default(),
+                api_id(Collection::RingGroups, v),
+                v,
+            )
+        }),
+        names,
+        |v| derived_key(&s(v, "/name").unwrap_or_default()),
+    );
+    for v in list(Collection::Users) {
+        let Some(key) = key(v, Collection::Users) else {
+            continue;
+        };
+        let id = ResourceId::new(Kind::User, &key);
+        ids.set_id(&id, &api_id(Collection::Users, v));
+        if let Some(ext) = s(v, "/serviceInfo/extensions/0/extensionNumber") {
+            ids.set_extension(&id, &ext);
+        }
+    }
+    for (key, api, v) in &groups {
+        let id = ResourceId::new(Kind::RingGroup, key);
+        ids.set_id(&id, api);
+        if let Some(ext) = s(v, "/extensionNumber") {
+            ids.set_extension(&id, &ext);
+        }
+    }
+    for v in list(Collection::AutoAttendants) {
+        let id = ResourceId::new(Kind::AutoAttendant, &key_of(v, Collection::AutoAttendants));
+        ids.set_id(&id, &api_id(Collection::AutoAttendants, v));
+        if let Some(ext) = s(v, "/extensionNumber") {
+            ids.set_extension(&id, &ext);
         }
     }
     for v in list(Collection::Users) {
-        if let Some((key, u)) = user::decode(v, ids) {
+        if let Some((key, u)) = user::decode(&with_extras(Collection::Users, v), ids) {
             a.users.insert(key, u);
         }
     }
-    for v in list(Collection::RingGroups) {
-        let key = key_of(v, Collection::RingGroups);
-        a.ring_groups.insert(key, ring_group::decode(v, ids));
+    for (key, _, v) in groups {
+        a.ring_groups.insert(
+            key,
+            ring_group::decode(&with_extras(Collection::RingGroups, v), ids),
+        );
     }
     for v in list(Collection::AutoAttendants) {
         let key = key_of(v, Collection::AutoAttendants);
@@ -370,6 +578,15 @@ pub fn collection(kind: Kind) -> Collection {
     }
 }
 
+/// The key of the resource of `kind` whose API id is `api_id`, as the
+/// last decoding named it.
+impl Ids {
+    #[must_use]
+    pub fn key(&self, kind: Kind, api_id: &str) -> Option<String> {
+        self.key_of(kind, api_id)
+    }
+}
+
 /// The license inventory: `None` when the account does not limit.
 #[must_use]
 pub fn licenses(list: &[Value]) -> Option<BTreeMap<String, u32>> {
@@ -386,9 +603,15 @@ mod tests {
 
     #[test]
     fn countries_map_to_dial_plans() {
-        assert_eq!(dial_plan_country("US".parse().unwrap()), "NANP");
-        assert_eq!(dial_plan_country("CA".parse().unwrap()), "NANP");
-        assert_eq!(dial_plan_country("FR".parse().unwrap()), "FR");
+        assert_eq!(dial_plan_country("US".parse().unwrap()), Some("NANP"));
+        assert_eq!(dial_plan_country("CA".parse().unwrap()), Some("NANP"));
+        assert_eq!(dial_plan_country("FR".parse().unwrap()), Some("FRANCENP"));
+        assert_eq!(dial_plan_country("IS".parse().unwrap()), None);
+        assert_eq!(country_from_dial_plan("UKNP").unwrap().as_str(), "GB");
+        assert_eq!(
+            DIAL_PLANS.windows(2).filter(|w| w[0].0 >= w[1].0).count(),
+            0
+        );
     }
 
     #[test]

@@ -4,18 +4,18 @@ use serde_json::{Value, json};
 
 use vocm_core::model::{NumberUsage, PhoneNumber};
 
-use super::{from_wire, s, set, to_wire};
+use super::{from_wire, s, set};
 
-pub(super) fn encode(v: &mut Value, key: &str, usage: NumberUsage) {
-    let mut put = |pointer: &str, value: Value| set(v, pointer, value);
-    put("/phoneNumber", json!(key));
-    put("/vocmUsage", json!(to_wire(&usage)));
+/// A claim of the number (`POST /vocm/phone-numbers`, an extension): its
+/// usage travels in the extras.
+pub(super) fn encode(v: &mut Value, key: &str) {
+    set(v, "/phoneNumber", json!(key));
 }
 
 /// A number and its usage; `None` when the number is not E.164.
 pub(super) fn decode(v: &Value) -> Option<(PhoneNumber, NumberUsage)> {
     let number = s(v, "/phoneNumber").and_then(|n| n.parse::<PhoneNumber>().ok())?;
-    let usage = s(v, "/vocmUsage")
+    let usage = s(v, "/vocmExtras/usage")
         .and_then(|u| from_wire::<NumberUsage>(&u))
         .unwrap_or_default();
     Some((number, usage))

@@ -8,9 +8,8 @@ use vocm_core::model::{PhoneNumber, RingStrategy};
 use super::destination::{forwarding_from_wire, forwarding_to_wire};
 use super::{Ids, b, from_wire, id_ref, n, s, set, to_wire};
 
-pub(super) fn encode(v: &mut Value, key: &str, g: &RingGroup, ids: &Ids) {
+pub(super) fn encode(v: &mut Value, g: &RingGroup, ids: &Ids) {
     let mut put = |pointer: &str, value: Value| set(v, pointer, value);
-    put("/vocmKey", json!(key));
     put("/name", json!(g.name));
     put("/site", id_ref(ids, Kind::Site, &g.site));
     put("/extensionNumber", json!(g.extension));
@@ -90,6 +89,10 @@ pub(super) fn decode(v: &Value, ids: &Ids) -> RingGroup {
         cycles: n(v, "/numberOfCycles")
             .and_then(|x| u8::try_from(x).ok())
             .unwrap_or(1),
-        forwarding: forwarding_from_wire(v.get("forwardingRules"), ids),
+        forwarding: forwarding_from_wire(
+            v.get("forwardingRules"),
+            n(v, "/vocmExtras/noAnswerDelaySeconds"),
+            ids,
+        ),
     }
 }

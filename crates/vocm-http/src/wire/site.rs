@@ -3,13 +3,14 @@
 use serde_json::{Value, json};
 
 use vocm_core::account::{Kind, Site};
-use vocm_core::model::{ExtensionRange, Locale, PhoneNumber};
+use vocm_core::model::{Locale, PhoneNumber};
 
 use super::{Ids, id_ref, opt, s, scope_from_wire, scope_to_wire, set};
 
-pub(super) fn encode(v: &mut Value, key: &str, site: &Site, ids: &Ids) {
+/// The site's reference fields; its extension range is the manifests'
+/// own (validation uses it), never sent.
+pub(super) fn encode(v: &mut Value, site: &Site, ids: &Ids) {
     let mut put = |pointer: &str, value: Value| set(v, pointer, value);
-    put("/vocmKey", json!(key));
     put("/name", json!(site.name));
     put("/pbxName", json!(site.pbx));
     put("/address", id_ref(ids, Kind::Address, &site.address));
@@ -25,10 +26,6 @@ pub(super) fn encode(v: &mut Value, key: &str, site: &Site, ids: &Ids) {
     put(
         "/defaultDialPlanRuleset",
         opt(site.outbound_calling.map(scope_to_wire)),
-    );
-    put(
-        "/vocmExtensionRange",
-        opt(site.extension_range.as_ref().map(ToString::to_string)),
     );
 }
 
@@ -47,7 +44,7 @@ pub(super) fn decode(v: &Value, ids: &Ids) -> Option<Site> {
         address,
         locale,
         timezone: s(v, "/timezone").unwrap_or_default(),
-        extension_range: s(v, "/vocmExtensionRange").and_then(|r| r.parse::<ExtensionRange>().ok()),
+        extension_range: None,
         main_number: s(v, "/callerIdSettings/mainNumber").and_then(|n| n.parse().ok()),
         outbound_calling: s(v, "/defaultDialPlanRuleset").and_then(|x| scope_from_wire(&x)),
     })

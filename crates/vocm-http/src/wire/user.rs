@@ -11,12 +11,14 @@ use vocm_core::model::user::{
     Crm, CrmProvider, DirectoryScope, Participant, RecordingMode, VoicemailNotification,
 };
 
-use super::destination::{forwarding_from_wire, forwarding_to_wire};
+use super::destination::forwarding_from_wire;
 use super::{
     Ids, b, country_from_dial_plan, dial_plan_country, from_wire, id_ref, opt, s, scope_from_wire,
     scope_to_wire, set, to_wire,
 };
 
+/// The user's reference fields; forwarding, internet fax and CRM travel in
+/// its extras.
 pub(super) fn encode(v: &mut Value, key: &str, u: &User, ids: &Ids) {
     let mut put = |pointer: &str, value: Value| set(v, pointer, value);
     put("/basicInfo/userName", json!(key));
@@ -91,20 +93,15 @@ pub(super) fn encode(v: &mut Value, key: &str, u: &User, ids: &Ids) {
         ),
     );
     if let Some(o) = &u.outbound_calling {
+        // The guide's table; a country it does not list takes the site's
+        // default (null).
         put(
             &at("dialPlanCallingCountry"),
-            opt(o.country.map(dial_plan_country)),
-        );
-        // The dial plan says NANP for twenty-odd countries: the ISO
-        // code travels beside it, so that CA reads back as CA.
-        put(
-            &at("vocmCallingCountry"),
-            opt(o.country.map(|c| c.as_str().to_owned())),
+            opt(o.country.and_then(dial_plan_country)),
         );
         put(&at("dialPlanRuleset"), json!(scope_to_wire(o.scope)));
     } else {
         put(&at("dialPlanCallingCountry"), Value::Null);
-        put(&at("vocmCallingCountry"), Value::Null);
         put(&at("dialPlanRuleset"), Value::Null);
     }
     put(
@@ -126,21 +123,6 @@ pub(super) fn encode(v: &mut Value, key: &str, u: &User, ids: &Ids) {
         );
     }
     put(&at("allowInAutoAttendant"), json!(u.directory.dial_by_name));
-    put(
-        &at("vocmForwardingRules"),
-        forwarding_to_wire(&u.forwarding, ids),
-    );
-    put(
-        &at("vocmInternetFax"),
-        opt(u.internet_fax.as_ref().map(PhoneNumber::to_string)),
-    );
-    put(
-        &at("vocmCrm"),
-        u.crm.as_ref().map_or(
-            Value::Null,
-            |c| json!({"provider": to_wire(&c.provider), "username": c.username}),
-        ),
-    );
 }
 
 /// A user and its key; `None` without a user name. A user without numbers
@@ -171,7 +153,7 @@ pub(super) fn decode(v: &Value, ids: &Ids) -> Option<(String, User)> {
     let outbound_calling = s(&e, "/dialPlanRuleset")
         .and_then(|r| scope_from_wire(&r))
         .map(|scope| OutboundCalling {
-            country: s(&e, "/vocmCallingCountry")
+            country: s(v, "/vocmExtras/callingCountry")
                 .and_then(|c| c.parse().ok())
                 .or_else(|| {
                     s(&e, "/dialPlanCallingCountry").and_then(|c| country_from_dial_plan(&c))
@@ -202,7 +184,11 @@ pub(super) fn decode(v: &Value, ids: &Ids) -> Option<(String, User)> {
             block: b(&e, "/blockOutboundCallerId").unwrap_or(false),
         },
         phone_numbers,
-        forwarding: forwarding_from_wire(e.get("vocmForwardingRules"), ids),
+        forwarding: forwarding_from_wire(
+            v.pointer("/vocmExtras/forwardingRules"),
+            super::n(v, "/vocmExtras/noAnswerDelaySeconds"),
+            ids,
+        ),
         music_on_hold: ids.key_at(&e, "/musicOnHold/id", Kind::AudioFile),
         call_recording: CallRecording {
             mode: s(&e, "/recordingMode")
@@ -220,13 +206,16 @@ pub(super) fn decode(v: &Value, ids: &Ids) -> Option<(String, User)> {
                 .unwrap_or_else(|| s(v, "/basicInfo/primaryEmail").unwrap_or_default()),
         },
         emergency_address,
-        internet_fax: s(&e, "/vocmInternetFax").and_then(|n| n.parse().ok()),
-        crm: e.get("vocmCrm").filter(|c| c.is_object()).and_then(|c| {
-            Some(Crm {
-                provider: from_wire::<CrmProvider>(&s(c, "/provider")?)?,
-                username: s(c, "/username")?,
-            })
-        }),
+        internet_fax: s(v, "/vocmExtras/internetFax").and_then(|n| n.parse().ok()),
+        crm: v
+            .pointer("/vocmExtras/crm")
+            .filter(|c| c.is_object())
+            .and_then(|c| {
+                Some(Crm {
+                    provider: from_wire::<CrmProvider>(&s(c, "/provider")?)?,
+                    username: s(c, "/username")?,
+                })
+            }),
         directory: Directory {
             dial_by_name: b(&e, "/allowInAutoAttendant").unwrap_or(true),
             listed: b(v, "/directoryInfo/displayInDirectory").unwrap_or(true),

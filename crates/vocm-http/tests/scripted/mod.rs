@@ -96,7 +96,18 @@ pub fn completed(id: &str, resource_id: &str) -> Value {
 
 /// The answer of an empty account to a read: no settings, empty lists.
 pub fn empty_account(r: &Request) -> Answer {
-    if r.path() == Collection::Account.path() {
+    if r.path() == vocm_api::DISCOVERY_PATH {
+        // A server with every extension.
+        let extensions: Vec<&str> = Collection::ALL
+            .into_iter()
+            .filter(|c| !c.is_reference())
+            .map(Collection::path)
+            .collect();
+        Answer::json(
+            200,
+            serde_json::json!({"extensions": extensions, "userUpdates": true}),
+        )
+    } else if r.path() == Collection::Account.path() {
         Answer::problem(404, "no account")
     } else {
         Answer::json(200, page(&[]))

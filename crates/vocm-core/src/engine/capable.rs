@@ -1,0 +1,115 @@
+//! What the manifests ask of a provider that it cannot do, said at plan
+//! time (`validate` stays offline): one diagnostic per resource of a kind
+//! the provider does not manage, one per resource that writes a setting
+//! it cannot carry, and — on apply, without `--allow-replace` — one per
+//! update the provider can only make as a replace.
+
+use crate::account::{Account, ResourceId};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::plan::{Action, Plan, update_replace_note};
+use crate::provider::{Capabilities, Support};
+use crate::validate::Validated;
+
+/// Resources and settings of `desired` the provider cannot manage.
+#[must_use]
+pub fn refusals(validated: &Validated, desired: &Account, caps: &Capabilities) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for id in desired.ids() {
+        let place = validated.place(&id);
+        let locate = |d: Diagnostic, label: &str| match place {
+            Some((file, span)) => d.at(file, span, label),
+            None => d,
+        };
+        match caps.support(id.kind) {
+            None => {
+                out.push(locate(
+                    Diagnostic::error(
+                        Code::PlanUnsupportedKind,
+                        format!(
+                            "{id}: {} cannot manage {}",
+                            caps.name,
+                            id.kind.plural()
+                        ),
+                    ),
+                    "not manageable here",
+                )
+                .help(format!(
+                    "manage {} in the admin console and remove this entry from the manifests, or use a provider that offers them",
+                    id.kind.plural()
+                )));
+                continue;
+            }
+            Some(Support::ManifestOnly) => continue,
+            Some(Support::Managed { .. }) => {}
+        }
+        let Some(r) = desired.get(&id) else { continue };
+        let refused: Vec<&str> = caps
+            .uncarried
+            .iter()
+            .filter(|f| f.kind() == id.kind && !f.manifest_only() && f.written(&r))
+            .map(|f| f.name())
+            .collect();
+        if refused.is_empty() {
+            continue;
+        }
+        let fields = refused
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(
+            locate(
+                Diagnostic::error(
+                    Code::PlanUnsupportedField,
+                    format!("{id}: {} cannot carry {fields}", caps.name),
+                ),
+                "sets what the provider cannot carry",
+            )
+            .help(format!(
+                "remove {fields} from {id} (and from its template) and set it in the admin console, or use a provider that offers it"
+            )),
+        );
+    }
+    out
+}
+
+/// Updates the provider can only make as replaces, which lose what a
+/// delete loses: refused on apply without `--allow-replace`, a warning on
+/// plan.
+#[must_use]
+pub fn update_replaces(
+    validated: &Validated,
+    plan: &Plan,
+    caps: &Capabilities,
+    applying: bool,
+) -> Vec<Diagnostic> {
+    let kinds = caps.replaced_on_update();
+    plan.changes
+        .iter()
+        .filter(|c| {
+            c.action == Action::Replace
+                && kinds.contains(&c.id.kind)
+                && c.notes.contains(&update_replace_note(&c.id))
+        })
+        .map(|c| {
+            let message = format!(
+                "{}: {} cannot update it in place, so the plan replaces it",
+                c.id, caps.name
+            );
+            let d = if applying {
+                Diagnostic::error(Code::PlanReplaceNotAllowed, message)
+            } else {
+                Diagnostic::warning(Code::PlanReplaceNotAllowed, message)
+            };
+            let d = match validated.place(&ResourceId::new(c.id.kind, &c.id.key)) {
+                Some((file, span)) => d.at(file, span, "replaced, not updated"),
+                None => d,
+            };
+            d.help(format!(
+                "{}; apply it with --allow-replace, or leave {} as it is",
+                update_replace_note(&c.id),
+                c.id
+            ))
+        })
+        .collect()
+}
