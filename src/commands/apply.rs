@@ -117,6 +117,7 @@ fn apply_saved(
     {
         return Outcome::Failure;
     }
+    provider.identify(&file.identities);
     let session = match provider.session(&SessionOptions {
         lock_timeout: args.lock_timeout,
     }) {

@@ -143,6 +143,9 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
     };
     if let Some(out) = &args.out {
         file.attach_audio(&prepared.audio);
+        // What its apply needs to name the account's resources as this
+        // plan did (the JSON document leaves it out, like the audio).
+        file.identities.clone_from(&prepared.identities);
         let written = file
             .to_bytes()
             .map_err(|e| e.to_string())

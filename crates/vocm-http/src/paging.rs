@@ -112,14 +112,12 @@ impl HttpProvider {
                 let following = if !page.pagination.has_more {
                     None
                 } else if c.pages_by_number() {
-                    let at = page
-                        .pagination
-                        .page_number
-                        .or_else(|| match &next {
-                            Some(Next::Number(n)) => Some(*n),
-                            _ => Some(0),
-                        })
-                        .unwrap_or(0);
+                    // The page asked for, not the one the answer claims:
+                    // a server that keeps saying 0 still moves on.
+                    let at = match &next {
+                        Some(Next::Number(n)) => *n,
+                        _ => 0,
+                    };
                     Some(Next::Number(at + 1))
                 } else {
                     match page.pagination.next_scroll_id.clone() {

@@ -65,6 +65,14 @@ pub struct PlanFile {
     /// Saved plan files carry it; `--format json` output leaves it out.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub audio: BTreeMap<String, String>,
+    /// The manifests' keys by natural identity (a site's name…), so that
+    /// an API that keeps no manifest key names the account's resources as
+    /// the plan did when the plan is applied.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::account::identity::Identities::is_empty"
+    )]
+    pub identities: crate::account::identity::Identities,
 }
 
 impl PlanFile {
@@ -87,6 +95,7 @@ impl PlanFile {
             call_paths: Vec::new(),
             kept: plan.kept.clone(),
             audio: BTreeMap::new(),
+            identities: crate::account::identity::Identities::default(),
         }
     }
 

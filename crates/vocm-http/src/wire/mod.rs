@@ -480,6 +480,23 @@ pub fn decode(
             a.sites.insert(key, site);
         }
     }
+    if !fetched.contains_key(&Collection::Account)
+        && let Some(first) = list(Collection::Sites).first()
+    {
+        // The reference keeps no account settings: what its sites say
+        // (their PBX, extension length, country) stands for them.
+        a.settings = Some(vocm_core::account::AccountSettings {
+            pbx: s(first, "/pbxName").unwrap_or_default(),
+            country: a
+                .sites
+                .values()
+                .find_map(|site| a.addresses.get(&site.address).map(|ad| ad.country)),
+            extension_length: n(first, "/extensionLength")
+                .and_then(|x| u8::try_from(x).ok())
+                .unwrap_or(4),
+            outbound_calling: None,
+        });
+    }
     for v in list(Collection::PhoneNumbers) {
         if let Some((number, usage)) =
             phone_number::decode(&with_extras(Collection::PhoneNumbers, v))
