@@ -45,6 +45,7 @@ macro_rules! cases {
 }
 
 cases! {
+    address_duplicate: fixture ["vocm::address::duplicate"];
     audio_format: fixture ["vocm::audio::format"];
     audio_missing: fixture ["vocm::audio::missing"];
     audio_too_large: fixture ["vocm::audio::too-large"];
@@ -154,6 +155,12 @@ cases! {
     http_rename_replace: http ["vocm::plan::replace-not-allowed", "vocm::plan::moved-stale"];
     http_operation_failed: http ["vocm::http::operation-failed", "vocm::apply::failed"];
     http_unavailable: http ["vocm::http::unavailable"];
+    http_capabilities: http [
+        "vocm::plan::unsupported-kind",
+        "vocm::plan::unsupported-kind",
+        "vocm::plan::unsupported-field",
+    ];
+    http_paging: http ["vocm::http::paging"];
 }
 
 #[test]
@@ -912,6 +919,58 @@ fn http(name: &str, codes: &[&str]) {
                 }
             });
             once(&failing, support::KEY, &["plan", acme_arg]);
+        }
+        "http-capabilities" => {
+            // A server that serves the public reference alone: a device and
+            // an auto attendant are kinds it cannot manage, a user's
+            // forwarding a setting it cannot carry.
+            let s = Sandbox::start(&["--api", "reference", "--numbers", "+33170000001"]);
+            std::fs::write(
+                dir.join("m.yaml"),
+                "account: {pbx: acme}\naddresses:\n  hq: {street: 1 rue A, city: Paris, postal_code: \"75001\", country: FR}\nsites:\n  paris: {name: Paris, address: hq, locale: fr-FR, timezone: Europe/Paris, extension_range: 1000-1099}\nphone_numbers: {\"+33170000001\": {}}\ndevices:\n  desk: {model: Poly VVX 450, mac: \"00:04:f2:00:00:01\"}\nauto_attendants:\n  main: {name: Main, site: paris, extension: 1900, phone_number: \"+33170000001\", menu: {\"1\": user:jo}}\nusers:\n  jo: {first_name: Jo, last_name: Doe, email: jo@example.com, license: X2, forwarding: {busy: external:+33612345678}}\n",
+            )
+            .unwrap();
+            once(&s.base, support::KEY, &["plan", "m.yaml"]);
+        }
+        "http-paging" => {
+            // A server that answers the same page of users forever, saying
+            // there is more; every other list is empty, and it offers no
+            // extension.
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let endless = format!("http://{}", listener.local_addr().unwrap());
+            std::thread::spawn(move || {
+                use std::io::{BufRead as _, BufReader};
+                for stream in listener.incoming().flatten() {
+                    let mut reader = BufReader::new(stream);
+                    let mut first = String::new();
+                    let _ = reader.read_line(&mut first);
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                        line.clear();
+                    }
+                    let path = first.split_whitespace().nth(1).unwrap_or("/");
+                    let (status, body) = if path.starts_with("/vocm") {
+                        (
+                            "404 Not Found",
+                            r#"{"status":404,"title":"Not Found"}"#.to_owned(),
+                        )
+                    } else if path.starts_with("/users") {
+                        ("200 OK", r#"{"data":[{"basicInfo":{"userName":"jo","userId":"u1"}}],"pagination":{"pageSize":1000,"hasMore":true,"nextScrollId":"again"}}"#.to_owned())
+                    } else {
+                        (
+                            "200 OK",
+                            r#"{"data":[],"pagination":{"pageSize":1000,"hasMore":false}}"#
+                                .to_owned(),
+                        )
+                    };
+                    let _ = write!(
+                        reader.get_mut(),
+                        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+            });
+            once(&endless, support::KEY, &["plan", acme_arg]);
         }
         _ => unreachable!("unknown HTTP case {name}"),
     }

@@ -24,6 +24,15 @@ pub struct Identities {
     /// Addresses' keys by their fields ([`address_identity`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub addresses: BTreeMap<String, String>,
+    /// Ring groups' keys by extension: a group whose name the manifests
+    /// changed is found by its extension (when it has a typed one).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ring_group_extensions: BTreeMap<String, String>,
+    /// Sites' keys by their address's key, for addresses only one site
+    /// uses: a site whose name the manifests changed is found by its
+    /// address.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub site_addresses: BTreeMap<String, String>,
 }
 
 impl Identities {
@@ -46,7 +55,37 @@ impl Identities {
                 .iter()
                 .map(|(k, e)| (address_identity(&e.value), k.clone()))
                 .collect(),
+            ring_group_extensions: m
+                .ring_groups
+                .iter()
+                .filter_map(|(k, e)| Some((e.value.extension.digits()?.to_owned(), k.clone())))
+                .collect(),
+            site_addresses: {
+                let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                for (k, e) in &m.sites {
+                    by.entry(e.value.address.clone())
+                        .or_default()
+                        .push(k.clone());
+                }
+                by.into_iter()
+                    .filter(|(_, sites)| sites.len() == 1)
+                    .filter_map(|(a, mut sites)| Some((a, sites.pop()?)))
+                    .collect()
+            },
         }
+    }
+
+    /// The manifests' key of a resource of `kind` that no natural identity
+    /// matched, by its second identity: a ring group's extension, a site's
+    /// address key.
+    #[must_use]
+    pub fn second_key(&self, kind: Kind, second: &str) -> Option<&str> {
+        let map = match kind {
+            Kind::RingGroup => &self.ring_group_extensions,
+            Kind::Site => &self.site_addresses,
+            _ => return None,
+        };
+        map.get(second).map(String::as_str)
     }
 
     /// The manifests' key of a resource of `kind` whose natural identity

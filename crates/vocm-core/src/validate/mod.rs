@@ -3,6 +3,7 @@
 //! resources merged across files, then the offline rules of the manifest
 //! format. Nothing stops at the first problem.
 
+mod addresses;
 pub mod audio;
 mod ctx;
 mod devices;
@@ -142,6 +143,7 @@ fn finish(
     extensions::check(&mut ctx);
     numbers::check(&mut ctx);
     devices::check(&mut ctx);
+    addresses::check(&mut ctx);
     forwarding::check(&mut ctx);
     emergency::check(&mut ctx);
     outbound::check(&mut ctx);

@@ -142,29 +142,49 @@ pub fn address_identity(v: &Value) -> Option<String> {
 }
 
 /// Names the resources of a kind known by natural identity: the
-/// manifests' key where the identities have one, else a key derived from
-/// the identity (`Headquarters` → `headquarters`), made unique with `-2`,
-/// `-3`… in the order of identity then id, so that two reads of the same
-/// account name it the same way.
+/// manifests' key where the identities have one for its name (or fields);
+/// else, for a resource no name matched, the key its second identity
+/// gives (a ring group's extension, a site's address: a renamed group or
+/// site is the same one); else a key derived from the identity
+/// (`Headquarters` → `headquarters`), made unique with `-2`, `-3`… in the
+/// order of identity then id, so that two reads of the same account name
+/// it the same way.
 fn name_naturally<'a>(
     kind: Kind,
     items: impl Iterator<Item = (String, String, &'a Value)>,
     names: &Identities,
+    second: impl Fn(&Value) -> Option<String>,
     derive: impl Fn(&Value) -> String,
 ) -> Vec<(String, String, &'a Value)> {
     let mut items: Vec<(String, String, &Value)> = items.collect();
     items.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let mut keys: Vec<Option<String>> = vec![None; items.len()];
+    let mut claimed: HashSet<String> = HashSet::default();
+    for (i, (natural, _, _)) in items.iter().enumerate() {
+        if let Some(k) = names.key(kind, natural)
+            && claimed.insert(k.to_owned())
+        {
+            keys[i] = Some(k.to_owned());
+        }
+    }
+    for (i, (_, _, v)) in items.iter().enumerate() {
+        if keys[i].is_none()
+            && let Some(k) = second(v).and_then(|s| names.second_key(kind, &s))
+            && claimed.insert(k.to_owned())
+        {
+            keys[i] = Some(k.to_owned());
+        }
+    }
     let mut used: HashSet<String> = match kind {
         Kind::Site => names.sites.values().cloned().collect(),
         Kind::RingGroup => names.ring_groups.values().cloned().collect(),
         _ => names.addresses.values().cloned().collect(),
     };
-    let mut out = Vec::with_capacity(items.len());
-    let mut claimed: HashSet<String> = HashSet::default();
-    for (natural, api_id, v) in items {
-        let key = match names.key(kind, &natural) {
-            Some(k) if claimed.insert(k.to_owned()) => k.to_owned(),
-            _ => {
+    items
+        .into_iter()
+        .zip(keys)
+        .map(|((_, api_id, v), key)| {
+            let key = key.unwrap_or_else(|| {
                 let base = match derive(v) {
                     d if d.is_empty() => id_key(&api_id),
                     d => d,
@@ -176,11 +196,10 @@ fn name_naturally<'a>(
                     n += 1;
                 }
                 key
-            }
-        };
-        out.push((key, api_id, v));
-    }
-    out
+            });
+            (key, api_id, v)
+        })
+        .collect()
 }
 
 fn s(v: &Value, pointer: &str) -> Option<String> {
@@ -452,6 +471,7 @@ pub fn decode(
             )
         }),
         names,
+        |_| None,
         |v| {
             address::decode(v).map_or_else(String::new, |ad| {
                 derived_key(&format!("{} {}", ad.city, ad.street))
@@ -473,6 +493,7 @@ pub fn decode(
             )
         }),
         names,
+        |v| s(v, "/address/id").and_then(|a| ids.key(Kind::Address, &a)),
         |v| derived_key(&s(v, "/name").unwrap_or_default()),
     ) {
         ids.set_id(&ResourceId::new(Kind::Site, &key), &api);
@@ -534,6 +555,7 @@ pub fn decode(
             )
         }),
         names,
+        |v| s(v, "/extensionNumber"),
         |v| derived_key(&s(v, "/name").unwrap_or_default()),
     );
     for v in list(Collection::Users) {
