@@ -73,12 +73,11 @@ pub(super) fn encode(v: &mut Value, key: &str, u: &User, ids: &Ids) {
     );
     put(&at("externalCallerIdName"), opt(u.caller_id.name.clone()));
     put(&at("blockOutboundCallerId"), json!(u.caller_id.block));
-    put(
-        &at("musicOnHold"),
-        u.music_on_hold
-            .as_ref()
-            .map_or(Value::Null, |a| id_ref(ids, Kind::AudioFile, a)),
-    );
+    // Not nullable in the reference: left out when there is none.
+    let hold = u
+        .music_on_hold
+        .as_ref()
+        .map(|a| id_ref(ids, Kind::AudioFile, a));
     put(&at("recordingMode"), json!(to_wire(&u.call_recording.mode)));
     put(
         &at("recordingPlayAnnouncementToUser"),
@@ -114,7 +113,6 @@ pub(super) fn encode(v: &mut Value, key: &str, u: &User, ids: &Ids) {
     put(&at("voicemailEmail"), json!(u.voicemail.email));
     if u.emergency_address == vocm_core::model::user::SITE_ADDRESS {
         put(&at("emergencyAddressInheritFromSite"), json!(true));
-        put(&at("emergencyAddress"), Value::Null);
     } else {
         put(&at("emergencyAddressInheritFromSite"), json!(false));
         put(
@@ -123,6 +121,23 @@ pub(super) fn encode(v: &mut Value, key: &str, u: &User, ids: &Ids) {
         );
     }
     put(&at("allowInAutoAttendant"), json!(u.directory.dial_by_name));
+    if let Some(ext) = v
+        .pointer_mut("/serviceInfo/extensions/0")
+        .and_then(Value::as_object_mut)
+    {
+        // Neither is nullable in the reference: left out when unset.
+        if u.emergency_address == vocm_core::model::user::SITE_ADDRESS {
+            ext.remove("emergencyAddress");
+        }
+        match hold {
+            Some(h) => {
+                ext.insert("musicOnHold".into(), h);
+            }
+            None => {
+                ext.remove("musicOnHold");
+            }
+        }
+    }
 }
 
 /// A user and its key; `None` without a user name. A user without numbers
