@@ -927,7 +927,7 @@ fn http(name: &str, codes: &[&str]) {
             let s = Sandbox::start(&["--api", "reference", "--numbers", "+33170000001"]);
             std::fs::write(
                 dir.join("m.yaml"),
-                "account: {pbx: acme}\naddresses:\n  hq: {street: 1 rue A, city: Paris, postal_code: \"75001\", country: FR}\nsites:\n  paris: {name: Paris, address: hq, locale: fr-FR, timezone: Europe/Paris, extension_range: 1000-1099}\nphone_numbers: {\"+33170000001\": {}}\ndevices:\n  desk: {model: Poly VVX 450, mac: \"00:04:f2:00:00:01\"}\nauto_attendants:\n  main: {name: Main, site: paris, extension: 1900, phone_number: \"+33170000001\", menu: {\"1\": user:jo}}\nusers:\n  jo: {first_name: Jo, last_name: Doe, email: jo@example.com, license: X2, forwarding: {busy: external:+33612345678}}\n",
+                "account: {pbx: acme}\naddresses:\n  hq: {street: 1 rue A, city: Paris, postal_code: \"75001\", country: FR}\nsites:\n  paris: {name: Paris, address: hq, locale: fr-FR, timezone: Europe/Paris, extension_range: 1000-1099}\nphone_numbers: {\"+33170000001\": {}}\ndevices:\n  desk: {model: Poly VVX 450, mac: \"00:04:f2:00:00:01\"}\nauto_attendants:\n  main: {name: Main, site: paris, extension: 1900, phone_number: \"+33170000001\", menu: {\"1\": user:joe.doe}}\nusers:\n  joe.doe: {first_name: Jo, last_name: Doe, email: jo@example.com, license: X2, forwarding: {busy: external:+33612345678}}\n",
             )
             .unwrap();
             once(&s.base, support::KEY, &["plan", "m.yaml"]);

@@ -98,7 +98,7 @@ codes! {
     PlanUnreadable => "vocm::plan::unreadable", "a saved plan file cannot be read";
     PlanWrite => "vocm::plan::write", "the plan file cannot be written";
     PlanMovedStale => "vocm::plan::moved-stale", "a `moved` entry has nothing to rename: the account has neither key";
-    PlanReplaceNotAllowed => "vocm::plan::replace-not-allowed", "a rename the provider can only make as a delete and a create, without --allow-replace";
+    PlanReplaceNotAllowed => "vocm::plan::replace-not-allowed", "a replace the provider makes instead of a rename or an update (a delete and a create), without --allow-replace";
     PlanUnsupportedKind => "vocm::plan::unsupported-kind", "the provider cannot manage a kind of resource the manifests define";
     PlanUnsupportedField => "vocm::plan::unsupported-field", "the provider cannot carry a setting the manifests write";
     ArgsTarget => "vocm::args::target", "a `--target` is not KIND:KEY";

@@ -5,8 +5,9 @@
 //! - A user may forward to a ring group whose members include the user; two
 //!   attendants' menus may lead to each other. Such resources are first
 //!   written without those references (forwarding to voicemail, menu entry
-//!   absent, timeout `drop`), and a [`Phase::References`] update sets them
-//!   once their targets exist.
+//!   absent, timeout `drop`, members left out), and a [`Phase::References`]
+//!   update sets them once their targets exist. Between users and ring
+//!   groups, the side with fewer new resources (usually the groups) waits.
 //! - A resource that stops referring to a resource deleted in the same plan,
 //!   when that delete and its own change wait for each other (it takes the
 //!   device of the user being deleted, say), is first updated to drop the
@@ -327,6 +328,14 @@ fn split_references(changes: &mut Vec<Change>, now: &Now) {
         return;
     }
     let cycle = cycles(changes, now);
+    // Users who overflow to a group they belong to form a cycle (the
+    // user's forwarding needs the group, the group's members need the
+    // user). It is broken on the side with fewer resources: usually the
+    // groups, created without their new members (and without forwarding to
+    // new users), then completed once — one more write per group instead of
+    // one per user.
+    let created_of = |kind: Kind| created.iter().filter(|id| id.kind == kind).count();
+    let group_side = created_of(Kind::RingGroup) <= created_of(Kind::User);
     let mut extra = Vec::new();
     for c in changes.iter_mut() {
         let Some(after) = &c.after else { continue };
@@ -340,8 +349,16 @@ fn split_references(changes: &mut Vec<Change>, now: &Now) {
         }
         let from = c.id.clone();
         let defer = |t: &ResourceId| {
-            created.contains(t)
-                && (t.kind > from.kind || cycle.get(&from).is_some_and(|n| cycle.get(t) == Some(n)))
+            if !created.contains(t) {
+                return false;
+            }
+            match (from.kind, t.kind) {
+                (Kind::User, Kind::RingGroup) if group_side => false,
+                (Kind::RingGroup, Kind::User) if group_side => true,
+                _ => {
+                    t.kind > from.kind || cycle.get(&from).is_some_and(|n| cycle.get(t) == Some(n))
+                }
+            }
         };
         let mut first = after.clone();
         // Members are deferred too, within a cycle (the group gives up the

@@ -388,45 +388,56 @@ fn targets_keep_a_resource_and_what_it_needs() {
 }
 
 #[test]
-fn a_forwarding_to_a_group_the_user_is_in_is_set_in_a_second_phase() {
+fn a_cycle_between_users_and_their_group_is_broken_on_the_group_side() {
     let yaml = format!(
-        "{}ring_groups:\n  sales: {{name: Sales, extension: 1100, members: [alice]}}\n",
-        users(&[user(
-            "alice",
-            1,
-            ", forwarding: {no_answer: ring_group:sales}"
-        )])
+        "{}ring_groups:\n  sales: {{name: Sales, extension: 1100, members: [alice, bob], forwarding: {{busy: user:carol}}}}\n",
+        users(&[
+            user("alice", 1, ", forwarding: {no_answer: ring_group:sales}"),
+            user("bob", 2, ", forwarding: {no_answer: ring_group:sales}"),
+            user("carol", 3, ""),
+        ])
     );
     let desired = account(&yaml);
     let p = plan_of(&desired, &Account::default(), false);
-    let first = at(&p, &id(Kind::User, "alice"), Phase::Main);
     let group = at(&p, &id(Kind::RingGroup, "sales"), Phase::Main);
-    let then = at(&p, &id(Kind::User, "alice"), Phase::References);
-    assert!(first < group && group < then, "{:?}", ids(&p));
-    let forwarding = |c: &Change| match c.after.as_ref().unwrap() {
-        Resource::User(u) => u.forwarding.no_answer.clone(),
-        r => panic!("{r:?}"),
-    };
-    // Created forwarding to voicemail, then pointed at the group.
-    assert_eq!(forwarding(&p.changes[first]), Destination::Voicemail);
-    assert_eq!(
-        forwarding(&p.changes[then]),
-        Destination::RingGroup("sales".into())
-    );
-    assert_eq!(p.changes[then].action, Action::Update);
-    assert!(p.changes[then].depends_on.contains(&group));
-    // Within the cycle, the group is created without its member, who is
-    // added once both exist.
-    let members = |c: &Change| match c.after.as_ref().unwrap() {
-        Resource::RingGroup(g) => g.members.clone(),
-        r => panic!("{r:?}"),
-    };
-    assert!(members(&p.changes[group]).is_empty());
+    let alice = at(&p, &id(Kind::User, "alice"), Phase::Main);
     let joined = at(&p, &id(Kind::RingGroup, "sales"), Phase::References);
-    assert_eq!(members(&p.changes[joined]), ["alice"]);
-    assert!(p.changes[joined].depends_on.contains(&first));
-    // The second steps are counted with the creates.
-    assert_eq!(p.summary().add, p.changes.len() - 2);
+    assert!(group < alice && alice < joined, "{:?}", ids(&p));
+    // The users are written once, already forwarding to the group…
+    for u in ["alice", "bob"] {
+        assert!(
+            !p.changes
+                .iter()
+                .any(|c| c.id == id(Kind::User, u) && c.phase == Phase::References),
+            "{:?}",
+            ids(&p)
+        );
+    }
+    match p.changes[alice].after.as_ref().unwrap() {
+        Resource::User(u) => {
+            assert_eq!(
+                u.forwarding.no_answer,
+                Destination::RingGroup("sales".into())
+            );
+        }
+        r => panic!("{r:?}"),
+    }
+    // …and the group twice: created without its new members nor its
+    // forwarding to a new user, then completed once both exist.
+    let group_of = |c: &Change| match c.after.as_ref().unwrap() {
+        Resource::RingGroup(g) => g.clone(),
+        r => panic!("{r:?}"),
+    };
+    assert!(group_of(&p.changes[group]).members.is_empty());
+    assert_eq!(
+        group_of(&p.changes[group]).forwarding.busy,
+        Destination::Voicemail
+    );
+    assert_eq!(group_of(&p.changes[joined]).members, ["alice", "bob"]);
+    assert!(p.changes[joined].depends_on.contains(&alice));
+    // One write more than the resources: the group's second step, counted
+    // with the creates.
+    assert_eq!(p.summary().add, p.changes.len() - 1);
     assert_eq!(p.summary().change, 0);
     assert!(
         p.changes
