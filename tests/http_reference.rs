@@ -188,3 +188,37 @@ auto_attendants:
             .and(predicate::str::contains("`forwarding`")),
     );
 }
+
+#[test]
+fn a_change_of_members_alone_is_the_reference_s_member_delta() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let s = reference();
+    write(dir, "account.yaml", MANIFEST);
+    s.vocm(dir)
+        .args(["apply", "-q", "--auto-approve", "m"])
+        .assert()
+        .success();
+    write(
+        dir,
+        "account.yaml",
+        &MANIFEST.replace("members: [jean, lea]", "members: [lea]"),
+    );
+    let puts = |s: &Sandbox| s.stats()["byMethod"]["PUT"].as_u64().unwrap_or(0);
+    let posts = |s: &Sandbox| s.stats()["byMethod"]["POST"].as_u64().unwrap_or(0);
+    let (put_before, post_before) = (puts(&s), posts(&s));
+    s.vocm(dir)
+        .args(["apply", "-q", "--auto-approve", "m"])
+        .assert()
+        .success();
+    assert_eq!(puts(&s), put_before, "the group was not rewritten");
+    assert_eq!(posts(&s), post_before + 1, "one update-members");
+    let groups = s.list(Collection::RingGroups);
+    let members = groups[0]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 1, "{members:?}");
+    assert_eq!(members[0]["sequenceNumber"], 1);
+    s.vocm(dir)
+        .args(["plan", "--detailed-exitcode", "m"])
+        .assert()
+        .code(0);
+}

@@ -176,6 +176,11 @@ impl Collection {
     }
 }
 
+/// Reference: a ring group's member changes, alone (`POST
+/// /ring-groups/{id}/update-members`, answered with an operation).
+pub const UPDATE_MEMBERS: &str = "update-members";
+pub const UPDATE_MEMBERS_MEDIA_TYPE: &str = "application/vnd.ringgroups.update-members.v1+json";
+
 /// Extension: what a server offers beyond the reference. `GET` answers
 /// [`Discovery`]; a server without it (`404`) offers the reference only.
 pub const DISCOVERY_PATH: &str = "/vocm";

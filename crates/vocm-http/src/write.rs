@@ -15,7 +15,7 @@ use vocm_core::provider::{Applied, AudioStore, ProviderError};
 use crate::client::{self, Failure};
 use crate::paging::urlencode;
 use crate::session::HttpSession;
-use crate::wire::{self, Ids, collection, encode};
+use crate::wire::{self, Ids, collection, encode, ring_group};
 
 /// A write that failed: why, and the HTTP status the API answered it with
 /// (none when it did not answer, or when its operation failed).
@@ -57,6 +57,28 @@ impl HttpSession<'_> {
         body: Option<&Value>,
         read_back: ReadBack<'_>,
     ) -> Result<(Option<String>, Option<String>), WriteError> {
+        self.write_as(
+            id,
+            method,
+            path,
+            (c.media_type(), c.id_pointer()),
+            body,
+            read_back,
+        )
+    }
+
+    /// [`Self::write`] with the media type and the pointer to the id in a
+    /// synchronous answer given (a ring group's `update-members` has its
+    /// own media type).
+    fn write_as(
+        &self,
+        id: &ResourceId,
+        method: &Method,
+        path: &str,
+        (media_type, id_pointer): (&str, &str),
+        body: Option<&Value>,
+        read_back: ReadBack<'_>,
+    ) -> Result<(Option<String>, Option<String>), WriteError> {
         let mut attempts = client::Attempts::default();
         let retries = self.client().retries;
         let fail = |f: &Failure| WriteError {
@@ -66,7 +88,7 @@ impl HttpSession<'_> {
         loop {
             let sent = self
                 .client()
-                .once(method.clone(), path, Some(c.media_type()), body);
+                .once(method.clone(), path, Some(media_type), body);
             match sent {
                 Ok(answer) if answer.status == 202 => {
                     let hint = answer.retry_after;
@@ -102,7 +124,7 @@ impl HttpSession<'_> {
                 Ok(answer) => {
                     let rid = answer
                         .body
-                        .pointer(c.id_pointer())
+                        .pointer(id_pointer)
                         .and_then(Value::as_str)
                         .map(str::to_owned);
                     return Ok((rid, None));
@@ -336,6 +358,31 @@ impl HttpSession<'_> {
             })?;
             format!("{}/{}", c.path(), urlencode(api_id))
         };
+        // Only a ring group's members change: the reference's own delta,
+        // without rewriting the group.
+        if let (Resource::RingGroup(after), Some(Resource::RingGroup(b))) = (resource, before) {
+            let deltas = ring_group::members_delta(b, after, &self.state().ids);
+            if let Some(deltas) = deltas {
+                let mut operation = None;
+                let members = format!("{path}/{}", vocm_api::UPDATE_MEMBERS);
+                for body in &deltas {
+                    operation = self
+                        .write_as(
+                            id,
+                            &Method::POST,
+                            &members,
+                            (vocm_api::UPDATE_MEMBERS_MEDIA_TYPE, "/id"),
+                            Some(body),
+                            &|| Ok(None),
+                        )?
+                        .1;
+                }
+                // The JSON held for it is out of date: the next `PUT`
+                // reads the group again anyway.
+                self.state().json.remove(id);
+                return Ok(Applied { operation });
+            }
+        }
         // The common guide: a `PUT` replaces the whole resource, so it is
         // built from the resource as `GET /{id}` answers it now.
         let fetched = self

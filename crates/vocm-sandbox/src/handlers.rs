@@ -64,7 +64,10 @@ pub fn read(
         }
         Endpoint::Stats => Ok(stats(sb)),
         Endpoint::Discovery => Ok(discovery()),
-        Endpoint::Create(_) | Endpoint::Replace(..) | Endpoint::Delete(..) => Err(ApiError::new(
+        Endpoint::UpdateMembers(_)
+        | Endpoint::Create(_)
+        | Endpoint::Replace(..)
+        | Endpoint::Delete(..) => Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Not a read",
         )),
@@ -459,6 +462,24 @@ pub fn write(sb: &mut Sandbox, endpoint: &Endpoint, w: &Write<'_>) -> Result<Res
                 kind: ChangeKind::Delete,
                 id: id.clone(),
                 value: None,
+            };
+            Ok(accept(sb, change, w))
+        }
+        Endpoint::UpdateMembers(id) => {
+            in_flight_room(sb, w.now)?;
+            let c = Collection::RingGroups;
+            let old = sb
+                .account
+                .get(c, id)
+                .ok_or_else(|| ApiError::not_found(what(c), id))?;
+            let delta = object(w.body)?;
+            let value = rules::update_members(old, &delta)?;
+            rules::check(&sb.account, c, id, &value, Some(old))?;
+            let change = Change {
+                collection: c,
+                kind: ChangeKind::Update,
+                id: id.clone(),
+                value: Some(value),
             };
             Ok(accept(sb, change, w))
         }

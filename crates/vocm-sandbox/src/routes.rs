@@ -17,6 +17,8 @@ pub enum Endpoint {
     Stats,
     /// `GET /vocm` *(extension)*: what the server offers.
     Discovery,
+    /// `POST /ring-groups/{id}/update-members`: a member delta.
+    UpdateMembers(String),
     Poll(String),
     List(Collection),
     Get(Collection, String),
@@ -44,6 +46,17 @@ impl Route {
         }
         if path == vocm_api::DISCOVERY_PATH {
             return only_get(method, Endpoint::Discovery);
+        }
+        if let Some(raw) = path
+            .strip_prefix(Collection::RingGroups.path())
+            .and_then(|r| r.strip_prefix('/'))
+            .and_then(|r| r.strip_suffix(&format!("/{}", vocm_api::UPDATE_MEMBERS)))
+        {
+            return match (segment(raw), method) {
+                (Some(id), &Method::POST) => Route::Endpoint(Endpoint::UpdateMembers(id)),
+                (Some(_), _) => Route::MethodNotAllowed,
+                (None, _) => Route::NotFound,
+            };
         }
         if let Some(raw) = path
             .strip_prefix(OPERATIONS_PATH)
@@ -182,6 +195,7 @@ impl Endpoint {
     pub fn collection(&self) -> Option<Collection> {
         match self {
             Endpoint::Stats | Endpoint::Poll(_) | Endpoint::Discovery => None,
+            Endpoint::UpdateMembers(_) => Some(Collection::RingGroups),
             Endpoint::List(c)
             | Endpoint::Get(c, _)
             | Endpoint::Create(c)
@@ -192,8 +206,10 @@ impl Endpoint {
 
     /// The versioned media type of its bodies.
     pub fn media_type(&self) -> &'static str {
-        if *self == Endpoint::Discovery {
-            return vocm_api::DISCOVERY_MEDIA_TYPE;
+        match self {
+            Endpoint::Discovery => return vocm_api::DISCOVERY_MEDIA_TYPE,
+            Endpoint::UpdateMembers(_) => return vocm_api::UPDATE_MEMBERS_MEDIA_TYPE,
+            _ => {}
         }
         self.collection()
             .map_or(OPERATIONS_MEDIA_TYPE, Collection::media_type)
@@ -202,7 +218,10 @@ impl Endpoint {
     pub fn is_write(&self) -> bool {
         matches!(
             self,
-            Endpoint::Create(_) | Endpoint::Replace(..) | Endpoint::Delete(..)
+            Endpoint::Create(_)
+                | Endpoint::Replace(..)
+                | Endpoint::Delete(..)
+                | Endpoint::UpdateMembers(_)
         )
     }
 
@@ -272,6 +291,10 @@ mod tests {
             e(Endpoint::Replace(Collection::Extras, "USER:abc".into()))
         );
         assert_eq!(r(Method::GET, "/vocm"), e(Endpoint::Discovery));
+        assert_eq!(
+            r(Method::POST, "/ring-groups/g1/update-members"),
+            e(Endpoint::UpdateMembers("g1".into()))
+        );
         assert_eq!(
             r(Method::GET, "/vocm/account"),
             e(Endpoint::Get(Collection::Account, "account".into()))

@@ -135,7 +135,10 @@ async fn respond(shared: &Arc<Shared>, request: Request) -> Response {
     if let Err(e) = versioned(&endpoint, &parts.method, &parts.headers) {
         return with_limits(e.into_response(&path), verdict);
     }
-    let body = if matches!(endpoint, Endpoint::Create(_) | Endpoint::Replace(..)) {
+    let body = if matches!(
+        endpoint,
+        Endpoint::Create(_) | Endpoint::Replace(..) | Endpoint::UpdateMembers(_)
+    ) {
         match read(body).await {
             Ok(b) => b,
             Err(e) => return with_limits(e.into_response(&path), verdict),

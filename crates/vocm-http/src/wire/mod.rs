@@ -14,7 +14,7 @@ mod destination;
 mod device;
 pub mod extras;
 mod phone_number;
-mod ring_group;
+pub mod ring_group;
 mod site;
 mod user;
 

@@ -96,3 +96,58 @@ pub(super) fn decode(v: &Value, ids: &Ids) -> RingGroup {
         ),
     }
 }
+
+/// The reference's `update-members` deltas that turn `before`'s members
+/// into `after`'s (`POST /ring-groups/{id}/update-members`, each array at
+/// most 200 members): `None` when anything but the members differs.
+#[must_use]
+pub fn members_delta(before: &RingGroup, after: &RingGroup, ids: &Ids) -> Option<Vec<Value>> {
+    let mut same = before.clone();
+    same.members.clone_from(&after.members);
+    if same != *after || before.members == after.members {
+        return None;
+    }
+    let ext = |m: &str| {
+        ids.extension
+            .get(&ResourceId::new(Kind::User, m))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut add = Vec::new();
+    let mut update = Vec::new();
+    let mut remove = Vec::new();
+    for (i, m) in after.members.iter().enumerate() {
+        let entry = json!({"extensionNumber": ext(m), "sequenceNumber": i + 1});
+        match before.members.iter().position(|b| b == m) {
+            None => add.push(entry),
+            Some(j) if j != i => update.push(entry),
+            Some(_) => {}
+        }
+    }
+    for m in &before.members {
+        if !after.members.contains(m) {
+            remove.push(json!({"extensionNumber": ext(m)}));
+        }
+    }
+    let mut bodies = Vec::new();
+    let (mut a, mut u, mut r) = (add.as_slice(), update.as_slice(), remove.as_slice());
+    while !(a.is_empty() && u.is_empty() && r.is_empty()) {
+        let take = |s: &mut &[Value]| {
+            let (now, later) = s.split_at(s.len().min(200));
+            *s = later;
+            now.to_vec()
+        };
+        let mut body = serde_json::Map::new();
+        for (name, part) in [
+            ("add", take(&mut a)),
+            ("update", take(&mut u)),
+            ("remove", take(&mut r)),
+        ] {
+            if !part.is_empty() {
+                body.insert(name.into(), Value::Array(part));
+            }
+        }
+        bodies.push(Value::Object(body));
+    }
+    Some(bodies)
+}
