@@ -8,6 +8,12 @@ use serde_json::Value;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldPath(Vec<String>);
 
+impl std::fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("."))
+    }
+}
+
 impl FieldPath {
     pub fn parse(s: &str) -> Option<FieldPath> {
         let segments: Vec<String> = s.split('.').map(str::to_owned).collect();

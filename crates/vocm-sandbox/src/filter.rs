@@ -89,6 +89,11 @@ impl Filter {
         Ok(Filter { any_of })
     }
 
+    /// The fields it compares, as dotted paths.
+    pub fn fields(&self) -> impl Iterator<Item = String> + '_ {
+        self.any_of.iter().flatten().map(|c| c.path.to_string())
+    }
+
     pub fn matches(&self, resource: &Value) -> bool {
         self.any_of.iter().any(|all| {
             all.iter().all(|c| {

@@ -207,6 +207,16 @@ fn list(sb: &mut Sandbox, c: Collection, uri: &Uri, now: Instant) -> Result<Resp
     Ok(json_response(StatusCode::OK, c.media_type(), &page))
 }
 
+/// The fields the reference lets a list filter on, where its guide
+/// restricts them.
+fn reference_filter_fields(c: Collection) -> Option<&'static [&'static str]> {
+    match c {
+        Collection::Sites => Some(&["name"]),
+        Collection::Addresses => Some(&["country", "state", "displayForm"]),
+        _ => None,
+    }
+}
+
 /// A page of a list paged by number (the reference's sites): `pageNumber`
 /// from 0, no scroll; the page as the reference's example has it, without
 /// links.
@@ -319,6 +329,22 @@ fn first(
     let parsed_filter = filter.map(Filter::parse).transpose().map_err(|m| {
         ApiError::bad_request("Invalid Filter", Some("filter"), "INVALID_FILTER", m)
     })?;
+    if sb.api == super::args::ApiMode::Reference
+        && let Some(f) = &parsed_filter
+        && let Some(allowed) = reference_filter_fields(c)
+        && let Some(field) = f.fields().find(|x| !allowed.contains(&x.as_str()))
+    {
+        // Only the fields the reference's guide lists.
+        return Err(ApiError::bad_request(
+            "Invalid filter format",
+            Some("filter"),
+            "INVALID_FILTER",
+            format!(
+                "Invalid filter field: {field}. Supported fields: {}",
+                allowed.join(", ")
+            ),
+        ));
+    }
     let parsed_sort = sort
         .map(Sort::parse)
         .transpose()

@@ -56,6 +56,9 @@ fn media(path: &str) -> &'static str {
     if path.starts_with(OPERATIONS_PATH) {
         return OPERATIONS_MEDIA_TYPE;
     }
+    if path == vocm_api::DISCOVERY_PATH {
+        return vocm_api::DISCOVERY_MEDIA_TYPE;
+    }
     Collection::ALL
         .into_iter()
         .filter(|c| path.starts_with(c.path()))
@@ -727,4 +730,76 @@ fn verbose_logs_one_line_per_request_without_the_key() {
     assert!(log.contains("GET /users 200 "), "{log}");
     assert!(log.contains("GET /users?pageSize=0 400 "), "{log}");
     assert!(!log.contains(KEY), "{log}");
+}
+
+#[test]
+fn the_reference_api_is_served_alone() {
+    let s = Sandbox::start(&["--api", "reference", "--numbers", "+33170000001"]);
+    // No extension: discovery and every `/vocm` path are not found.
+    s.get("/vocm").expect(404);
+    s.get("/vocm/devices").expect(404);
+    // The seeded numbers are the account's.
+    let numbers = s.get("/phone-numbers").expect(200).body;
+    assert_eq!(numbers["data"][0]["phoneNumber"], "+33170000001");
+    // No `vocm` field reaches a reference path.
+    let address = s
+        .post("/addresses", &json!({"country": "FR", "city": "Paris"}))
+        .expect(200)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut leaky = site_body(&address, "paris");
+    leaky["vocmKey"] = json!("paris");
+    assert_eq!(
+        s.post("/sites", &leaky).expect(400).body["errors"][0]["field"],
+        "vocmKey"
+    );
+    // Sites page by number, as the reference's example: no links.
+    s.create("/sites", &site_body(&address, "paris"));
+    s.create("/sites", &site_body(&address, "lyon"));
+    let first = s.get("/sites?pageSize=1").expect(200).body;
+    assert_eq!(first["pagination"]["pageNumber"], 0);
+    assert_eq!(first["pagination"]["hasMore"], true);
+    assert!(first.get("_links").is_none());
+    let second = s.get("/sites?pageSize=1&pageNumber=1").expect(200).body;
+    assert_eq!(second["pagination"]["hasMore"], false);
+    assert_ne!(first["data"][0]["id"], second["data"][0]["id"]);
+    // Filters: only the fields the guides list.
+    s.get("/sites?filter=pbxName%3D%3Dacme").expect(400);
+    s.get("/sites?filter=name%3D%3Dparis").expect(200);
+    s.get("/addresses?filter=city%3D%3DParis").expect(400);
+    // Users: created and deleted; their update is not implemented.
+    let site = first["data"][0]["id"].as_str().unwrap().to_owned();
+    let id = s.create("/users", &user("jo.doe", &site, "1001"));
+    let put = s.put(&format!("/users/{id}"), &user("jo.doe", &site, "1002"));
+    assert_eq!(put.status, 501, "{:#}", put.body);
+    // Claims are an extension.
+    s.post("/phone-numbers", &json!({"phoneNumber": "+33170000002"}))
+        .expect(405);
+}
+
+#[test]
+fn the_extended_api_says_what_it_offers_and_keeps_extras() {
+    let s = Sandbox::start(&[]);
+    let offer = s.get("/vocm").expect(200).body;
+    assert_eq!(offer["userUpdates"], true);
+    let paths: Vec<&str> = offer["extensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(paths.contains(&"/vocm/extras") && paths.contains(&"/vocm/devices"));
+    let site = s.site();
+    let id = s.create("/users", &user("jo.doe", &site, "1001"));
+    let extras = json!({"resourceType": "USER", "resourceId": id, "fields": {"internetFax": "+33170000099"}});
+    s.put(&format!("/vocm/extras/USER:{id}"), &extras)
+        .expect(200);
+    let listed = s.get("/vocm/extras").expect(200).body;
+    assert_eq!(listed["data"][0]["fields"]["internetFax"], "+33170000099");
+    // Deleting the user deletes its extras.
+    s.finished(&s.delete(&format!("/users/{id}")));
+    let listed = s.get("/vocm/extras").expect(200).body;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 0);
 }
