@@ -107,6 +107,18 @@ impl Offer {
 }
 
 impl HttpProvider {
+    /// Forgets an extension the server listed but answers `404` for.
+    pub(crate) fn withdraw(&self, c: Collection) {
+        if let Some(o) = self
+            .offer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_mut()
+        {
+            o.extensions.retain(|e| *e != c);
+        }
+    }
+
     /// What the server offers: asked once, then remembered.
     pub(crate) fn offer(&self) -> Result<Offer, ProviderError> {
         let mut known = self

@@ -92,6 +92,16 @@ impl HttpProvider {
                         .idempotent(&Method::GET, &path, Some(c.media_type()), None)
                     {
                         Ok(a) => a,
+                        // An extension the server listed but does not serve:
+                        // not offered, which is not the same as empty.
+                        Err(Failure::Rejected(404, _)) if next.is_none() && !c.is_reference() => {
+                            self.withdraw(c);
+                            return Err(ProviderError::new(
+                                Code::HttpRejected,
+                                format!("{} is not offered", c.path()),
+                                NOT_OFFERED,
+                            ));
+                        }
                         Err(f) if !restarted && next.is_some() && expired(&f) => {
                             // Scrolls live minutes: a slow read starts again.
                             restarted = true;
@@ -152,6 +162,10 @@ impl HttpProvider {
         }
     }
 }
+
+/// The help of the error a list not offered gives: the read leaves the
+/// collection out instead of failing.
+pub(crate) const NOT_OFFERED: &str = "not offered by the server";
 
 /// The path of a list's page.
 fn page_path(c: Collection, filter: Option<&str>, next: Option<&Next>) -> String {

@@ -46,7 +46,9 @@ impl HttpProvider {
                             c,
                             s.spawn(move || {
                                 let r = self.list_until(c, stop);
-                                if r.is_err() {
+                                if r.as_ref()
+                                    .is_err_and(|e| e.help != crate::paging::NOT_OFFERED)
+                                {
                                     stop.store(true, Ordering::Relaxed);
                                 }
                                 r
@@ -77,6 +79,9 @@ impl HttpProvider {
                 Ok(items) => {
                     fetched.insert(c, items);
                 }
+                // Not offered after all: left out (its kind is then not
+                // managed), never read as empty.
+                Err(e) if e.help == crate::paging::NOT_OFFERED => {}
                 // The error that stopped the others, not their "stopped".
                 Err(e) if first_error.is_none() || e.code != Code::HttpUnreachable => {
                     if first_error

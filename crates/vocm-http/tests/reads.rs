@@ -95,3 +95,26 @@ fn sites_are_read_page_by_number_and_pages_need_no_links() {
     let keys: Vec<&String> = snapshot.account.sites.keys().collect();
     assert_eq!(keys, ["site-1", "site-2"]);
 }
+
+#[test]
+fn an_extension_listed_but_not_served_is_not_offered_not_empty() {
+    // Discovery lists every extension, but devices answer 404.
+    let server = Server::start(|r| {
+        if r.path() == "/vocm/devices" {
+            return Answer::problem(404, "no such path");
+        }
+        empty_account(r)
+    });
+    let p = provider(&server.base);
+    let (s, caps) = within(Duration::from_secs(20), move || {
+        let s = p.snapshot();
+        (s, p.capabilities())
+    });
+    assert!(s.is_ok(), "{s:?}");
+    let caps = caps.unwrap();
+    assert_eq!(caps.support(vocm_core::account::Kind::Device), None);
+    assert!(
+        caps.support(vocm_core::account::Kind::AutoAttendant)
+            .is_some()
+    );
+}
