@@ -122,11 +122,12 @@ fn an_apply_converges_and_the_account_exports_back() {
     assert_eq!(summary["provider"]["kind"], "http");
     let changes = summary["changes"].as_array().unwrap();
     assert!(changes.iter().all(|c| c["outcome"] == "applied"));
-    // Writes answered with an operation name it.
+    // Writes answered with an operation name it (a second step that sets
+    // only a user's forwarding writes its extras, synchronously).
     assert!(
         changes
             .iter()
-            .filter(|c| c["id"]["kind"] == "user")
+            .filter(|c| c["id"]["kind"] == "user" && c["action"] == "create")
             .all(|c| c["operation"].as_str().is_some_and(|o| !o.is_empty())),
         "{summary:#}"
     );

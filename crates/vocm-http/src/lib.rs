@@ -150,6 +150,7 @@ impl Provider for HttpProvider {
                 json: read.json,
                 ids: read.ids,
                 superseded: Vec::new(),
+                extras: Vec::new(),
             }),
             pace: Mutex::new(Pace::default()),
         }))

@@ -26,6 +26,8 @@ pub(crate) struct SessionState {
     pub(crate) ids: Ids,
     /// Ids of addresses replaced by new ones: deleted once nothing uses them.
     pub(crate) superseded: Vec<String>,
+    /// Extras entries waiting to be written in one request.
+    pub(crate) extras: Vec<Value>,
 }
 
 pub(crate) struct HttpSession<'a> {
@@ -112,6 +114,7 @@ impl Session for HttpSession<'_> {
     }
 
     fn finish(self: Box<Self>) -> Result<(), ProviderError> {
+        self.flush_extras()?;
         let superseded = std::mem::take(&mut self.state().superseded);
         let c = Collection::Addresses;
         for old in superseded {

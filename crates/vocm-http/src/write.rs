@@ -42,6 +42,9 @@ impl From<WriteError> for ProviderError {
 
 /// What a read-back found: whether the write took effect (with the
 /// resource's id for a create), or an error when the API could not say.
+/// How many resources' extras one request writes.
+const EXTRAS_BATCH: usize = 200;
+
 type ReadBack<'a> = &'a dyn Fn() -> Result<Option<String>, ProviderError>;
 
 impl HttpSession<'_> {
@@ -266,16 +269,38 @@ impl HttpSession<'_> {
         {
             return Ok(());
         }
+        // Written in batches: one request for many resources, instead of
+        // one more per resource (a user's forwarding would double the
+        // requests of an apply).
+        let full = {
+            let mut state = self.state();
+            state.extras.push(body);
+            state.extras.len() >= EXTRAS_BATCH
+        };
+        if full { self.flush_extras() } else { Ok(()) }
+    }
+
+    /// Writes the extras waiting in the batch: `PUT /vocm/extras` with
+    /// `{data: [entry…]}`, which creates or replaces each (synchronous).
+    pub(crate) fn flush_extras(&self) -> Result<(), ProviderError> {
+        let batch = std::mem::take(&mut self.state().extras);
+        if batch.is_empty() {
+            return Ok(());
+        }
         let c = Collection::Extras;
-        let path = format!(
-            "{}/{}",
-            c.path(),
-            urlencode(&wire::extras::entry_id(collection(id.kind), &api_id))
-        );
+        let n = batch.len();
         self.client()
-            .idempotent(&Method::PUT, &path, Some(c.media_type()), Some(&body))
+            .idempotent(
+                &Method::PUT,
+                c.path(),
+                Some(c.media_type()),
+                Some(&json!({"data": batch})),
+            )
             .map(|_| ())
-            .map_err(|f| self.fail(&f, id))
+            .map_err(|f| {
+                self.provider
+                    .fail(&f, &format!("writing the extras of {n} resources"))
+            })
     }
 
     pub(crate) fn create(
@@ -358,6 +383,15 @@ impl HttpSession<'_> {
             })?;
             format!("{}/{}", c.path(), urlencode(api_id))
         };
+        // Only what the extras carry changes (a user's forwarding): the
+        // resource itself is not written.
+        if let Some(b) = before
+            && self.offer.has(Collection::Extras)
+            && wire::extras::without_extras(b) == wire::extras::without_extras(resource)
+        {
+            self.write_extras(id, resource, before)?;
+            return Ok(Applied::default());
+        }
         // Only a ring group's members change: the reference's own delta,
         // without rewriting the group.
         if let (Resource::RingGroup(after), Some(Resource::RingGroup(b))) = (resource, before) {

@@ -65,6 +65,7 @@ pub fn read(
         Endpoint::Stats => Ok(stats(sb)),
         Endpoint::Discovery => Ok(discovery()),
         Endpoint::UpdateMembers(_)
+        | Endpoint::ReplaceAll(_)
         | Endpoint::Create(_)
         | Endpoint::Replace(..)
         | Endpoint::Delete(..) => Err(ApiError::new(
@@ -401,6 +402,40 @@ pub fn write(sb: &mut Sandbox, endpoint: &Endpoint, w: &Write<'_>) -> Result<Res
                 "PUT /users/{userId} is not implemented in v1.0: delete and create the user again",
             ),
         ),
+        Endpoint::ReplaceAll(c) => {
+            // Many extras entries at once, each created or replaced.
+            let body = object(w.body)?;
+            let Some(Value::Array(entries)) = body.get("data") else {
+                return Err(ApiError::validation("data", "must be an array of entries"));
+            };
+            let mut stored = Vec::with_capacity(entries.len());
+            for (i, e) in entries.iter().enumerate() {
+                let Some(mut entry) = e.as_object().cloned() else {
+                    return Err(ApiError::validation(
+                        &format!("data[{i}]"),
+                        "must be an object",
+                    ));
+                };
+                let Some(id) = entry.get("id").and_then(Value::as_str).map(str::to_owned) else {
+                    return Err(ApiError::validation(
+                        &format!("data[{i}].id"),
+                        "must not be blank",
+                    ));
+                };
+                let old = sb.account.get(*c, &id).cloned();
+                rules::own(*c, &id, &mut entry, old.as_ref(), &clock::timestamp())?;
+                stored.push((id, Value::Object(entry)));
+            }
+            for (id, v) in stored {
+                sb.account.put(*c, id, v);
+            }
+            sb.changed = true;
+            Ok(json_response(
+                StatusCode::OK,
+                c.media_type(),
+                &json!({"data": entries.len()}),
+            ))
+        }
         Endpoint::Replace(Collection::Extras, id) => {
             // Synchronous, like addresses: a `PUT` creates or replaces.
             let old = sb.account.get(Collection::Extras, id).cloned();

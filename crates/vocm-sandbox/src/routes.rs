@@ -19,6 +19,8 @@ pub enum Endpoint {
     Discovery,
     /// `POST /ring-groups/{id}/update-members`: a member delta.
     UpdateMembers(String),
+    /// `PUT /vocm/extras` *(extension)*: many extras entries at once.
+    ReplaceAll(Collection),
     Poll(String),
     List(Collection),
     Get(Collection, String),
@@ -85,6 +87,9 @@ impl Route {
                     // Claims are written, never listed: the numbers are.
                     Method::GET if c != Collection::NumberClaims => {
                         Route::Endpoint(Endpoint::List(c))
+                    }
+                    Method::PUT if c == Collection::Extras => {
+                        Route::Endpoint(Endpoint::ReplaceAll(c))
                     }
                     // The reference lists numbers and cannot claim them;
                     // extras are written by id.
@@ -155,7 +160,8 @@ impl Route {
                 | Endpoint::Get(c, _)
                 | Endpoint::Create(c)
                 | Endpoint::Replace(c, _)
-                | Endpoint::Delete(c, _),
+                | Endpoint::Delete(c, _)
+                | Endpoint::ReplaceAll(c),
             ) => !c.is_reference(),
             _ => false,
         }
@@ -196,6 +202,7 @@ impl Endpoint {
         match self {
             Endpoint::Stats | Endpoint::Poll(_) | Endpoint::Discovery => None,
             Endpoint::UpdateMembers(_) => Some(Collection::RingGroups),
+            Endpoint::ReplaceAll(c) => Some(*c),
             Endpoint::List(c)
             | Endpoint::Get(c, _)
             | Endpoint::Create(c)
@@ -222,6 +229,7 @@ impl Endpoint {
                 | Endpoint::Replace(..)
                 | Endpoint::Delete(..)
                 | Endpoint::UpdateMembers(_)
+                | Endpoint::ReplaceAll(_)
         )
     }
 

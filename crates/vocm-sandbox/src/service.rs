@@ -137,7 +137,10 @@ async fn respond(shared: &Arc<Shared>, request: Request) -> Response {
     }
     let body = if matches!(
         endpoint,
-        Endpoint::Create(_) | Endpoint::Replace(..) | Endpoint::UpdateMembers(_)
+        Endpoint::Create(_)
+            | Endpoint::Replace(..)
+            | Endpoint::UpdateMembers(_)
+            | Endpoint::ReplaceAll(_)
     ) {
         match read(body).await {
             Ok(b) => b,

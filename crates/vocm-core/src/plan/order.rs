@@ -335,6 +335,13 @@ fn split_references(changes: &mut Vec<Change>, now: &Now) {
     // new users), then completed once — one more write per group instead of
     // one per user.
     let created_of = |kind: Kind| created.iter().filter(|id| id.kind == kind).count();
+    // Created from nothing: holds nothing in the account yet (a replace
+    // still does until its delete).
+    let new: HashSet<ResourceId> = changes
+        .iter()
+        .filter(|c| c.action == Action::Create)
+        .map(|c| c.id.clone())
+        .collect();
     let group_side = created_of(Kind::RingGroup) <= created_of(Kind::User);
     let mut extra = Vec::new();
     for c in changes.iter_mut() {
@@ -353,7 +360,11 @@ fn split_references(changes: &mut Vec<Change>, now: &Now) {
                 return false;
             }
             match (from.kind, t.kind) {
-                (Kind::User, Kind::RingGroup) if group_side => false,
+                // A new user holds nothing the new group could wait for:
+                // it is written once, after the group. (A user that exists
+                // may hold what the group takes, a number say: it still
+                // waits for its second step.)
+                (Kind::User, Kind::RingGroup) if group_side && new.contains(&from) => false,
                 (Kind::RingGroup, Kind::User) if group_side => true,
                 _ => {
                     t.kind > from.kind || cycle.get(&from).is_some_and(|n| cycle.get(t) == Some(n))

@@ -79,15 +79,26 @@ pub fn encode(id: &ResourceId, r: &Resource, ids: &Ids, api_id: &str) -> Option<
 /// these needs no extras entry.
 #[must_use]
 pub fn blank(r: &Resource) -> Resource {
+    let mut r = without_extras(r);
+    if let Resource::User(u) = &mut r
+        && let Some(o) = &mut u.outbound_calling
+    {
+        o.country = None;
+    }
+    r
+}
+
+/// `r` with what only its extras carry at the defaults (a user's calling
+/// country stays: the reference's dial plan carries it too): two
+/// resources equal this way differ in their extras alone.
+#[must_use]
+pub fn without_extras(r: &Resource) -> Resource {
     let mut r = r.clone();
     match &mut r {
         Resource::User(u) => {
             u.forwarding = vocm_core::account::Forwarding::default();
             u.internet_fax = None;
             u.crm = None;
-            if let Some(o) = &mut u.outbound_calling {
-                o.country = None;
-            }
         }
         Resource::RingGroup(g) => {
             g.forwarding.no_answer_seconds =

@@ -522,6 +522,11 @@ pub fn decode(
         if let Some((number, usage)) =
             phone_number::decode(&with_extras(Collection::PhoneNumbers, v))
         {
+            // A number's id is the number: its extras are found by it.
+            ids.set_id(
+                &ResourceId::new(Kind::PhoneNumber, number.as_str()),
+                &api_id(Collection::PhoneNumbers, v),
+            );
             a.phone_numbers.insert(number, usage);
         }
     }
