@@ -1,4 +1,4 @@
-//! Contract tests against what nobody here wrote: the public OpenAPI files
+//! Contract tests against what nobody here wrote: the public `OpenAPI` files
 //! of the Administration API (tests/reference/). Every example they give
 //! decodes; every request body vocm builds for a reference path validates
 //! against their request schema. No network.
@@ -12,8 +12,6 @@ use serde_json::{Map, Value, json};
 use vocm_api::{Collection, Operation, Page, Problem};
 use vocm_core::account::identity::Identities;
 use vocm_core::account::{Account, Kind, Resource};
-use vocm_core::plan::desired::{Context, desired};
-use vocm_core::validate::audio::read_audio;
 use vocm_http::wire::{self, Ids};
 
 fn root() -> PathBuf {
@@ -128,7 +126,7 @@ fn every_example_of_the_reference_decodes() {
     assert!(checked > 100, "only {checked} examples found");
 }
 
-/// OpenAPI 3.0's schema dialect as JSON Schema: `nullable: true` allows
+/// The schema dialect of `OpenAPI` 3.0 as JSON Schema: `nullable: true` allows
 /// `null`; references stay local to the document.
 fn json_schema(v: &Value) -> Value {
     match v {
@@ -173,17 +171,7 @@ fn request_schema(file: &str, path: &str, method: &str) -> jsonschema::Validator
 /// The example account, as vocm would send it, with ids as an API gives.
 fn example() -> (Account, Ids) {
     let v = vocm_core::validate::validate_paths(&[root().join("examples/acme")], Some(&root()));
-    let (audio, _) = read_audio(&v.raw, &v.manifest);
-    let current = Account::default();
-    let cx = Context {
-        raw: &v.raw,
-        current: &current,
-        audio: &audio,
-        licenses: None,
-        can_claim_numbers: true,
-        renames: &[],
-    };
-    let account = desired(&v.manifest, &cx).0;
+    let account = vocm_core::plan::desired::on_their_own(&v).0;
     let mut ids = Ids::default();
     for id in account.ids() {
         ids.set_id(&id, &format!("id{}{}", id.kind, id.key.len()));

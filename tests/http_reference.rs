@@ -45,6 +45,19 @@ fn reference() -> Sandbox {
     Sandbox::start(&["--api", "reference", "--numbers", NUMBERS])
 }
 
+/// A reference sandbox with [`MANIFEST`] applied, and the directory of
+/// the manifests (`m/`).
+fn applied() -> (tempfile::TempDir, Sandbox) {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = reference();
+    write(tmp.path(), "account.yaml", MANIFEST);
+    s.vocm(tmp.path())
+        .args(["apply", "-q", "--auto-approve", "m"])
+        .assert()
+        .success();
+    (tmp, s)
+}
+
 #[test]
 fn a_reference_account_plans_applies_converges_and_exports() {
     let tmp = tempfile::tempdir().unwrap();
@@ -110,14 +123,8 @@ fn a_reference_account_plans_applies_converges_and_exports() {
 
 #[test]
 fn a_user_change_is_a_replace_refused_without_allow_replace() {
-    let tmp = tempfile::tempdir().unwrap();
+    let (tmp, s) = applied();
     let dir = tmp.path();
-    let s = reference();
-    write(dir, "account.yaml", MANIFEST);
-    s.vocm(dir)
-        .args(["apply", "-q", "--auto-approve", "m"])
-        .assert()
-        .success();
     write(
         dir,
         "account.yaml",
@@ -191,14 +198,8 @@ auto_attendants:
 
 #[test]
 fn a_change_of_members_alone_is_the_reference_s_member_delta() {
-    let tmp = tempfile::tempdir().unwrap();
+    let (tmp, s) = applied();
     let dir = tmp.path();
-    let s = reference();
-    write(dir, "account.yaml", MANIFEST);
-    s.vocm(dir)
-        .args(["apply", "-q", "--auto-approve", "m"])
-        .assert()
-        .success();
     write(
         dir,
         "account.yaml",

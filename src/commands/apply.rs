@@ -160,8 +160,10 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
         &paths_or_cwd(&args.inputs),
         cwd.as_deref(),
         &args.targets,
-        args.allow_replace,
-        true,
+        engine::Replaces {
+            allowed: args.allow_replace,
+            applying: true,
+        },
         provider,
         &Read::After(&read),
         &mut run.findings,

@@ -76,8 +76,10 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         &paths_or_cwd(&args.paths),
         cwd.as_deref(),
         &args.targets,
-        args.allow_replace,
-        false,
+        engine::Replaces {
+            allowed: args.allow_replace,
+            applying: false,
+        },
         provider.as_ref(),
         &Read::Beside,
         &mut run.findings,

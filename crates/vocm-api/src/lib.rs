@@ -124,7 +124,7 @@ impl Collection {
         match self {
             Collection::Sites => "SITE",
             Collection::Addresses => "ADDRESS",
-            Collection::PhoneNumbers => "PHONE_NUMBER",
+            Collection::PhoneNumbers | Collection::NumberClaims => "PHONE_NUMBER",
             Collection::Users => "USER",
             Collection::RingGroups => "RING_GROUP",
             Collection::Account => "ACCOUNT",
@@ -133,7 +133,6 @@ impl Collection {
             Collection::AutoAttendants => "AUTO_ATTENDANT",
             Collection::Licenses => "LICENSE",
             Collection::Extras => "EXTRAS",
-            Collection::NumberClaims => "PHONE_NUMBER",
         }
     }
 

@@ -170,24 +170,13 @@ pub(crate) const NOT_OFFERED: &str = "not offered by the server";
 /// The path of a list's page.
 fn page_path(c: Collection, filter: Option<&str>, next: Option<&Next>) -> String {
     let size = vocm_api::MAX_PAGE_SIZE;
+    let filter = filter.map_or_else(String::new, |f| format!("&filter={}", urlencode(f)));
     match next {
         // A scroll keeps the filter it started with; the reference refuses
         // both at once.
         Some(Next::Scroll(s)) => format!("{}?pageSize={size}&scrollId={}", c.path(), urlencode(s)),
-        Some(Next::Number(n)) => {
-            let mut p = format!("{}?pageSize={size}&pageNumber={n}", c.path());
-            if let Some(f) = filter {
-                p.push_str(&format!("&filter={}", urlencode(f)));
-            }
-            p
-        }
-        None => {
-            let mut p = format!("{}?pageSize={size}", c.path());
-            if let Some(f) = filter {
-                p.push_str(&format!("&filter={}", urlencode(f)));
-            }
-            p
-        }
+        Some(Next::Number(n)) => format!("{}?pageSize={size}&pageNumber={n}{filter}", c.path()),
+        None => format!("{}?pageSize={size}{filter}", c.path()),
     }
 }
 

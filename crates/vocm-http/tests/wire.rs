@@ -10,25 +10,16 @@ use serde_json::{Value, json};
 use vocm_api::Collection;
 use vocm_core::account::identity::Identities;
 use vocm_core::account::{Account, Kind, Resource};
-use vocm_core::plan::desired::{Context, desired};
-use vocm_core::validate::audio::read_audio;
 use vocm_http::wire::{Ids, collection, decode, encode, set};
 
 fn example() -> (Account, Identities) {
     // The example account of the repository, two levels up.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let v = vocm_core::validate::validate_paths(&[root.join("examples/acme")], Some(&root));
-    let (audio, _) = read_audio(&v.raw, &v.manifest);
-    let current = Account::default();
-    let cx = Context {
-        raw: &v.raw,
-        current: &current,
-        audio: &audio,
-        licenses: None,
-        can_claim_numbers: true,
-        renames: &[],
-    };
-    (desired(&v.manifest, &cx).0, Identities::of(&v.manifest))
+    (
+        vocm_core::plan::desired::on_their_own(&v).0,
+        Identities::of(&v.manifest),
+    )
 }
 
 #[test]

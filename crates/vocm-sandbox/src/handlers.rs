@@ -242,7 +242,7 @@ fn numbered(
     }
     if sb.api == super::args::ApiMode::Reference
         && let Some(f) = filter
-        && !(f.starts_with("name==") && !f.contains([';', ',']))
+        && (!f.starts_with("name==") || f.contains([';', ',']))
     {
         // The site guide: only `name==`, no AND/OR.
         return Err(ApiError::bad_request(
@@ -534,7 +534,7 @@ pub fn write(sb: &mut Sandbox, endpoint: &Endpoint, w: &Write<'_>) -> Result<Res
                 .get(c, id)
                 .ok_or_else(|| ApiError::not_found(what(c), id))?;
             let delta = object(w.body)?;
-            let value = rules::update_members(old, &delta)?;
+            let value = super::members::update_members(old, &delta)?;
             rules::check(&sb.account, c, id, &value, Some(old))?;
             let change = Change {
                 collection: c,

@@ -15,6 +15,7 @@ mod field;
 mod filter;
 mod handlers;
 mod licenses;
+mod members;
 mod operations;
 mod persist;
 mod phone;

@@ -202,8 +202,8 @@ impl Endpoint {
         match self {
             Endpoint::Stats | Endpoint::Poll(_) | Endpoint::Discovery => None,
             Endpoint::UpdateMembers(_) => Some(Collection::RingGroups),
-            Endpoint::ReplaceAll(c) => Some(*c),
-            Endpoint::List(c)
+            Endpoint::ReplaceAll(c)
+            | Endpoint::List(c)
             | Endpoint::Get(c, _)
             | Endpoint::Create(c)
             | Endpoint::Replace(c, _)

@@ -100,7 +100,7 @@ pub fn what(c: Collection) -> &'static str {
     match c {
         Collection::Sites => "Site",
         Collection::Addresses => "Address",
-        Collection::PhoneNumbers => "Phone number",
+        Collection::PhoneNumbers | Collection::NumberClaims => "Phone number",
         Collection::Users => "User",
         Collection::RingGroups => "Ring group",
         Collection::Account => "Account",
@@ -109,7 +109,6 @@ pub fn what(c: Collection) -> &'static str {
         Collection::AutoAttendants => "Auto attendant",
         Collection::Licenses => "License",
         Collection::Extras => "Extras",
-        Collection::NumberClaims => "Phone number",
     }
 }
 

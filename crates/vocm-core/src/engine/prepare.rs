@@ -49,6 +49,16 @@ pub struct Places {
     pub at: rustc_hash::FxHashMap<ResourceId, (FileId, Span)>,
 }
 
+/// Replaces the provider makes instead of a rename or an update.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Replaces {
+    /// `--allow-replace`: they are planned and applied.
+    pub allowed: bool,
+    /// Whether the run applies: without `allowed`, an update made as a
+    /// replace is then an error (a warning on `plan`).
+    pub applying: bool,
+}
+
 /// How the account is read.
 pub enum Read<'a> {
     /// By the provider, while the manifests are validated: the two are
@@ -79,8 +89,7 @@ pub fn prepare(
     paths: &[PathBuf],
     cwd: Option<&Path>,
     targets: &[ResourceId],
-    allow_replace: bool,
-    applying: bool,
+    replaces: Replaces,
     provider: &dyn Provider,
     read: &Read<'_>,
     findings: &mut Findings,
@@ -152,7 +161,7 @@ pub fn prepare(
         &validated,
         &snapshot.account,
         &caps.fixed_keys,
-        allow_replace,
+        replaces.allowed,
         &mut diagnostics,
     );
     let renames: Vec<_> = moves.iter().chain(&refused).cloned().collect();
@@ -193,8 +202,8 @@ pub fn prepare(
         replaced_on_update: caps.replaced_on_update(),
     };
     let plan = crate::plan::plan(&desired, &snapshot.account, &options);
-    if !allow_replace {
-        let refused = super::capable::update_replaces(&validated, &plan, &caps, applying);
+    if !replaces.allowed {
+        let refused = super::capable::update_replaces(&validated, &plan, &caps, replaces.applying);
         let failed = refused
             .iter()
             .any(|d| d.severity == crate::diagnostics::Severity::Error);

@@ -4,11 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::{Failed, Findings};
-use crate::account::Account;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::plan::desired::{Context, desired};
+
 use crate::route::{At, Route, When, entry, trace_at};
-use crate::validate::audio::read_audio;
 
 /// A traced route.
 #[derive(Debug)]
@@ -38,17 +36,7 @@ pub fn route(
     }
     // Routes read the manifests only: `auto` extensions are those a plan
     // against an empty account would give.
-    let (audio, _) = read_audio(&validated.raw, &validated.manifest);
-    let empty = Account::default();
-    let cx = Context {
-        raw: &validated.raw,
-        current: &empty,
-        audio: &audio,
-        licenses: None,
-        can_claim_numbers: true,
-        renames: &[],
-    };
-    let (account, _) = desired(&validated.manifest, &cx);
+    let (account, _) = crate::plan::desired::on_their_own(&validated);
     findings.sources = validated.raw.sources;
     let Some(start) = entry(&account, dialled) else {
         findings.push(

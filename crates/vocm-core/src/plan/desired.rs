@@ -49,6 +49,24 @@ fn canonical_forwarding(f: &model::Forwarding) -> Forwarding {
     }
 }
 
+/// The account validated manifests describe on their own: their audio read
+/// from disk, and `auto` extensions as a plan against an empty account
+/// gives them (what `route` shows, and what tests encode).
+#[must_use]
+pub fn on_their_own(v: &crate::validate::Validated) -> (Account, Vec<Diagnostic>) {
+    let (audio, _) = crate::validate::audio::read_audio(&v.raw, &v.manifest);
+    let empty = Account::default();
+    let cx = Context {
+        raw: &v.raw,
+        current: &empty,
+        audio: &audio,
+        licenses: None,
+        can_claim_numbers: true,
+        renames: &[],
+    };
+    desired(&v.manifest, &cx)
+}
+
 /// Resolves the manifest into the account it describes.
 #[must_use]
 pub fn desired(m: &Manifest, cx: &Context<'_>) -> (Account, Vec<Diagnostic>) {

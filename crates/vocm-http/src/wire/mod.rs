@@ -581,7 +581,7 @@ pub fn decode(
         }
     }
     for v in list(Collection::AutoAttendants) {
-        let id = ResourceId::new(Kind::AutoAttendant, &key_of(v, Collection::AutoAttendants));
+        let id = ResourceId::new(Kind::AutoAttendant, key_of(v, Collection::AutoAttendants));
         ids.set_id(&id, &api_id(Collection::AutoAttendants, v));
         if let Some(ext) = s(v, "/extensionNumber") {
             ids.set_extension(&id, &ext);
