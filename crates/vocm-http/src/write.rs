@@ -400,6 +400,16 @@ impl HttpSession<'_> {
                 let mut operation = None;
                 let members = format!("{path}/{}", vocm_api::UPDATE_MEMBERS);
                 for body in &deltas {
+                    // Not idempotent: after an unknown outcome, the group
+                    // is read to see whether the delta took effect.
+                    let read_back = || {
+                        let group = self
+                            .client()
+                            .idempotent(&Method::GET, &path, Some(c.media_type()), None)
+                            .map_err(|f| self.fail(&f, id))?
+                            .body;
+                        Ok(ring_group::delta_applied(&group, body).then(String::new))
+                    };
                     operation = self
                         .write_as(
                             id,
@@ -407,7 +417,7 @@ impl HttpSession<'_> {
                             &members,
                             (vocm_api::UPDATE_MEMBERS_MEDIA_TYPE, "/id"),
                             Some(body),
-                            &|| Ok(None),
+                            &read_back,
                         )?
                         .1;
                 }

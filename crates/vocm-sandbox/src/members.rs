@@ -59,6 +59,20 @@ pub fn update_members(group: &Value, delta: &Map<String, Value>) -> Result<Value
             .and_then(Value::as_u64)
             .unwrap_or(u64::MAX)
     });
+    // Adding a member already in the group is a conflict, as adding any
+    // resource twice is: a client that resends a delta must find out.
+    for m in &add {
+        if let Some(k) = key(m)
+            && members
+                .iter()
+                .any(|x| key(x).as_deref() == Some(k.as_str()))
+        {
+            return Err(ApiError::conflict(
+                "add",
+                format!("{k} is already a member of the ring group"),
+            ));
+        }
+    }
     let gone: Vec<String> = remove.iter().chain(&update).filter_map(key).collect();
     members.retain(|m| key(m).is_none_or(|k| !gone.contains(&k)));
     for m in update.iter().chain(&add) {

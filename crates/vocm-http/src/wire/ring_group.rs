@@ -151,3 +151,37 @@ pub fn members_delta(before: &RingGroup, after: &RingGroup, ids: &Ids) -> Option
     }
     Some(bodies)
 }
+
+/// Whether the group as fetched shows the effect of a member delta: each
+/// added or updated member at its sequence number, each removed one gone.
+/// (A delta is not idempotent: after a failure whose outcome is unknown it
+/// is read back, never sent again blindly.)
+#[must_use]
+pub fn delta_applied(group: &Value, delta: &Value) -> bool {
+    let members: Vec<(String, Option<u64>)> = group
+        .get("members")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| Some((s(m, "/extensionNumber")?, n(m, "/sequenceNumber"))))
+        .collect();
+    let list = |name: &str| {
+        delta
+            .get(name)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let placed = list("add").into_iter().chain(list("update")).all(|m| {
+        let ext = s(&m, "/extensionNumber");
+        let seq = n(&m, "/sequenceNumber");
+        members
+            .iter()
+            .any(|(e, q)| Some(e) == ext.as_ref() && (seq.is_none() || *q == seq))
+    });
+    let gone = list("remove").into_iter().all(|m| {
+        let ext = s(&m, "/extensionNumber");
+        !members.iter().any(|(e, _)| Some(e) == ext.as_ref())
+    });
+    placed && gone
+}
