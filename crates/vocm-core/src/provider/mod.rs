@@ -3,6 +3,7 @@
 //! file for [`local`], a REST API for the HTTP provider.
 
 pub mod local;
+mod state_codec;
 
 use std::collections::BTreeMap;
 use std::fmt;
