@@ -5,15 +5,16 @@
 # memory by GNU time. Usage: bench/plan.sh [USERS...] (default 10000 50000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh  # bin_dir; gen_account honours VOCM_BENCH_SHAPE=spread|full
 cargo build --release --quiet --bin vocm --example gen_account
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 50000)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-vocm=$PWD/target/release/vocm
+vocm=$bin_dir/vocm
 for n in "${sizes[@]}"; do
-  ./target/release/examples/gen_account --users "$n" -o "$work/plain-$n"
-  ./target/release/examples/gen_account --users "$n" --drift 10 -o "$work/drifted-$n"
+  "$bin_dir"/examples/gen_account --users "$n" -o "$work/plain-$n"
+  "$bin_dir"/examples/gen_account --users "$n" --drift 10 -o "$work/drifted-$n"
   state="$work/state-$n.json"
   /usr/bin/time -f "apply of the whole account: %e s, peak RSS %M KB" \
     "$vocm" --state "$state" apply -q --auto-approve "$work/drifted-$n" >/dev/null

@@ -2,66 +2,88 @@
 //!
 //! ```text
 //! cargo run --release --example gen_account -- --users 10000 -o /tmp/acct
+//! cargo run --release --example gen_account -- --shape full --users 10000 -o /tmp/acct
 //! ```
 //!
-//! Every user has a number, a device and a realistic spread of settings;
-//! one ring group per ten users; users are written 1,000 to a file, as a
-//! large organisation would split them. Output is deterministic.
+//! Two shapes (`--shape`, default from the environment variable
+//! `VOCM_BENCH_SHAPE`, else `spread`), both deterministic:
+//! - `spread`: every user has a number, a device and a spread of settings;
+//!   one ring group per ten users; users are written 1,000 to a file, as a
+//!   large organisation would split them;
+//! - `full`: every user fully configured (all three forwarding conditions,
+//!   recording with an announcement, outbound calling, voicemail,
+//!   directory), 20 sites, every number, device and ring group in one
+//!   account file, one ring group per 50 users with 5 members.
 //!
 //! `--drift P` changes P % of the users (a name and a forwarding rule): the
 //! plan benchmark applies the drifted account, then plans the plain one.
+//! `--hub N` (`full` only) makes the first N users forward to the first ring
+//! group, which `--drift` then changes as well: one group reached by N users.
 
 use std::path::PathBuf;
 
-struct Args {
-    users: usize,
-    drift: usize,
-    out: PathBuf,
-}
+use vocm_testkit::generate::{Options, Shape};
 
-fn parse_args() -> Result<Args, String> {
-    let mut users = 10_000;
-    let mut drift = 0;
+const USAGE: &str = "usage: gen_account --users N [--shape spread|full] [--drift PERCENT] [--hub N] -o DIR\n(the shape defaults to $VOCM_BENCH_SHAPE, else spread)";
+
+fn parse_args() -> Result<(Options, PathBuf), String> {
+    let mut options = Options {
+        users: 10_000,
+        ..Options::default()
+    };
+    if let Ok(shape) = std::env::var("VOCM_BENCH_SHAPE")
+        && !shape.is_empty()
+    {
+        options.shape = shape
+            .parse()
+            .map_err(|e| format!("VOCM_BENCH_SHAPE: {e}"))?;
+    }
     let mut out = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--users" => {
-                users = it
+                options.users = it
                     .next()
                     .and_then(|v| v.parse().ok())
                     .ok_or("--users takes a number")?;
             }
+            "--shape" => {
+                options.shape = it.next().ok_or("--shape takes spread or full")?.parse()?;
+            }
             "--drift" => {
-                drift = it
+                options.drift = it
                     .next()
                     .and_then(|v| v.parse().ok())
                     .filter(|p| *p <= 100)
                     .ok_or("--drift takes a percentage")?;
             }
-            "-o" | "--out" => out = it.next().map(PathBuf::from),
-            "-h" | "--help" => {
-                return Err("usage: gen_account --users N [--drift PERCENT] -o DIR".into());
+            "--hub" => {
+                options.hub = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--hub takes a number of users")?;
             }
-            other => return Err(format!("unknown argument `{other}`")),
+            "-o" | "--out" => out = it.next().map(PathBuf::from),
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    Ok(Args {
-        users,
-        drift,
-        out: out.ok_or("-o DIR is required")?,
-    })
+    if options.hub > 0 && options.shape != Shape::Full {
+        return Err("--hub needs --shape full".into());
+    }
+    Ok((options, out.ok_or("-o DIR is required")?))
 }
 
 fn main() {
-    let args = match parse_args() {
+    let (options, out) = match parse_args() {
         Ok(a) => a,
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);
         }
     };
-    if let Err(e) = vocm_testkit::generate::generate(args.users, args.drift, &args.out) {
+    if let Err(e) = vocm_testkit::generate::generate_with(&options, &out) {
         eprintln!("gen_account: {e}");
         std::process::exit(1);
     }

@@ -735,3 +735,54 @@ fn a_second_apply_with_a_lock_timeout_waits_and_plans_after_the_first() {
         "{stderr}"
     );
 }
+
+/// The benchmarks' fully configured account (`gen_account --shape full`):
+/// users forward to the ring group that rings them, a dependency cycle that
+/// apply breaks; it validates clean, applies, and the next plan is empty,
+/// and so does its drifted twin against it after one more apply.
+#[test]
+fn the_fully_configured_benchmark_account_applies_and_converges() {
+    use vocm_testkit::generate::{Options, Shape, generate_with};
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options {
+        shape: Shape::Full,
+        users: 240,
+        hub: 120,
+        ..Options::default()
+    };
+    generate_with(&options, &dir.path().join("plain")).unwrap();
+    let drifted = Options {
+        drift: 10,
+        ..options
+    };
+    generate_with(&drifted, &dir.path().join("drifted")).unwrap();
+    vocm(dir.path())
+        .args(["validate", "--format", "json", "plain"])
+        .assert()
+        .success()
+        .stdout("[]\n");
+    vocm(dir.path())
+        .args(["apply", "-q", "--auto-approve", "drifted"])
+        .assert()
+        .success();
+    vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", "drifted"])
+        .assert()
+        .code(0);
+    // 1 user in 10 differs, and the group that 120 users reach.
+    vocm(dir.path())
+        .args(["plan", "plain"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::ends_with(
+            "Plan: 0 to add, 25 to change, 0 to destroy.\n",
+        ));
+    vocm(dir.path())
+        .args(["apply", "-q", "--auto-approve", "plain"])
+        .assert()
+        .success();
+    vocm(dir.path())
+        .args(["plan", "--detailed-exitcode", "plain"])
+        .assert()
+        .code(0);
+}

@@ -2,7 +2,7 @@
 //! content hashes. They hold no business rule.
 
 use std::fs::File;
-use std::io::Write as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// SHA-256 of bytes, as lowercase hex.
@@ -39,10 +39,19 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// Writes bytes to `path` atomically: temporary file, sync, rename, sync
 /// of the directory.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, &mut |w| w.write_all(bytes))
+}
+
+/// Like [`write_atomically`], for content that `write` streams into the
+/// file (so that it is never held whole in memory).
+pub fn write_atomically_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let tmp = sibling(path, &format!("tmp.{}", std::process::id()));
     let result = (|| {
         let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
+        write(&mut f)?;
         f.sync_all()?;
         drop(f);
         std::fs::rename(&tmp, path)?;

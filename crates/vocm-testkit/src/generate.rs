@@ -1,7 +1,8 @@
-//! A generator of large, valid accounts for benchmarks and tests: every user
-//! has a number, a device and a realistic spread of settings; one ring
-//! group per ten users; users are written 1,000 to a file, as a large
-//! organisation would split them. Output is deterministic.
+//! A generator of large, valid accounts for benchmarks and tests, in two
+//! shapes ([`Shape`]): `spread` — every user has a number, a device and a
+//! spread of settings; one ring group per ten users; users are written
+//! 1,000 to a file, as a large organisation would split them — and `full`,
+//! where every user is fully configured. Output is deterministic.
 //!
 //! `drift` changes that percentage of the users (a name and a forwarding
 //! rule): the plan benchmark applies the drifted account, then plans the
@@ -245,6 +246,297 @@ fn user(s: &mut String, i: usize, users: usize, site: usize, extension: usize, d
     }
 }
 
+/// The account shapes the generator writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// Users with a spread of settings (some forward, some record...), four
+    /// sites, one ring group per ten users, one file per kind of resource:
+    /// the shape of the first benchmarks.
+    #[default]
+    Spread,
+    /// Every user fully configured (issue 13's "realistic account"): all
+    /// three forwarding conditions (busy to voicemail, no answer to the ring
+    /// group the user belongs to after 20 s, unreachable to an external
+    /// number), caller ID, call recording with an announcement, outbound
+    /// calling, voicemail notification and directory settings; 20 sites;
+    /// every number, device, site and ring group in one `account.yaml`; one
+    /// ring group per 50 users with 5 of them as members; users 1,000 to a
+    /// file. A user forwards to its group and the group rings the user: a
+    /// dependency cycle that apply must break.
+    Full,
+}
+
+impl std::str::FromStr for Shape {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "spread" => Ok(Self::Spread),
+            "full" => Ok(Self::Full),
+            other => Err(format!(
+                "unknown account shape `{other}` (expected `spread` or `full`)"
+            )),
+        }
+    }
+}
+
+/// What to generate.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub shape: Shape,
+    pub users: usize,
+    /// Percentage of users changed (a name and a forwarding rule).
+    pub drift: usize,
+    /// `Full` only: this many users (the first ones) forward on no answer
+    /// to the first ring group instead of their own, so that one group is
+    /// reached by many users (the planner's linearity benchmark). With
+    /// `drift`, that group changes too, so every one of those call paths
+    /// changes.
+    pub hub: usize,
+}
+
+/// Writes the account that `options` describe to `out` (created if needed).
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn generate_with(options: &Options, out: &Path) -> std::io::Result<()> {
+    match options.shape {
+        Shape::Spread => generate(options.users, options.drift, out),
+        Shape::Full => full::generate(options, out),
+    }
+}
+
+mod full {
+    //! The fully configured shape: see [`super::Shape::Full`].
+
+    use std::fmt::Write as _;
+    use std::fs;
+    use std::path::Path;
+
+    use super::{Options, wav};
+
+    pub(super) const SITES: usize = 20;
+    const CITIES: [&str; SITES] = [
+        "paris",
+        "lyon",
+        "marseille",
+        "toulouse",
+        "nice",
+        "nantes",
+        "strasbourg",
+        "montpellier",
+        "bordeaux",
+        "lille",
+        "rennes",
+        "reims",
+        "toulon",
+        "grenoble",
+        "dijon",
+        "angers",
+        "nimes",
+        "tours",
+        "limoges",
+        "amiens",
+    ];
+    pub(super) const GROUP_SIZE: usize = 50;
+    const MEMBERS: usize = 5;
+
+    /// Digits of an extension, and the size of each site's block: site `s`
+    /// owns `[10^(len-1) + s*block, 10^(len-1) + (s+1)*block)`, users in its
+    /// lower half, ring groups in its upper half.
+    pub(super) fn layout(users: usize) -> (usize, usize) {
+        // Groups of fifty users go round the sites.
+        let per_site = users.div_ceil(GROUP_SIZE).div_ceil(SITES) * GROUP_SIZE + 2;
+        let mut len = 4;
+        loop {
+            let block = 4 * 10usize.pow(u32::try_from(len).unwrap_or(9) - 2);
+            if block / 2 > per_site {
+                return (len, block);
+            }
+            len += 1;
+        }
+    }
+
+    fn number(site: usize, i: usize) -> String {
+        // +33 then 10 digits: a two-digit site code and an eight-digit line.
+        format!("+33{:02}{:08}", 10 + site, i)
+    }
+
+    pub(super) fn generate(o: &Options, out: &Path) -> std::io::Result<()> {
+        fs::create_dir_all(out.join("users"))?;
+        fs::create_dir_all(out.join("audio"))?;
+        fs::write(out.join("audio/hold.wav"), wav())?;
+        let users = o.users;
+        let (len, block) = layout(users);
+        let base = 10usize.pow(u32::try_from(len).unwrap_or(9) - 1);
+        let ext = |site: usize, n: usize| base + site * block + n;
+        // Users are grouped by fifty; a group and its users share a site.
+        let group_of = |i: usize| i / GROUP_SIZE;
+        let site_of_group = |g: usize| g % SITES;
+        let groups = users.div_ceil(GROUP_SIZE);
+        let drifted = |i: usize| o.drift > 0 && i % (100 / o.drift) == 0;
+
+        let mut s = String::with_capacity(1 << 20);
+        s.push_str("# Generated by vocm's examples/gen_account.rs (--shape full)\n");
+        write!(
+            s,
+            "version: 1\naccount:\n  pbx: bigcorp\n  country: FR\n  extension_length: {len}\n"
+        )
+        .ok();
+        s.push_str("addresses:\n");
+        for (i, city) in CITIES.iter().enumerate() {
+            write!(
+                s,
+                "  {city}-office:\n    street: {} avenue de la Gare\n    city: {city}\n    postal_code: \"{}\"\n    country: FR\n",
+                i + 1,
+                10000 + i * 1000
+            )
+            .ok();
+        }
+        s.push_str("sites:\n");
+        for (i, city) in CITIES.iter().enumerate() {
+            write!(
+                s,
+                "  {city}:\n    name: {city} office\n    address: {city}-office\n    locale: fr-FR\n    timezone: Europe/Paris\n    extension_range: {}-{}\n    main_number: \"{}\"\n",
+                ext(i, 0),
+                ext(i, block - 1),
+                number(i, 0)
+            )
+            .ok();
+        }
+        s.push_str("audio_files:\n  hold-music:\n    file: audio/hold.wav\n");
+        s.push_str("phone_numbers:\n");
+        for site in 0..SITES {
+            writeln!(s, "  \"{}\": {{}}", number(site, 0)).ok();
+        }
+        for i in 0..users {
+            writeln!(
+                s,
+                "  \"{}\": {{}}",
+                number(site_of_group(group_of(i)), 1 + i)
+            )
+            .ok();
+        }
+        for g in 0..groups {
+            writeln!(
+                s,
+                "  \"{}\": {{}}",
+                number(site_of_group(g), 90_000_000 + g)
+            )
+            .ok();
+        }
+        s.push_str("devices:\n");
+        let models = ["Poly VVX 450", "Yealink T54W", "Cisco 8851", "Yealink W56H"];
+        for i in 0..users {
+            writeln!(
+                s,
+                "  dev-{i:06}:\n    model: {}\n    mac: \"00:04:f2:{:02x}:{:02x}:{:02x}\"",
+                models[i % models.len()],
+                (i >> 16) & 0xff,
+                (i >> 8) & 0xff,
+                i & 0xff
+            )
+            .ok();
+        }
+        s.push_str(if groups == 0 {
+            "ring_groups: {}\n"
+        } else {
+            "ring_groups:\n"
+        });
+        for g in 0..groups {
+            let site = site_of_group(g);
+            let hub_changed = g == 0 && o.hub > 0 && o.drift > 0;
+            write!(
+                s,
+                "  group-{g:05}:\n    name: Team {g}\n    site: {}\n    extension: {}\n    phone_numbers: [\"{}\"]\n    strategy: {}\n    ring_timeout_seconds: {}\n    members:\n",
+                CITIES[site],
+                ext(site, block / 2 + g / SITES),
+                number(site, 90_000_000 + g),
+                ["simultaneous", "sequential", "round_robin"][g % 3],
+                if hub_changed { 25 } else { 20 },
+            )
+            .ok();
+            for m in 0..MEMBERS {
+                let u = g * GROUP_SIZE + m;
+                if u < users {
+                    writeln!(s, "      - user.{u:06}").ok();
+                }
+            }
+            s.push_str("    forwarding:\n      no_answer: voicemail\n");
+        }
+        fs::write(out.join("account.yaml"), &s)?;
+
+        for chunk in 0..users.div_ceil(1000) {
+            s.clear();
+            s.push_str("# Generated by vocm's examples/gen_account.rs (--shape full)\nusers:\n");
+            for i in chunk * 1000..((chunk + 1) * 1000).min(users) {
+                let g = if i < o.hub { 0 } else { group_of(i) };
+                let site = site_of_group(group_of(i));
+                // The user's rank in its site: groups g ≡ site (mod SITES).
+                let rank = group_of(i) / SITES * GROUP_SIZE + i % GROUP_SIZE;
+                user(&mut s, i, site, g, ext(site, 1 + rank), drifted(i));
+            }
+            fs::write(out.join(format!("users/users-{chunk:03}.yaml")), &s)?;
+        }
+        Ok(())
+    }
+
+    fn user(s: &mut String, i: usize, site: usize, group: usize, extension: usize, drifted: bool) {
+        const FIRST: [&str; 8] = [
+            "Alice", "Bruno", "Chloe", "David", "Emma", "Farid", "Gina", "Hugo",
+        ];
+        const LAST: [&str; 8] = [
+            "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy",
+        ];
+        let first = FIRST[i % 8];
+        let last = if drifted {
+            "Drifted"
+        } else {
+            LAST[(i / 8) % 8]
+        };
+        let busy = if drifted {
+            "external:+33612345679"
+        } else {
+            "voicemail"
+        };
+        write!(
+            s,
+            "  user.{i:06}:
+    first_name: {first}
+    last_name: {last}
+    email: user.{i:06}@bigcorp.example
+    site: {city}
+    license: {license}
+    phone_number: \"{number}\"
+    extension: {extension}
+    device: dev-{i:06}
+    forwarding:
+      busy: {busy}
+      no_answer: {{to: ring_group:group-{group:05}, after_seconds: 20}}
+      unreachable: external:+33612345678
+    call_recording:
+      mode: {mode}
+      announce_to: [other_party]
+    outbound_calling:
+      country: FR
+      scope: {scope}
+    voicemail:
+      notification: attachment_only
+    directory:
+      dial_by_name: true
+      listed: true
+      scope: site
+",
+            city = CITIES[site],
+            license = if i.is_multiple_of(5) { "X4" } else { "X2" },
+            number = number(site, 1 + i),
+            mode = ["on_demand", "always", "always_allow_pause"][i % 3],
+            scope = ["domestic", "international"][i % 2],
+        )
+        .ok();
+    }
+}
+
 /// A valid, silent, one-tenth-of-a-second 8 kHz mono WAV.
 fn wav() -> Vec<u8> {
     let samples = 800u32;
@@ -278,6 +570,54 @@ mod tests {
             let last_group = span / 2 + (users / 10) / SITES.len();
             assert!(last_user < first_group, "{users} users");
             assert!(last_group < span, "{users} users");
+        }
+    }
+
+    #[test]
+    fn full_shape_keeps_users_and_groups_in_their_site_block() {
+        for users in [1, 49, 50, 10_000, 50_000, 100_000, 400_000] {
+            let (len, block) = full::layout(users);
+            let base = 10usize.pow(u32::try_from(len).unwrap() - 1);
+            let groups = users.div_ceil(full::GROUP_SIZE);
+            let last_user = groups.div_ceil(full::SITES) * full::GROUP_SIZE;
+            let last_group = block / 2 + groups / full::SITES;
+            assert!(last_user < block / 2, "{users} users");
+            assert!(last_group < block, "{users} users");
+            // The last site's block still has `len` digits.
+            assert!(base + full::SITES * block <= 10 * base, "{users} users");
+        }
+    }
+
+    #[test]
+    fn full_shape_writes_eleven_files_and_every_setting() {
+        let dir = std::env::temp_dir().join(format!("vocm-gen-full-{}", std::process::id()));
+        let options = Options {
+            shape: Shape::Full,
+            users: 10_000,
+            ..Options::default()
+        };
+        generate_with(&options, &dir).unwrap();
+        let account = fs::read_to_string(dir.join("account.yaml")).unwrap();
+        let users = fs::read_to_string(dir.join("users/users-003.yaml")).unwrap();
+        let files = fs::read_dir(dir.join("users")).unwrap().count() + 1;
+        fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(files, 11);
+        assert_eq!(account.matches("\n  group-").count(), 200);
+        assert_eq!(account.matches("\n  dev-").count(), 10_000);
+        assert_eq!(account.matches("\": {}").count(), 10_000 + 200 + 20);
+        // User 3,456 belongs to group 69, and overflows to it.
+        let user = &users[users.find("user.003456:").unwrap()..];
+        let user = &user[..user.find("\n  user.").unwrap()];
+        for setting in [
+            "busy: voicemail",
+            "no_answer: {to: ring_group:group-00069, after_seconds: 20}",
+            "unreachable: external:",
+            "announce_to: [other_party]",
+            "outbound_calling:",
+            "notification: attachment_only",
+            "dial_by_name: true",
+        ] {
+            assert!(user.contains(setting), "{setting} in {user}");
         }
     }
 }

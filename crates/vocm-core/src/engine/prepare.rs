@@ -104,33 +104,46 @@ pub fn prepare(
         });
         last = now;
     };
+    // How long the read took when it ran beside validation: the lap that
+    // covers both does not tell.
+    let mut read_beside = None;
     let (mut validated, snapshot) = match read {
         Read::After(read) => {
             let validated = validate_paths(paths, cwd);
+            lap("validated the manifests");
             let snapshot = (!validated.diagnostics.has_errors()).then(|| {
                 provider.identify(&Identities::of(&validated.manifest));
                 read()
             });
+            lap("read the account");
             (validated, snapshot)
         }
-        Read::Beside => std::thread::scope(|scope| {
-            let reading = scope.spawn(|| provider.snapshot());
-            let validated = validate_paths(paths, cwd);
-            let snapshot = reading.join().unwrap_or_else(|_| {
-                Err(ProviderError::new(
-                    Code::StateInvalid,
-                    "reading the account failed",
-                    "report this as a bug",
-                ))
+        Read::Beside => {
+            let (validated, snapshot, reading) = std::thread::scope(|scope| {
+                let reading = scope.spawn(|| {
+                    let started = Instant::now();
+                    (provider.snapshot(), started.elapsed())
+                });
+                let validated = validate_paths(paths, cwd);
+                let (snapshot, took) = reading.join().unwrap_or_else(|_| {
+                    let e = ProviderError::new(
+                        Code::StateInvalid,
+                        "reading the account failed",
+                        "report this as a bug",
+                    );
+                    (Err(e), Duration::ZERO)
+                });
+                (validated, Some(snapshot), took)
             });
             // The read named the account's resources before the
             // manifests were known: name them again with their keys.
             provider.identify(&Identities::of(&validated.manifest));
-            let snapshot = snapshot.map(|s| provider.reidentify(s));
-            (validated, Some(snapshot))
-        }),
+            let snapshot = snapshot.map(|s| s.map(|s| provider.reidentify(s)));
+            lap("validated the manifests and read the account");
+            read_beside = Some(reading);
+            (validated, snapshot)
+        }
     };
-    lap("validated the manifests and read the account");
     let manifest_diagnostics = std::mem::take(&mut validated.diagnostics);
     let failed = manifest_diagnostics.has_errors();
     findings.extend(manifest_diagnostics);
@@ -217,6 +230,15 @@ pub fn prepare(
     let changed: Vec<ResourceId> = plan.changes.iter().map(|c| c.id.clone()).collect();
     let call_paths = crate::route::changes(&desired, &snapshot.account, &changed);
     lap("planned");
+    if let Some(took) = read_beside {
+        timings.insert(
+            1,
+            Timing {
+                what: "  of which reading the account (beside validation)",
+                took,
+            },
+        );
+    }
     let at = plan
         .changes
         .iter()

@@ -421,34 +421,39 @@ impl Builder {
                     }
                     return;
                 }
-                if map.contains_key(&k) {
-                    let index = index.get_or_insert_with(|| {
-                        map.keys().cloned().zip(children.iter().copied()).collect()
-                    });
-                    // The first definition wins; the second's spans are
-                    // dropped so that they stay aligned with the map.
-                    let first = index
-                        .get(&k)
-                        .and_then(|&i| self.spans.node(i))
-                        .map(|n| n.key.unwrap_or(n.span));
-                    self.spans.truncate(node);
-                    let mut d = Diagnostic::error(
-                        Code::ManifestDuplicateKey,
-                        format!("`{k}` is defined twice in the same mapping"),
-                    )
-                    .at(self.file, at, "defined again here")
-                    .help("remove one of the two definitions, or merge them into one");
-                    if let Some(first) = first {
-                        d = d.related(self.file, first, "first defined here");
+                // One lookup per key: the entry, not `contains_key` then
+                // `insert` (every key of the account passes here).
+                let k = match map.entry(k) {
+                    serde_json::map::Entry::Vacant(slot) => {
+                        if let Some(index) = index {
+                            index.insert(slot.key().clone(), node);
+                        }
+                        children.push(node);
+                        slot.insert(value);
+                        return;
                     }
-                    self.diagnostics.push(d);
-                } else {
-                    if let Some(index) = index {
-                        index.insert(k.clone(), node);
-                    }
-                    children.push(node);
-                    map.insert(k, value);
+                    serde_json::map::Entry::Occupied(taken) => taken.key().clone(),
+                };
+                let index = index.get_or_insert_with(|| {
+                    map.keys().cloned().zip(children.iter().copied()).collect()
+                });
+                // The first definition wins; the second's spans are
+                // dropped so that they stay aligned with the map.
+                let first = index
+                    .get(&k)
+                    .and_then(|&i| self.spans.node(i))
+                    .map(|n| n.key.unwrap_or(n.span));
+                self.spans.truncate(node);
+                let mut d = Diagnostic::error(
+                    Code::ManifestDuplicateKey,
+                    format!("`{k}` is defined twice in the same mapping"),
+                )
+                .at(self.file, at, "defined again here")
+                .help("remove one of the two definitions, or merge them into one");
+                if let Some(first) = first {
+                    d = d.related(self.file, first, "first defined here");
                 }
+                self.diagnostics.push(d);
             }
         }
     }

@@ -129,7 +129,10 @@ impl LocalProvider {
 }
 
 fn parse_state(path: &Path, bytes: &[u8]) -> Result<StateFile, ProviderError> {
-    let state: StateFile = serde_json::from_slice(bytes).map_err(|e| {
+    // The fast reader refuses anything it cannot read; the plain one then
+    // says exactly where the document is wrong.
+    let fast = super::state_codec::read(bytes).map(Ok);
+    let state: StateFile = fast.unwrap_or_else(|| serde_json::from_slice(bytes)).map_err(|e| {
         ProviderError::new(Code::StateInvalid,
             format!(
                 "the state file {}:{}:{} is not a valid vocm state: {e}",
@@ -459,15 +462,11 @@ impl Session for LocalSession<'_> {
         state.audio.retain(|sha, _| used.contains(sha));
         state.serial += 1;
         state.vocm_state = STATE_FORMAT;
-        let mut bytes = serde_json::to_vec_pretty(&*state).map_err(|e| {
-            ProviderError::new(
-                Code::StateWrite,
-                format!("cannot serialise the state: {e}"),
-                "report this as a bug",
-            )
-        })?;
-        bytes.push(b'\n');
-        crate::util::write_atomically(&self.provider.path, &bytes).map_err(|e| {
+        // Streamed to the file: a large account's text is never held whole.
+        crate::util::write_atomically_with(&self.provider.path, &mut |w| {
+            super::state_codec::write(state, w)
+        })
+        .map_err(|e| {
             ProviderError::new(
                 Code::StateWrite,
                 format!(
@@ -501,7 +500,5 @@ pub fn write_state(
             .map(|(k, v)| (k.clone(), B64.encode(v)))
             .collect(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&state).map_err(std::io::Error::other)?;
-    bytes.push(b'\n');
-    crate::util::write_atomically(path, &bytes)
+    crate::util::write_atomically_with(path, &mut |w| super::state_codec::write(&state, w))
 }

@@ -4,6 +4,7 @@
 
 pub mod capabilities;
 pub mod local;
+mod state_codec;
 
 pub use capabilities::{Capabilities, Field, Support};
 
