@@ -80,12 +80,18 @@ fn main() {
         .expect("a thread pool");
     let validate_one = time(runs, || {
         one.install(|| {
-            std::hint::black_box(vocm_core::validate::validate_paths(&[dir.clone()], None));
+            std::hint::black_box(vocm_core::validate::validate_paths(
+                std::slice::from_ref(&dir),
+                None,
+            ));
         });
     });
     println!("whole validation, one core           {validate_one:7.1}");
     let validate = time(runs, || {
-        std::hint::black_box(vocm_core::validate::validate_paths(&[dir.clone()], None));
+        std::hint::black_box(vocm_core::validate::validate_paths(
+            std::slice::from_ref(&dir),
+            None,
+        ));
     });
     println!("whole validation, every core (wall)  {validate:7.1}");
     if let Some(state) = state {
