@@ -44,18 +44,21 @@ stats() {
   curl -fsS -H "x-api-key: $key" "$endpoint/_sandbox/stats"
 }
 
-echo "== throughput: $users users, operations complete after $delay_ms ms, $rate requests/min"
-./target/release/examples/gen_account --users "$users" -o "$work/account" > /dev/null
-start_sandbox --rate-limit "$rate" --burst "$rate" --op-delay-ms "$delay_ms"
-export VOCM_API_KEY=$key
-start=$(date +%s.%N)
-"$vocm" --provider http --endpoint "$endpoint" apply --auto-approve --format json "$work/account" \
-  2> /dev/null > "$work/summary.json"
-end=$(date +%s.%N)
-stats > "$work/stats.json"
-changes=$(jq '.changes | length' "$work/summary.json")
-complete=$(jq '.complete' "$work/summary.json")
-python3 - "$work/stats.json" "$changes" "$start" "$end" "$delay_ms" "$rate" "$complete" <<'PY'
+# throughput ACCOUNT_DIR: applies the account to an empty sandbox with the
+# raised limit and the operation delay, and reports requests per change and
+# the wall time against its bound; then checks the next plan is empty.
+throughput() {
+  local account=$1
+  start_sandbox --rate-limit "$rate" --burst "$rate" --op-delay-ms "$delay_ms"
+  export VOCM_API_KEY=$key
+  start=$(date +%s.%N)
+  "$vocm" --provider http --endpoint "$endpoint" apply --auto-approve --format json "$account" \
+    2> /dev/null > "$work/summary.json"
+  end=$(date +%s.%N)
+  stats > "$work/stats.json"
+  changes=$(jq '.changes | length' "$work/summary.json")
+  complete=$(jq '.complete' "$work/summary.json")
+  python3 - "$work/stats.json" "$changes" "$start" "$end" "$delay_ms" "$rate" "$complete" <<'PY'
 import json, sys
 stats = json.load(open(sys.argv[1]))
 changes, start, end = int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
@@ -69,9 +72,18 @@ print(f"complete: {complete}; {changes} changes, {requests} requests "
 print(f"wall {wall:.2f} s; bound {bound:.2f} s; ratio {wall / bound:.2f}; "
       f"429s: {stats['tooManyRequests']}")
 PY
-"$vocm" --provider http --endpoint "$endpoint" plan --detailed-exitcode "$work/account" > /dev/null \
-  && echo "next plan: no changes"
-stop_sandbox
+  "$vocm" --provider http --endpoint "$endpoint" plan --detailed-exitcode "$account" > /dev/null \
+    && echo "next plan: no changes"
+  stop_sandbox
+}
+
+echo "== throughput: $users users, operations complete after $delay_ms ms, $rate requests/min"
+./target/release/examples/gen_account --users "$users" -o "$work/account" > /dev/null
+throughput "$work/account"
+
+echo "== cycles: 200 fully configured users overflowing to their group, $delay_ms ms, $rate requests/min"
+./target/release/examples/gen_account --shape full --users 200 -o "$work/cycles" > /dev/null
+throughput "$work/cycles"
 
 echo "== politeness: about 50 changes at the default limits (100/min, 20 per 10 s)"
 ./target/release/examples/gen_account --users 12 -o "$work/small" > /dev/null
