@@ -228,6 +228,8 @@ fn a_targeted_plan_says_it_is_partial_at_the_top_and_the_end() {
             "plan",
             "--format",
             "markdown",
+            "--id",
+            "acme",
             "--target",
             "user:nina.roux",
             &acme(),

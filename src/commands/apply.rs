@@ -126,9 +126,9 @@ fn apply_saved(
     match engine::apply::check_fresh(&file, &shown, session.as_ref(), &mut run.findings) {
         Err(_) => return Outcome::Failure,
         Ok(engine::apply::Freshness::AlreadyApplied) => {
-            if let Err(e) = session.finish() {
-                return run.fail(e.diagnostic());
-            }
+            // Nothing to write: the session is let go, as for an empty
+            // plan (finishing it would bump the state's serial).
+            drop(session);
             if !run.style.quiet {
                 print_stderr(&format!(
                     "Already applied: the account matches the result of {shown}. Nothing to do.\n"

@@ -89,6 +89,11 @@ pub fn check_fresh(
 /// deletes (or renames away) absent.
 fn applied(file: &PlanFile, account: &crate::account::Account) -> bool {
     use crate::plan::Action;
+    // An empty plan's result is the account it was made against, which
+    // only its fingerprint knows.
+    if file.changes.is_empty() {
+        return false;
+    }
     let finals = crate::render::Finals::new(&file.changes);
     file.changes.iter().all(|c| {
         let gone_before = c.old_id().is_none_or(|old| account.get(&old).is_none());

@@ -77,7 +77,7 @@ pub fn render(view: &PlanView<'_>, comment: &Comment<'_>) -> String {
     };
     let _ = writeln!(
         out,
-        "### vocm plan{partial}\n\n**{}**{partial}\n",
+        "### vocm plan\n\n**{}**{partial}\n",
         summary_line(view.summary)
     );
     out.push_str(&head);
