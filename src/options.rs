@@ -40,7 +40,7 @@ pub struct Global {
     #[arg(long, global = true)]
     pub allow_insecure_http: bool,
     /// Bound on each HTTP request (e.g. 30s, 2m).
-    #[arg(long, global = true, value_parser = humantime::parse_duration, default_value = "30s")]
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "30s")]
     pub timeout: std::time::Duration,
 }
 
@@ -120,4 +120,15 @@ pub fn paths_or_cwd(paths: &[PathBuf]) -> Vec<PathBuf> {
     } else {
         paths.to_vec()
     }
+}
+
+/// A duration argument (`--timeout`, `--lock-timeout`): humantime's, with
+/// a message that shows what one looks like.
+///
+/// # Errors
+/// When `s` is not a duration.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s).map_err(|e| {
+        format!("`{s}` is not a duration ({e}): write a number and a unit, like 30s, 2m or 1h30m")
+    })
 }

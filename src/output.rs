@@ -101,6 +101,8 @@ pub struct Style {
     /// Colour on stdout (plans).
     pub color_out: bool,
     pub width: usize,
+    /// The width of stdout: `COLUMNS`, else the terminal's, else 100.
+    pub width_out: usize,
     pub quiet: bool,
     pub verbose: bool,
 }
@@ -109,15 +111,27 @@ impl Style {
     #[must_use]
     pub fn from_global(g: &Global) -> Self {
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let width = std::env::var("COLUMNS")
+        let columns = std::env::var("COLUMNS")
             .ok()
             .and_then(|c| c.parse().ok())
-            .filter(|w| *w >= 40)
+            .filter(|w| *w >= 40);
+        let width = columns.unwrap_or(100);
+        // A plan may be wider than diagnostics: on a wide terminal, call
+        // paths go side by side.
+        let width_out = columns
+            .or_else(|| {
+                std::io::stdout()
+                    .is_terminal()
+                    .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+                    .flatten()
+                    .map(|(w, _)| usize::from(w.0))
+            })
             .unwrap_or(100);
         Self {
             color: !g.no_color && !no_color_env && std::io::stderr().is_terminal(),
             color_out: !g.no_color && !no_color_env && std::io::stdout().is_terminal(),
             width,
+            width_out,
             quiet: g.quiet,
             verbose: g.verbose,
         }

@@ -138,15 +138,15 @@ fn a_saved_plan_applies_once_and_is_stale_after() {
         .assert()
         .success();
     let after = state(dir.path());
-    vocm(dir.path())
+    // Applied again, it finds the account as it leaves it: nothing to do,
+    // and not an error.
+    let again = vocm(dir.path())
         .args(["apply", "plan.json"])
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("vocm::plan::stale"))
-        .stderr(predicate::str::contains(
-            "the account has changed since the plan was made",
-        ));
-    assert_eq!(state(dir.path()), after, "a stale plan changes nothing");
+        .success();
+    let stderr = String::from_utf8(again.get_output().stderr.clone()).unwrap();
+    insta::assert_snapshot!("saved_plan_already_applied", stderr);
+    assert_eq!(state(dir.path()), after, "an applied plan changes nothing");
 }
 
 #[test]
@@ -186,11 +186,94 @@ fn a_plan_made_before_a_change_to_the_account_is_stale() {
         ])
         .assert()
         .success();
-    vocm(dir.path())
-        .args(["apply", "plan.json"])
+    let stale = vocm(dir.path())
+        .args(["--no-color", "apply", "plan.json"])
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("stale"));
+        .code(1);
+    // It says what changed since among the resources the plan changes.
+    let stderr = String::from_utf8(stale.get_output().stderr.clone()).unwrap();
+    insta::assert_snapshot!("saved_plan_stale_says_what_changed", stderr);
+}
+
+#[test]
+fn a_plan_on_a_missing_state_says_so_at_the_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vocm(dir.path())
+        .args([
+            "--state",
+            "typo.json",
+            "plan",
+            "--call-paths",
+            "none",
+            &acme(),
+        ])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let head: Vec<&str> = stdout.lines().take(3).collect();
+    insta::assert_snapshot!("plan_missing_state_note", head.join("\n"));
+}
+
+#[test]
+fn a_targeted_plan_says_it_is_partial_at_the_top_and_the_end() {
+    let dir = workspace();
+    let out = vocm(dir.path())
+        .args(["plan", "--target", "user:nina.roux", &acme()])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    insta::assert_snapshot!("plan_target_partial", stdout);
+    let out = vocm(dir.path())
+        .args([
+            "plan",
+            "--format",
+            "markdown",
+            "--id",
+            "acme",
+            "--target",
+            "user:nina.roux",
+            &acme(),
+        ])
+        .assert()
+        .success();
+    let markdown = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let head: Vec<&str> = markdown.lines().take(8).collect();
+    insta::assert_snapshot!("plan_target_partial_markdown_head", head.join("\n"));
+}
+
+#[test]
+fn a_duration_that_is_not_one_says_what_one_looks_like() {
+    let dir = workspace();
+    let out = vocm(dir.path())
+        .args(["--timeout", "abc", "plan", &acme()])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    insta::assert_snapshot!("timeout_not_a_duration", stderr);
+}
+
+#[test]
+fn call_paths_can_be_shown_whole_or_not_at_all() {
+    let dir = workspace();
+    let full = vocm(dir.path())
+        .args(["plan", "--call-paths", "full", &acme()])
+        .assert()
+        .success();
+    let full = String::from_utf8(full.get_output().stdout.clone()).unwrap();
+    assert!(full.contains("    before:\n"), "stacked at 100 columns");
+    let wide = vocm(dir.path())
+        .env("COLUMNS", "200")
+        .args(["plan", "--call-paths", "full", &acme()])
+        .assert()
+        .success();
+    let wide = String::from_utf8(wide.get_output().stdout.clone()).unwrap();
+    assert!(wide.contains(" │ after"), "side by side at 200 columns");
+    let none = vocm(dir.path())
+        .args(["plan", "--call-paths", "none", &acme()])
+        .assert()
+        .success();
+    let none = String::from_utf8(none.get_output().stdout.clone()).unwrap();
+    assert!(!none.contains("Call paths"), "{none}");
 }
 
 #[test]

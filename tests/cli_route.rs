@@ -46,7 +46,7 @@ fn the_main_line_as_mermaid() {
         "--format",
         "mermaid",
     ]);
-    assert!(mermaid.starts_with("flowchart TD\n"));
+    assert!(mermaid.starts_with("flowchart LR\n"));
     insta::assert_snapshot!("route_main_mermaid", mermaid);
 }
 

@@ -229,3 +229,31 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn ring_group_members_are_bare_user_keys_and_never_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.yaml"),
+        r#"account: {pbx: acme, country: FR}
+addresses:
+  hq: {street: 1 rue de Rivoli, city: Paris, postal_code: "75001", country: FR}
+sites:
+  paris: {name: Paris, address: hq, locale: fr-FR, timezone: Europe/Paris}
+phone_numbers:
+  "+33170000001": {}
+users:
+  alice: {first_name: Alice, last_name: Martin, email: alice@example.com, license: X2, phone_number: "+33170000001", extension: 1001}
+ring_groups:
+  sales: {name: Sales, extension: 1100, members: [alice]}
+  support: {name: Support, extension: 1101, members: ["user:alice", sales]}
+"#,
+    )
+    .unwrap();
+    let out = vocm(dir.path())
+        .args(["--no-color", "validate", "m.yaml"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    insta::assert_snapshot!("members_are_user_keys", err);
+}

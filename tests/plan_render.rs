@@ -14,6 +14,7 @@ use vocm_core::plan::{Options, Plan, plan};
 use vocm_core::provider::local::LocalProvider;
 use vocm_core::provider::{Provider, ProviderInfo};
 use vocm_core::render::markdown::{COMMENT_LIMIT, Comment};
+use vocm_core::render::paths::{Detail, TEXT_WIDTH};
 use vocm_core::render::text::PlanView;
 use vocm_core::route::PathChange;
 use vocm_core::validate::audio::read_audio;
@@ -92,6 +93,10 @@ fn all_formats(m: &Made) -> (String, String, String) {
         mass_deletes: &mass,
         call_paths: &m.call_paths,
         kept: &p.kept,
+        detail: Detail::Changes,
+        width: TEXT_WIDTH,
+        targets: &[],
+        notes: &[],
     };
     let file = PlanFile::new(
         p,
@@ -255,6 +260,10 @@ fn masked_review_output_keeps_keys_and_hides_people() {
         mass_deletes: &mass,
         call_paths: &paths,
         kept: &made.plan.kept,
+        detail: Detail::Changes,
+        width: TEXT_WIDTH,
+        targets: &[],
+        notes: &[],
     };
     let text = vocm_core::render::text::render(&view, false);
     let markdown = vocm_core::render::markdown::render(&view, &COMMENT);
@@ -285,6 +294,10 @@ fn a_large_markdown_plan_stays_under_the_comment_limit() {
         mass_deletes: &mass,
         call_paths: &made.call_paths,
         kept: &made.plan.kept,
+        detail: Detail::Changes,
+        width: TEXT_WIDTH,
+        targets: &[],
+        notes: &[],
     };
     let markdown = vocm_core::render::markdown::render(
         &view,
@@ -311,4 +324,121 @@ fn a_large_markdown_plan_stays_under_the_comment_limit() {
             tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         )
     );
+}
+
+/// The call-path section of a text plan: from its heading to the line
+/// before the summary (or the warnings and kept resources that precede it).
+fn call_path_section(text: &str) -> Vec<&str> {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = lines
+        .iter()
+        .position(|l| l.starts_with("Call paths that change"))
+    else {
+        return Vec::new();
+    };
+    let end = lines[start..]
+        .iter()
+        .position(|l| {
+            l.starts_with("Plan: ") || l.starts_with("Warning:") || l.starts_with("No longer")
+        })
+        .map_or(lines.len(), |n| start + n);
+    lines[start..end].to_vec()
+}
+
+/// The resource section: from the first line to the call paths.
+fn resource_section(text: &str) -> Vec<&str> {
+    text.lines()
+        .take_while(|l| !l.starts_with("Call paths that change"))
+        .collect()
+}
+
+#[test]
+fn the_example_s_call_paths_take_no_more_room_than_its_changes() {
+    let made = make(
+        &root().join("examples/acme"),
+        &root().join("examples/acme.state.json"),
+    );
+    let (text, markdown, _) = all_formats(&made);
+    let (paths, resources) = (call_path_section(&text), resource_section(&text));
+    assert!(!paths.is_empty());
+    assert!(
+        paths.len() <= resources.len(),
+        "call paths: {} lines, resources: {} lines",
+        paths.len(),
+        resources.len()
+    );
+    assert!(!markdown.contains("left out"), "{markdown}");
+}
+
+/// `users` users who fall back to one group, whose ring timeout changes
+/// from 25 s to 20 s: the plan, and its text.
+fn fallback_plan(users: usize) -> (Made, String) {
+    let dir = tempfile::tempdir().unwrap();
+    vocm_testkit::generate::fallback(users, 20, dir.path()).unwrap();
+    let (d, _) = resolve(dir.path(), &Account::default(), None);
+    let mut current = d.clone();
+    current
+        .ring_groups
+        .get_mut("fallback")
+        .unwrap()
+        .ring_timeout_seconds = 25;
+    let p = plan(&d, &current, &Options::default());
+    assert_eq!(p.summary().change, 1, "{:?}", p.changes);
+    let changed: Vec<_> = p.changes.iter().map(|c| c.id.clone()).collect();
+    let call_paths = vocm_core::route::changes(&d, &current, &changed);
+    assert_eq!(call_paths.len(), users + 1, "every user and the group");
+    let made = Made {
+        plan: p,
+        current,
+        fingerprint: "sha256:0".into(),
+        call_paths,
+    };
+    let (text, _, _) = all_formats(&made);
+    (made, text)
+}
+
+#[test]
+fn a_group_two_hundred_users_fall_back_to_is_said_once() {
+    let (made, text) = fallback_plan(200);
+    let paths = call_path_section(&text);
+    assert!(
+        paths.len() < 60,
+        "{} lines:\n{}",
+        paths.len(),
+        paths.join("\n")
+    );
+    insta::assert_snapshot!("plan_fallback_200_text", text);
+    let (_, markdown, _) = all_formats(&made);
+    assert!(!markdown.contains("left out"), "{markdown}");
+    insta::assert_snapshot!("plan_fallback_200_markdown", markdown);
+}
+
+/// Grouping by cause is linear: 5,000 users reaching one changed group
+/// take about ten times as long as 500. Run by `bench/call-paths.sh`,
+/// whose figures are in docs/performance.md.
+#[test]
+#[ignore = "a benchmark: bench/call-paths.sh runs it in release"]
+fn grouping_by_cause_is_linear() {
+    let mut rows = Vec::new();
+    for users in [500, 5_000] {
+        let (made, _) = fallback_plan(users);
+        let runs = 5;
+        let started = std::time::Instant::now();
+        let mut lines = 0;
+        for _ in 0..runs {
+            let causes = vocm_core::route::causes::group(&made.call_paths);
+            assert_eq!(causes.causes.len(), 1);
+            assert_eq!(causes.causes[0].reached.len(), users + 1);
+            lines =
+                vocm_core::render::paths::text(&made.call_paths, Detail::Changes, TEXT_WIDTH).len();
+        }
+        let each = started.elapsed() / runs;
+        println!(
+            "{users} users reach one changed group: grouped and rendered in {:.2} ms ({lines} lines)",
+            each.as_secs_f64() * 1e3
+        );
+        rows.push(each.as_secs_f64());
+    }
+    // Ten times the users: well under a hundred times the time.
+    assert!(rows[1] < rows[0] * 30.0, "{rows:?}");
 }

@@ -40,7 +40,7 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub allow_replace: bool,
     /// How long to wait for another apply to release the state (e.g. 30s, 10m).
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "0s")]
+    #[arg(long, value_parser = crate::options::parse_duration, default_value = "0s")]
     pub lock_timeout: Duration,
     /// `json`: print a machine summary of the apply on stdout (each change,
     /// its outcome and operation id); the plan then goes to stderr.
@@ -124,8 +124,27 @@ fn apply_saved(
         Ok(s) => s,
         Err(e) => return run.fail(e.diagnostic()),
     };
-    if engine::apply::check_fresh(&file, &shown, session.as_ref(), &mut run.findings).is_err() {
-        return Outcome::Failure;
+    match engine::apply::check_fresh(&file, &shown, session.as_ref(), &mut run.findings) {
+        Err(_) => return Outcome::Failure,
+        Ok(engine::apply::Freshness::AlreadyApplied) => {
+            // Nothing to write: the session is let go, as for an empty
+            // plan (finishing it would bump the state's serial).
+            drop(session);
+            if !run.style.quiet {
+                print_stderr(&format!(
+                    "Already applied: the account matches the result of {shown}. Nothing to do.\n"
+                ));
+            }
+            if args.format == ApplyFormat::Json {
+                print_stdout(&json_summary(
+                    &Plan::default(),
+                    &Report::default(),
+                    &provider.info(),
+                ));
+            }
+            return Outcome::Success;
+        }
+        Ok(engine::apply::Freshness::Fresh) => {}
     }
     let plan = file.plan();
     execute_plan(
@@ -155,6 +174,8 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
         let _ = session.set(s);
         Ok(snapshot)
     };
+    // Before the plan: reading the state may create it.
+    let notes = super::common::plan_notes(run.global);
     let cwd = std::env::current_dir().ok();
     let Ok(prepared) = engine::prepare(
         &paths_or_cwd(&args.inputs),
@@ -180,6 +201,10 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
         mass_deletes: &prepared.mass_deletes,
         call_paths: &prepared.call_paths,
         kept: &prepared.plan.kept,
+        detail: vocm_core::render::paths::Detail::Changes,
+        width: run.style.width_out,
+        targets: &args.targets,
+        notes: &notes,
     };
     // With --quiet the plan is shown only when a question about it follows.
     if !run.style.quiet || !args.auto_approve {

@@ -1,5 +1,7 @@
-//! What the commands that plan share: the `--verbose` account of a plan.
+//! What the commands that plan share: the `--verbose` account of a plan,
+//! and what a plan must say first.
 
+use crate::options::{Global, ProviderKind};
 use crate::output::Run;
 use vocm_core::engine::Prepared;
 use vocm_core::provider::ProviderInfo;
@@ -27,4 +29,19 @@ pub fn verbose_plan(run: &Run<'_>, prepared: &Prepared, provider: &ProviderInfo)
         },
         prepared.snapshot.fingerprint
     ));
+}
+
+/// The notes a plan opens with: a local state file that does not exist is
+/// an empty account, which is right for a first apply and wrong for a
+/// mistyped `--state` (the plan would create everything).
+#[must_use]
+pub fn plan_notes(global: &Global) -> Vec<String> {
+    if global.provider == ProviderKind::Local && !global.state.exists() {
+        vec![format!(
+            "no state at {}: planning against an empty account.",
+            global.state.display()
+        )]
+    } else {
+        Vec::new()
+    }
 }

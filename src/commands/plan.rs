@@ -12,6 +12,7 @@ use vocm_core::account::ResourceId;
 use vocm_core::diagnostics::{Code, Diagnostic};
 use vocm_core::engine::{self, Read};
 use vocm_core::plan::file::PlanFile;
+use vocm_core::render::paths::Detail;
 use vocm_core::render::text::PlanView;
 use vocm_core::util::write_atomically;
 
@@ -43,6 +44,32 @@ pub struct PlanArgs {
     /// numbers) for review. Saved plan files (`-o`) are never masked.
     #[arg(long)]
     pub mask_pii: bool,
+    /// Text and Markdown: how much of the call paths to show — `changes`
+    /// (what differs, grouped by cause), `full` (before and after, whole;
+    /// `vocm route` shows any one) or `none`.
+    #[arg(long, value_enum, value_name = "DETAIL", default_value_t = CallPaths::Changes)]
+    pub call_paths: CallPaths,
+}
+
+/// `--call-paths`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CallPaths {
+    /// Every changed path, before and after, whole.
+    Full,
+    /// Only what differs, grouped by the change that causes it.
+    Changes,
+    /// No call paths.
+    None,
+}
+
+impl From<CallPaths> for Detail {
+    fn from(c: CallPaths) -> Self {
+        match c {
+            CallPaths::Full => Detail::Full,
+            CallPaths::Changes => Detail::Changes,
+            CallPaths::None => Detail::None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,6 +98,8 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
     let Some(provider) = run.provider() else {
         return run.finish(None, Outcome::Failure);
     };
+    // Before the plan: reading the state may create it.
+    let notes = super::common::plan_notes(global);
     let cwd = std::env::current_dir().ok();
     let Ok(prepared) = engine::prepare(
         &paths_or_cwd(&args.paths),
@@ -110,6 +139,10 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         mass_deletes: &prepared.mass_deletes,
         call_paths,
         kept: &prepared.plan.kept,
+        detail: args.call_paths.into(),
+        width: style.width_out,
+        targets: &args.targets,
+        notes: &notes,
     };
     let rendered = match args.format {
         PlanFormat::Text => vocm_core::render::text::render(&view, style.color_stdout()),

@@ -18,6 +18,8 @@ use crate::model::{Destination, PhoneNumber, RingStrategy};
 
 pub use crate::account::schedule::At;
 
+pub mod causes;
+
 /// A forwarding condition a route can follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -397,10 +397,10 @@ fn a_traced_route_renders_as_a_tree_and_a_flowchart() {
     assert_eq!(
         mermaid(&r),
         "\
-flowchart TD
+flowchart LR
   entry([\"+33170000001\"])
   n1[\"user:alice<br/>Alice Martin, ext 1001<br/><i>rings alice's device for 20 s</i>\"]
-  n2((\"voicemail<br/>the voicemail of user:alice\"))
+  n2([\"voicemail\"])
   n1 -->|\"unreachable\"| n2
   entry --> n1
 "

@@ -537,6 +537,67 @@ mod full {
     }
 }
 
+/// Writes to `out/account.yaml` an account of one site where each of
+/// `users` users falls back to the ring group `fallback` when nobody
+/// answers: the case where one group's change reaches every user's path.
+/// The group rings the first three users for `timeout` seconds.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn fallback(users: usize, timeout: u8, out: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(out)?;
+    let len = extension_length(users * SITES.len()).max(4);
+    let span = 10usize.pow(u32::try_from(len).unwrap_or(8) - 1);
+    let mut s = String::new();
+    write!(
+        s,
+        "version: 1\naccount:\n  pbx: fallback\n  country: FR\n  extension_length: {len}\n\
+         addresses:\n  hq:\n    street: 1 rue de Rivoli\n    city: Paris\n    postal_code: \"75001\"\n    country: FR\n\
+         sites:\n  paris:\n    name: Paris\n    address: hq\n    locale: fr-FR\n    timezone: Europe/Paris\n    extension_range: {}-{}\n\
+         phone_numbers:\n",
+        span,
+        2 * span - 1
+    )
+    .ok();
+    for i in 0..=users {
+        writeln!(s, "  \"{}\": {{}}", number(0, i)).ok();
+    }
+    s.push_str("devices:\n");
+    for i in 0..users {
+        writeln!(
+            s,
+            "  dev-{i:06}: {{model: Poly VVX 450, mac: \"00:04:f2:{:02x}:{:02x}:{:02x}\"}}",
+            (i >> 16) & 0xff,
+            (i >> 8) & 0xff,
+            i & 0xff
+        )
+        .ok();
+    }
+    let members: Vec<String> = (0..users.min(3)).map(|i| format!("user.{i:06}")).collect();
+    write!(
+        s,
+        "ring_groups:\n  fallback:\n    name: Fallback\n    extension: {}\n    phone_numbers: [\"{}\"]\n    \
+         members: [{}]\n    ring_timeout_seconds: {timeout}\n    forwarding:\n      no_answer: voicemail\n",
+        span + span / 2,
+        number(0, 0),
+        members.join(", ")
+    )
+    .ok();
+    s.push_str("users:\n");
+    for i in 0..users {
+        writeln!(
+            s,
+            "  user.{i:06}:\n    first_name: User\n    last_name: N{i}\n    email: user.{i:06}@fallback.example\n    \
+             license: X2\n    phone_number: \"{}\"\n    extension: {}\n    device: dev-{i:06}\n    \
+             forwarding:\n      no_answer: ring_group:fallback",
+            number(0, i + 1),
+            span + 1 + i
+        )
+        .ok();
+    }
+    fs::write(out.join("account.yaml"), s)
+}
+
 /// A valid, silent, one-tenth-of-a-second 8 kHz mono WAV.
 fn wav() -> Vec<u8> {
     let samples = 800u32;

@@ -37,27 +37,39 @@ pub fn check_provider(
     Ok(())
 }
 
+/// What a saved plan's check against the account found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Freshness {
+    /// The account is the one the plan was made against: apply it.
+    Fresh,
+    /// The account already matches the plan's result (the plan was applied
+    /// before): nothing to do.
+    AlreadyApplied,
+}
+
 /// Checks, in the session that will apply it, that the account has not
-/// changed since the saved plan was made.
+/// changed since the saved plan was made; or that it has, into exactly
+/// what the plan makes of it.
 ///
 /// # Errors
 /// [`Failed`] when the plan is stale or the account cannot be read (the
-/// reason is in `findings`).
+/// reason, with what changed since, is in `findings`).
 pub fn check_fresh(
     file: &PlanFile,
     shown: &str,
     session: &dyn Session,
     findings: &mut Findings,
-) -> Result<(), Failed> {
+) -> Result<Freshness, Failed> {
     match session.snapshot() {
-        Ok(now) if now.fingerprint == file.fingerprint => Ok(()),
+        Ok(now) if now.fingerprint == file.fingerprint => Ok(Freshness::Fresh),
+        Ok(now) if applied(file, &now.account) => Ok(Freshness::AlreadyApplied),
         Ok(now) => {
             findings.push(
                 Diagnostic::error(
                     Code::PlanStale,
                     format!(
-                        "the account has changed since the plan was made (fingerprint {}, now {})",
-                        file.fingerprint, now.fingerprint
+                        "the account has changed since the plan was made: {}",
+                        changed_since(file, &now.account)
                     ),
                 )
                 .at_path(shown.to_owned())
@@ -70,6 +82,76 @@ pub fn check_fresh(
             Err(Failed)
         }
     }
+}
+
+/// Whether `account` holds each resource of the plan as the plan leaves
+/// it: what the plan creates or changes with its final value, what it
+/// deletes (or renames away) absent.
+fn applied(file: &PlanFile, account: &crate::account::Account) -> bool {
+    use crate::plan::Action;
+    // An empty plan's result is the account it was made against, which
+    // only its fingerprint knows.
+    if file.changes.is_empty() {
+        return false;
+    }
+    let finals = crate::render::Finals::new(&file.changes);
+    file.changes.iter().all(|c| {
+        let gone_before = c.old_id().is_none_or(|old| account.get(&old).is_none());
+        match c.action {
+            Action::Delete => account.get(&c.id).is_none(),
+            _ => gone_before && finals.of(c).cloned() == account.get(&c.id),
+        }
+    })
+}
+
+/// What differs, among the resources the plan changes, between the account
+/// the plan was made against and `account`: "2 users changed (alice.martin,
+/// bruno.petit), 1 ring group deleted (sales)"; or, when they are all as
+/// the plan found them, that the change is elsewhere in the account.
+fn changed_since(file: &PlanFile, account: &crate::account::Account) -> String {
+    use std::collections::BTreeMap;
+    let mut by: BTreeMap<(crate::account::Kind, &str), Vec<&str>> = BTreeMap::new();
+    for c in file
+        .changes
+        .iter()
+        .filter(|c| c.phase == crate::plan::Phase::Main)
+    {
+        let id = c.old_id().unwrap_or_else(|| c.id.clone());
+        let now = account.get(&id);
+        let how = match (&c.before, &now) {
+            (None, Some(_)) => "created",
+            (Some(_), None) => "deleted",
+            (Some(b), Some(n)) if b != n => "changed",
+            _ => continue,
+        };
+        by.entry((c.id.kind, how)).or_default().push(&c.id.key);
+    }
+    if by.is_empty() {
+        return "the resources this plan changes are as it found them, so the change is elsewhere in the account".to_owned();
+    }
+    let parts: Vec<String> = by
+        .iter()
+        .map(|((kind, how), keys)| {
+            let shown: Vec<&str> = keys.iter().take(3).copied().collect();
+            let more = keys.len() - shown.len();
+            let noun = if keys.len() == 1 {
+                kind.to_string().replace('_', " ")
+            } else {
+                kind.plural().replace('_', " ")
+            };
+            format!(
+                "{} {noun} {how} since ({}{})",
+                keys.len(),
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect();
+    parts.join(", ")
 }
 
 /// Executes `plan` in `session` and ends the session. Every failed step

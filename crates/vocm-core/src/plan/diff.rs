@@ -92,6 +92,53 @@ pub fn update_replace_note(id: &ResourceId) -> String {
     )
 }
 
+/// What follows from a user's move to another site, which the site field
+/// alone does not say: `emergency_address: site` now means the new site's
+/// address, and an extension outside the new site's range stays as it is
+/// (only `auto` extensions come from a range).
+fn moved_site_note(desired: &Account, before: &Resource, after: &Resource) -> Option<String> {
+    let (Resource::User(b), Resource::User(a)) = (before, after) else {
+        return None;
+    };
+    if b.site == a.site {
+        return None;
+    }
+    let site = desired.sites.get(&a.site)?;
+    let mut parts = Vec::new();
+    if a.emergency_address == "site" {
+        parts.push(format!(
+            "its `emergency_address: site` now means {}'s address (`{}`), the one given to emergency services",
+            a.site, site.address
+        ));
+    }
+    if let Some(range) = &site.extension_range {
+        let inside = a.extension.len() == range.first.len()
+            && range.first <= a.extension
+            && a.extension <= range.last;
+        if !inside {
+            parts.push(format!(
+                "its extension {} is outside {}'s range {range} and stays as it is",
+                a.extension, a.site
+            ));
+        }
+    }
+    if !a.phone_numbers.is_empty() {
+        let numbers: Vec<String> = a.phone_numbers.iter().map(ToString::to_string).collect();
+        parts.push(format!(
+            "its number{} {} stay{} as {} (numbers belong to the account, not to a site)",
+            if numbers.len() == 1 { "" } else { "s" },
+            numbers.join(", "),
+            if numbers.len() == 1 { "s" } else { "" },
+            if numbers.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            }
+        ));
+    }
+    (!parts.is_empty()).then(|| format!("on {}: {}", a.site, parts.join("; ")))
+}
+
 /// Calls `f` for every key whose values differ between two maps (absent on
 /// one side counts), walking both in key order without cloning anything.
 fn merge<'a, K: Ord, V: PartialEq>(
@@ -293,8 +340,10 @@ pub fn changes(desired: &Account, current: &Account, options: &Options) -> Vec<C
                 if action == Action::Replace && id.kind == Kind::Site {
                     replaced_sites.insert(id.key.clone());
                 }
+                let follows = moved_site_note(desired, &b, &a);
                 let mut c = change(id, action, Some(b), Some(a));
                 c.notes.extend(note);
+                c.notes.extend(follows);
                 out.push(c);
             }
             (None, None) => {}

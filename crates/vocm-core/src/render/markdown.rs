@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::paths::{self, Detail};
 use super::text::{PlanView, body, resource_name, summary_line};
+use super::tree::Sign;
 use super::{headline, visible};
 use crate::account::Kind;
 use crate::plan::Action;
@@ -47,15 +49,38 @@ pub fn render(view: &PlanView<'_>, comment: &Comment<'_>) -> String {
         }
         kept.push('\n');
     }
+    let mut head = String::new();
+    for note in view.notes {
+        let _ = writeln!(head, "> [!NOTE]\n> {}\n", escape(note));
+    }
+    if let Some(p) = super::text::partial(view.targets) {
+        let _ = writeln!(head, "> [!IMPORTANT]\n> **Partial plan**: {}\n", escape(&p));
+    }
     if shown.is_empty() {
-        out.push_str("### vocm plan: no changes\n\nThe account matches the manifests.\n");
+        out.push_str("### vocm plan: no changes\n\n");
+        out.push_str(&head);
+        out.push_str(if view.targets.is_empty() {
+            "The account matches the manifests.\n"
+        } else {
+            "The targets match the manifests (partial plan).\n"
+        });
         if !kept.is_empty() {
             out.push('\n');
             out.push_str(&kept);
         }
         return out;
     }
-    let _ = writeln!(out, "### vocm plan\n\n**{}**\n", summary_line(view.summary));
+    let partial = if view.targets.is_empty() {
+        ""
+    } else {
+        " (partial: --target)"
+    };
+    let _ = writeln!(
+        out,
+        "### vocm plan\n\n**{}**{partial}\n",
+        summary_line(view.summary)
+    );
+    out.push_str(&head);
     for m in view.mass_deletes {
         let _ = writeln!(
             out,
@@ -68,21 +93,27 @@ pub fn render(view: &PlanView<'_>, comment: &Comment<'_>) -> String {
     table(&mut out, &shown);
     out.push_str(&kept);
 
-    let paths: Vec<String> = view.call_paths.iter().map(call_path).collect();
+    let paths = call_paths(view);
     let finals = super::Finals::new(view.changes);
     let changes: Vec<String> = shown.iter().map(|c| change(&finals, c)).collect();
 
     // Blocks go in order while they fit, keeping room for the line that
     // says what was left out: what is shown of each section is a prefix of
-    // it. Call paths may take half of the room when resource changes
-    // follow, so that a large plan still shows some of both.
+    // it. When the two sections do not fit together, call paths keep at
+    // least half of the room, and a block that does not fit whole is
+    // shown as its one-line summary.
     let room = comment
         .limit
         .saturating_sub(CUT_NOTE_ROOM)
         .saturating_sub(out.chars().count());
-    let path_room = if changes.is_empty() { room } else { room / 2 };
-    let heading = format!("#### Call paths that change ({})\n\n", paths.len());
-    let (used, paths_left) = fill(&mut out, &heading, &paths, path_room);
+    let size = |blocks: &[Block]| blocks.iter().map(|b| b.full.chars().count()).sum::<usize>();
+    let changes_size: usize = changes.iter().map(|c| c.chars().count()).sum();
+    let path_room = if size(&paths.blocks) + changes_size + paths.heading.len() + 64 <= room {
+        room
+    } else {
+        (room / 2).max(room.saturating_sub(changes_size))
+    };
+    let (used, paths_left) = fill_blocks(&mut out, &paths.heading, &paths.blocks, path_room);
     let heading = format!("#### Changes ({})\n\n", changes.len());
     let (_, changes_left) = fill(&mut out, &heading, &changes, room - used);
     let cut = paths_left + changes_left > 0;
@@ -185,10 +216,192 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// One call path: before and after side by side, and the new path as a
-/// Mermaid flowchart when it branches (a straight line reads as well in
-/// text).
-fn call_path(c: &PathChange) -> String {
+/// A call-path block, whole and as its one-line summary.
+struct Block {
+    full: String,
+    short: String,
+}
+
+/// The call-path section: its heading and its blocks.
+struct Paths {
+    heading: String,
+    blocks: Vec<Block>,
+}
+
+fn call_paths(view: &PlanView<'_>) -> Paths {
+    let none = Paths {
+        heading: String::new(),
+        blocks: Vec::new(),
+    };
+    if view.call_paths.is_empty() {
+        return none;
+    }
+    match view.detail {
+        Detail::None => none,
+        Detail::Full => Paths {
+            heading: format!(
+                "#### Call paths that change ({})\n\n",
+                view.call_paths.len()
+            ),
+            blocks: view
+                .call_paths
+                .iter()
+                .map(|c| Block {
+                    full: full_path(c),
+                    short: format!(
+                        "- calls to <code>{}</code> ({})\n\n",
+                        escape(&c.entry),
+                        c.resource
+                    ),
+                })
+                .collect(),
+        },
+        Detail::Changes => {
+            let causes = crate::route::causes::group(view.call_paths);
+            Paths {
+                heading: format!("#### {}\n\n", escape(&paths::heading(&causes))),
+                blocks: paths::blocks(&causes).iter().map(diff_block).collect(),
+            }
+        }
+    }
+}
+
+/// Appends the heading and the blocks, in order: each whole while it fits,
+/// else its summary line; returns the characters used and how many blocks
+/// were left out.
+fn fill_blocks(out: &mut String, heading: &str, blocks: &[Block], room: usize) -> (usize, usize) {
+    if blocks.is_empty() {
+        return (0, 0);
+    }
+    let mut used = heading.chars().count();
+    if used > room {
+        return (0, blocks.len());
+    }
+    out.push_str(heading);
+    // What follows a block must keep at least its summary line: the room
+    // the summaries after each block need, summed once from the end.
+    let mut after = vec![0; blocks.len()];
+    for i in (0..blocks.len().saturating_sub(1)).rev() {
+        after[i] = after[i + 1] + blocks[i + 1].short.chars().count();
+    }
+    for (i, block) in blocks.iter().enumerate() {
+        let rest = after[i];
+        let (full, short) = (block.full.chars().count(), block.short.chars().count());
+        if used + full + rest <= room {
+            out.push_str(&block.full);
+            used += full;
+        } else if used + short <= room {
+            out.push_str(&block.short);
+            used += short;
+        } else {
+            return (used, blocks.len() - i);
+        }
+    }
+    (used, 0)
+}
+
+/// A sign GitHub colours in a `diff` block: `+` green, `-` red, and `!`
+/// (changed) orange; it leaves `~` lines uncoloured.
+fn diff_sign(sign: Sign) -> &'static str {
+    match sign {
+        Sign::Change => "!",
+        s => s.symbol(),
+    }
+}
+
+/// One group of the call-path diff, collapsed: its lines as a `diff`
+/// block, the entries that reach it, and its hop as a diagram when it
+/// branches, the changed nodes highlighted.
+fn diff_block(b: &paths::Block) -> Block {
+    let reached = if b.reached_total > 0 {
+        format!(" · {}", paths::entries(b.reached_total))
+    } else {
+        String::new()
+    };
+    let summary = if b.summary.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", escape(&b.summary))
+    };
+    let title = format!(
+        "<code>{} {}</code>{summary}{reached}",
+        b.sign.symbol(),
+        escape(&b.title)
+    );
+    let mut out = format!("<details><summary>{title}</summary>\n\n");
+    if !b.lines.is_empty() {
+        out.push_str("```diff\n");
+        for l in &b.lines {
+            let note = l
+                .note
+                .as_ref()
+                .map(|n| format!("  # {n}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{} {}{}{note}",
+                diff_sign(l.sign),
+                "    ".repeat(l.depth),
+                l.text
+            );
+        }
+        out.push_str("```\n\n");
+    }
+    if b.reached_total > 0 {
+        out.push_str("Reached from:\n\n");
+        for (entry, how) in &b.reached {
+            let _ = writeln!(out, "- <code>{}</code> {}", escape(entry), escape(how));
+        }
+        let more = b.reached_total - b.reached.len();
+        if more > 0 {
+            let _ = writeln!(out, "- and {more} more");
+        }
+        out.push('\n');
+    }
+    if let Some(after) = &b.after
+        && super::route::forks(after)
+    {
+        let changed = changed_targets(b);
+        // A new number's diagram starts from it; a changed hop's, at the hop.
+        let entry = (b.sign == Sign::Add).then(|| b.title.split(" → ").next().unwrap_or(&b.title));
+        let _ = writeln!(
+            out,
+            "```mermaid\n{}```\n",
+            super::route::diagram(entry, after, &changed)
+        );
+    }
+    out.push_str("</details>\n\n");
+    Block {
+        full: out,
+        short: format!("- {title}\n\n"),
+    }
+}
+
+/// The targets a changed hop's diagram highlights: the hop itself, and
+/// what its added or changed ways lead to.
+fn changed_targets(b: &paths::Block) -> Vec<String> {
+    let Some(after) = &b.after else {
+        return Vec::new();
+    };
+    if b.sign != Sign::Change {
+        return Vec::new();
+    }
+    let mut out = vec![after.target.clone()];
+    for l in &b.lines {
+        if l.sign == Sign::Add
+            && let Some((_, to)) = l.text.split_once(" → ")
+            && let Some(t) = to.split_whitespace().next()
+        {
+            out.push(t.to_owned());
+        }
+    }
+    out
+}
+
+/// One call path in full: before and after side by side, and the new path
+/// as a Mermaid flowchart when it branches (a straight line reads as well
+/// in text).
+fn full_path(c: &PathChange) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -200,11 +413,11 @@ fn call_path(c: &PathChange) -> String {
     let _ = writeln!(
         out,
         "<table><tr><th>before</th><th>after</th></tr><tr><td><pre>{}</pre></td><td><pre>{}</pre></td></tr></table>\n",
-        pre(super::paths::column(c.before.as_ref())),
-        pre(super::paths::column(c.after.as_ref()))
+        pre(paths::column(c.before.as_ref())),
+        pre(paths::column(c.after.as_ref()))
     );
     if let Some(after) = &c.after
-        && !after.start.branches.is_empty()
+        && super::route::forks(&after.start)
     {
         let _ = writeln!(out, "```mermaid\n{}```\n", super::route::mermaid(after));
     }
@@ -230,7 +443,10 @@ fn change<'a>(finals: &super::Finals<'a>, c: &'a crate::plan::Change) -> String 
     let _ = writeln!(
         out,
         "{} {}{}",
-        c.action.symbol(),
+        match c.action {
+            Action::Update | Action::Rename => "!",
+            a => a.symbol(),
+        },
         resource_name(c),
         if lines.is_empty() { "" } else { " {" }
     );
@@ -244,7 +460,7 @@ fn change<'a>(finals: &super::Finals<'a>, c: &'a crate::plan::Change) -> String 
         let _ = writeln!(
             out,
             "{}{} {}{note}",
-            l.sign.symbol(),
+            diff_sign(l.sign),
             "    ".repeat(l.depth + 1),
             l.text
         );

@@ -205,42 +205,118 @@ fn branches(out: &mut String, n: &Node, indent: &str) {
 /// Renders a route as a Mermaid flowchart (GitHub renders them).
 #[must_use]
 pub fn mermaid(route: &Route) -> String {
-    let mut out = String::from("flowchart TD\n");
-    let mut count = 0usize;
-    let quote = |s: &str| s.replace('"', "'");
-    let _ = writeln!(out, "  entry([\"{}\"])", quote(&route.entry));
-    let first = walk_mermaid(&mut out, &route.start, &mut count, &quote);
-    let _ = writeln!(out, "  entry --> {first}");
-    out
+    diagram(Some(&route.entry), &route.start, &[])
 }
 
-fn walk_mermaid(
-    out: &mut String,
-    n: &Node,
-    count: &mut usize,
-    quote: &dyn Fn(&str) -> String,
-) -> String {
-    *count += 1;
-    let id = format!("n{count}");
-    let rings = answer(n);
-    let text = if rings.is_empty() {
-        format!("{}<br/>{}", n.target, label(n))
-    } else {
-        format!("{}<br/>{}<br/><i>{rings}</i>", n.target, label(n))
+/// Whether a path branches: its ways out lead to more than one place (a
+/// hop whose every condition ends in its voicemail reads as well in text).
+#[must_use]
+pub fn forks(n: &Node) -> bool {
+    let mut places = n.branches.iter().map(|b| {
+        (
+            b.node.end.as_ref().map(std::mem::discriminant),
+            &b.node.target,
+        )
+    });
+    places
+        .next()
+        .is_some_and(|first| places.any(|p| p != first))
+}
+
+/// A path as a Mermaid flowchart, left to right so that it reads at a
+/// comment's width: an outcome (voicemail, a hang-up, the directory, an
+/// outside number) is one node however many ways lead to it, a resource met
+/// again is linked to, not drawn again, and the nodes of `changed` (by
+/// target) are highlighted.
+#[must_use]
+pub fn diagram(entry: Option<&str>, start: &Node, changed: &[String]) -> String {
+    let mut d = Diagram {
+        out: String::from("flowchart LR\n"),
+        ids: rustc_hash::FxHashMap::default(),
+        highlighted: Vec::new(),
+        changed,
     };
-    let shape = if n.end.is_some() {
-        ("((", "))")
-    } else {
-        ("[", "]")
-    };
-    let _ = writeln!(out, "  {id}{}\"{}\"{}", shape.0, quote(&text), shape.1);
-    for b in &n.branches {
-        let child = walk_mermaid(out, &b.node, count, quote);
-        let _ = writeln!(
-            out,
-            "  {id} -->|\"{}\"| {child}",
-            quote(&condition(&b.when))
-        );
+    if let Some(entry) = entry {
+        let _ = writeln!(d.out, "  entry([\"{}\"])", quote(entry));
     }
-    id
+    let first = d.node(start, None);
+    if entry.is_some() {
+        let _ = writeln!(d.out, "  entry --> {first}");
+    }
+    if !d.highlighted.is_empty() {
+        d.out
+            .push_str("  classDef changed fill:#fff8c5,stroke:#9a6700,stroke-width:2px\n");
+        let _ = writeln!(d.out, "  class {} changed", d.highlighted.join(","));
+    }
+    d.out
+}
+
+fn quote(s: &str) -> String {
+    s.replace('"', "'")
+}
+
+struct Diagram<'a> {
+    out: String,
+    /// Node ids by what they stand for: an outcome, or a resource.
+    ids: rustc_hash::FxHashMap<String, String>,
+    highlighted: Vec<String>,
+    changed: &'a [String],
+}
+
+impl Diagram<'_> {
+    /// What a node stands for, so that two ways to it share it.
+    fn key(n: &Node, state_of: Option<&str>) -> String {
+        match &n.end {
+            Some(End::Voicemail { .. }) => "voicemail".to_owned(),
+            Some(End::Dropped) => "drop".to_owned(),
+            Some(End::DialByName) => "dial_by_name".to_owned(),
+            Some(End::Loop { to }) => to.clone(),
+            Some(_) | None if n.truncated => format!("{}…", n.target),
+            _ => state_of.map_or_else(|| n.target.clone(), |s| format!("{}#{s}", n.target)),
+        }
+    }
+
+    /// Draws `n` (unless drawn already) and its branches; answers its id.
+    fn node(&mut self, n: &Node, state_of: Option<&str>) -> String {
+        let key = Self::key(n, state_of);
+        if let Some(id) = self.ids.get(&key) {
+            return id.clone();
+        }
+        let id = format!("n{}", self.ids.len() + 1);
+        self.ids.insert(key, id.clone());
+        let text = match &n.end {
+            Some(End::Voicemail { .. }) => "voicemail".to_owned(),
+            Some(End::Dropped) => "hang up".to_owned(),
+            Some(End::DialByName) => "the directory, by name".to_owned(),
+            Some(_) => label(n),
+            None if n.truncated => label(n),
+            None => {
+                let rings = answer(n);
+                if rings.is_empty() {
+                    format!("{}<br/>{}", n.target, label(n))
+                } else {
+                    format!("{}<br/>{}<br/><i>{rings}</i>", n.target, label(n))
+                }
+            }
+        };
+        let (open, close) = if n.end.is_some() {
+            ("([", "])")
+        } else {
+            ("[", "]")
+        };
+        let _ = writeln!(self.out, "  {id}{open}\"{}\"{close}", quote(&text));
+        if n.end.is_none() && self.changed.contains(&n.target) && state_of.is_none() {
+            self.highlighted.push(id.clone());
+        }
+        for b in &n.branches {
+            let state = matches!(b.when, Condition::Schedule { .. }).then(|| condition(&b.when));
+            let child = self.node(&b.node, state.as_deref());
+            let _ = writeln!(
+                self.out,
+                "  {id} -->|\"{}\"| {child}",
+                quote(&condition(&b.when))
+            );
+        }
+        id
+    }
 }

@@ -21,6 +21,14 @@ pub struct PlanView<'a> {
     pub call_paths: &'a [crate::route::PathChange],
     /// What stays in the account unlisted (prune is off).
     pub kept: &'a [crate::plan::Kept],
+    /// How much of the call paths to show.
+    pub detail: super::paths::Detail,
+    /// `--target`: the plan is partial, limited to these and what they need.
+    pub targets: &'a [crate::account::ResourceId],
+    /// What the reader must know first ("no state at PATH: …").
+    pub notes: &'a [String],
+    /// The width of the terminal, for call paths side by side.
+    pub width: usize,
 }
 
 /// "users: ghost, old.admin and 3 more" for each kind kept, or `None`.
@@ -87,11 +95,8 @@ fn forcing(change: &Change) -> Vec<&'static str> {
 #[must_use]
 pub fn body<'a>(finals: &Finals<'a>, change: &'a Change) -> Vec<Line> {
     let mut lines = Vec::new();
-    let before = change
-        .before
-        .as_ref()
-        .map(crate::account::Resource::to_json);
-    let after = finals.of(change).map(crate::account::Resource::to_json);
+    let before = change.before.as_ref().map(manifest_shape);
+    let after = finals.of(change).map(manifest_shape);
     match change.action {
         Action::Delete => {}
         Action::Create => tree::object(
@@ -110,6 +115,25 @@ pub fn body<'a>(finals: &Finals<'a>, change: &'a Change) -> Vec<Line> {
         ),
     }
     lines
+}
+
+/// A resource's fields as its manifest names them: forwarding's
+/// `no_answer` and `no_answer_seconds` are the manifest's
+/// `no_answer: {to, after_seconds}`.
+fn manifest_shape(r: &crate::account::Resource) -> serde_json::Value {
+    let mut v = r.to_json();
+    if let Some(f) = v
+        .get_mut("forwarding")
+        .and_then(serde_json::Value::as_object_mut)
+        && let Some(seconds) = f.remove("no_answer_seconds")
+    {
+        let to = f.get("no_answer").cloned().unwrap_or_default();
+        f.insert(
+            "no_answer".to_owned(),
+            serde_json::json!({ "to": to, "after_seconds": seconds }),
+        );
+    }
+    v
 }
 
 /// The `user "alice"` of a block's first line.
@@ -136,9 +160,22 @@ pub fn render(view: &PlanView<'_>, color: bool) -> String {
             out.push('\n');
         }
     };
+    for note in view.notes {
+        let _ = writeln!(out, "{} {note}", paint("Note:", Sign::Change, color));
+    }
+    if let Some(p) = partial(view.targets) {
+        let _ = writeln!(out, "{} {p}", paint("Partial plan:", Sign::Change, color));
+    }
+    if !view.notes.is_empty() || !view.targets.is_empty() {
+        out.push('\n');
+    }
     if shown.is_empty() {
         kept(&mut out);
-        out.push_str("No changes. The account matches the manifests.\n");
+        if view.targets.is_empty() {
+            out.push_str("No changes. The account matches the manifests.\n");
+        } else {
+            out.push_str("No changes. The targets match the manifests (partial plan).\n");
+        }
         return out;
     }
     let finals = Finals::new(view.changes);
@@ -178,17 +215,8 @@ pub fn render(view: &PlanView<'_>, color: bool) -> String {
         out.push_str("    }\n");
     }
     out.push('\n');
-    if !view.call_paths.is_empty() {
-        let _ = writeln!(out, "Call paths that change:\n");
-        for c in view.call_paths {
-            let _ = writeln!(out, "  # calls to {} ({})", c.entry, c.resource);
-            let lines = super::paths::side_by_side(c, super::paths::TEXT_WIDTH - 4)
-                .unwrap_or_else(|| super::paths::stacked(c));
-            for line in lines {
-                let _ = writeln!(out, "    {line}");
-            }
-            out.push('\n');
-        }
+    for line in super::paths::text(view.call_paths, view.detail, view.width) {
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     for m in view.mass_deletes {
         let _ = writeln!(
@@ -205,7 +233,35 @@ pub fn render(view: &PlanView<'_>, color: bool) -> String {
     }
     kept(&mut out);
     let _ = writeln!(out, "{}", summary_line(view.summary));
+    if !view.targets.is_empty() {
+        let _ = writeln!(
+            out,
+            "This plan is partial (--target): the rest of the manifests was not compared."
+        );
+    }
     out
+}
+
+/// "only `user:alice` and what it needs (--target); the other resources of
+/// the manifests are not compared", or `None` for a whole plan.
+#[must_use]
+pub fn partial(targets: &[crate::account::ResourceId]) -> Option<String> {
+    if targets.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = targets.iter().map(ToString::to_string).collect();
+    let listed = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    };
+    Some(format!(
+        "only {listed} and what {} (--target); the other resources of the manifests are not compared.",
+        if targets.len() == 1 {
+            "it needs"
+        } else {
+            "they need"
+        }
+    ))
 }
 
 /// "Plan: 3 to add, 1 to change, 2 to destroy."

@@ -82,6 +82,36 @@ pub fn resource(ctx: &mut Ctx<'_>, origin: Origin, at: &[Seg<'_>], section: &str
     );
 }
 
+/// Reports a member written as a reference (`user:marc`: members are bare
+/// user keys) or naming a ring group (groups cannot be members); answers
+/// whether it did.
+fn member_form(ctx: &mut Ctx<'_>, origin: Origin, at: &[Seg<'_>], member: &str) -> bool {
+    if let Some(user) = member.strip_prefix("user:") {
+        ctx.error(
+            Code::ReferenceUnknown,
+            origin,
+            at,
+            format!("a member is a user's key, not a reference: `{member}`"),
+            "a reference, where a user key goes",
+            format!("write `{user}`: `members` lists users only, by key"),
+        );
+        return true;
+    }
+    let group = member.strip_prefix("ring_group:").unwrap_or(member);
+    if ctx.m.ring_groups.contains_key(group) && !ctx.m.users.contains_key(member) {
+        ctx.error(
+            Code::ReferenceUnknown,
+            origin,
+            at,
+            format!("ring group `{group}` cannot be a member of a ring group"),
+            "a ring group, where a user goes",
+            format!("list ring_group:{group}'s members here instead, or forward to it: `forwarding: {{no_answer: ring_group:{group}}}`"),
+        );
+        return true;
+    }
+    false
+}
+
 /// Reports a number the account does not list in `phone_numbers`.
 pub fn number(ctx: &mut Ctx<'_>, origin: Origin, at: &[Seg<'_>], number: &PhoneNumber) {
     if ctx.m.phone_numbers.contains_key(number) || ctx.raw.incomplete {
@@ -197,13 +227,10 @@ pub fn check(ctx: &mut Ctx<'_>) {
             number(ctx, o, loc!["ring_groups", key, "phone_numbers", i], n);
         }
         for (i, member) in g.members.iter().enumerate() {
-            resource(
-                ctx,
-                o,
-                loc!["ring_groups", key, "members", i],
-                "users",
-                member,
-            );
+            let at = loc!["ring_groups", key, "members", i];
+            if !member_form(ctx, o, at, member) {
+                resource(ctx, o, at, "users", member);
+            }
         }
         for (c, d) in g.forwarding.rules() {
             destination(ctx, o, loc!["ring_groups", key, "forwarding", c.field()], d);
