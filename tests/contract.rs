@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use serde_json::{Map, Value, json};
 use vocm_api::{Collection, Operation, Page, Problem};
 use vocm_core::account::identity::Identities;
-use vocm_core::account::{Account, Kind, Resource};
+use vocm_core::account::{Account, Kind};
 use vocm_http::wire::{self, Ids};
 
 fn root() -> PathBuf {
@@ -172,19 +172,7 @@ fn request_schema(file: &str, path: &str, method: &str) -> jsonschema::Validator
 fn example() -> (Account, Ids) {
     let v = vocm_core::validate::validate_paths(&[root().join("examples/acme")], Some(&root()));
     let account = vocm_core::plan::desired::on_their_own(&v).0;
-    let mut ids = Ids::default();
-    for id in account.ids() {
-        ids.set_id(&id, &format!("id{}{}", id.kind, id.key.len()));
-        let ext = match account.get(&id).unwrap() {
-            Resource::User(u) => Some(u.extension),
-            Resource::RingGroup(g) => Some(g.extension),
-            Resource::AutoAttendant(a) => Some(a.extension),
-            _ => None,
-        };
-        if let Some(ext) = ext {
-            ids.set_extension(&id, &ext);
-        }
-    }
+    let ids = Ids::of(&account, |id| format!("id{}{}", id.kind, id.key.len()));
     (account, ids)
 }
 

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 use vocm_api::Collection;
 use vocm_core::account::identity::Identities;
-use vocm_core::account::{Account, Kind, Resource};
+use vocm_core::account::{Account, Kind};
 use vocm_http::wire::{Ids, collection, decode, encode, set};
 
 fn example() -> (Account, Identities) {
@@ -26,19 +26,7 @@ fn example() -> (Account, Identities) {
 fn every_resource_round_trips_through_the_api_json() {
     let (mut account, names) = example();
     // Ids and extensions as the API would have them.
-    let mut ids = Ids::default();
-    for id in account.ids() {
-        ids.set_id(&id, &format!("api-{}-{}", id.kind, id.key));
-        let ext = match account.get(&id).unwrap() {
-            Resource::User(u) => Some(u.extension),
-            Resource::RingGroup(g) => Some(g.extension),
-            Resource::AutoAttendant(a) => Some(a.extension),
-            _ => None,
-        };
-        if let Some(ext) = ext {
-            ids.set_extension(&id, &ext);
-        }
-    }
+    let ids = Ids::of(&account, |id| format!("api-{}-{}", id.kind, id.key));
     let mut fetched: FxHashMap<Collection, Vec<Value>> = FxHashMap::default();
     for id in account.ids() {
         let resource = account.get(&id).unwrap();

@@ -189,19 +189,24 @@ pub fn generate(users: usize, drift: usize, out: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn user(s: &mut String, i: usize, users: usize, site: usize, extension: usize, drifted: bool) {
+/// User `i`'s first and last names (a drifted user's last name changes).
+fn person(i: usize, drifted: bool) -> (&'static str, &'static str) {
     const FIRST: [&str; 8] = [
         "Alice", "Bruno", "Chloe", "David", "Emma", "Farid", "Gina", "Hugo",
     ];
     const LAST: [&str; 8] = [
         "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy",
     ];
-    let first = FIRST[i % 8];
     let last = if drifted {
         "Drifted"
     } else {
         LAST[(i / 8) % 8]
     };
+    (FIRST[i % 8], last)
+}
+
+fn user(s: &mut String, i: usize, users: usize, site: usize, extension: usize, drifted: bool) {
+    let (first, last) = person(i, drifted);
     write!(
         s,
         "  user.{i:06}:\n    first_name: {first}\n    last_name: {last}\n    email: user.{i:06}@bigcorp.example\n    site: {}\n    license: {}\n    phone_number: \"{}\"\n    extension: {extension}\n    device: dev-{i:06}\n",
@@ -482,18 +487,7 @@ mod full {
     }
 
     fn user(s: &mut String, i: usize, site: usize, group: usize, extension: usize, drifted: bool) {
-        const FIRST: [&str; 8] = [
-            "Alice", "Bruno", "Chloe", "David", "Emma", "Farid", "Gina", "Hugo",
-        ];
-        const LAST: [&str; 8] = [
-            "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy",
-        ];
-        let first = FIRST[i % 8];
-        let last = if drifted {
-            "Drifted"
-        } else {
-            LAST[(i / 8) % 8]
-        };
+        let (first, last) = super::person(i, drifted);
         let busy = if drifted {
             "external:+33612345679"
         } else {

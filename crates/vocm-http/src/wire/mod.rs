@@ -42,6 +42,29 @@ pub struct Ids {
 }
 
 impl Ids {
+    /// The ids and extensions an API would hold for every resource of
+    /// `account`, each API id given by `api_id` (tests of the mapping).
+    #[must_use]
+    pub fn of(
+        account: &vocm_core::account::Account,
+        api_id: impl Fn(&ResourceId) -> String,
+    ) -> Self {
+        let mut ids = Ids::default();
+        for id in account.ids() {
+            ids.set_id(&id, &api_id(&id));
+            let ext = match account.get(&id) {
+                Some(Resource::User(u)) => Some(u.extension),
+                Some(Resource::RingGroup(g)) => Some(g.extension),
+                Some(Resource::AutoAttendant(a)) => Some(a.extension),
+                _ => None,
+            };
+            if let Some(ext) = ext {
+                ids.set_extension(&id, &ext);
+            }
+        }
+        ids
+    }
+
     /// Records a resource's API id.
     pub fn set_id(&mut self, id: &ResourceId, api_id: &str) {
         self.key
