@@ -181,9 +181,13 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
         &paths_or_cwd(&args.inputs),
         cwd.as_deref(),
         &args.targets,
-        engine::Replaces {
-            allowed: args.allow_replace,
-            applying: true,
+        engine::Want {
+            replaces: engine::Replaces {
+                allowed: args.allow_replace,
+                applying: true,
+            },
+            // The plan is shown only when someone may read it.
+            call_paths: shows_plan(args, run),
         },
         provider,
         &Read::After(&read),
@@ -206,8 +210,7 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
         targets: &args.targets,
         notes: &notes,
     };
-    // With --quiet the plan is shown only when a question about it follows.
-    if !run.style.quiet || !args.auto_approve {
+    if shows_plan(args, run) {
         let rendered = vocm_core::render::text::render(&view, run.style.color_stdout());
         // The document of `--format json` is the apply's summary: then the
         // plan a reader reviews goes to stderr.
@@ -230,15 +233,25 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
     if refuse_mass_delete(&prepared.mass_deletes, args, run) || !confirmed(args, run) {
         return Outcome::Failure;
     }
-    execute_plan(
-        &prepared.plan,
-        &prepared.audio,
-        session,
-        &provider.info(),
-        &prepared.places,
-        args,
-        run,
-    )
+    // What only the plan's display needed goes before the apply: the
+    // account as read (the session holds its own) and the call paths. At
+    // 100,000 users they are hundreds of megabytes the apply never reads.
+    let engine::Prepared {
+        plan,
+        audio,
+        places,
+        snapshot,
+        call_paths,
+        ..
+    } = prepared;
+    drop((snapshot, call_paths));
+    execute_plan(&plan, &audio, session, &provider.info(), &places, args, run)
+}
+
+/// Whether the plan is shown before it is applied: with --quiet, only when
+/// a question about it follows.
+fn shows_plan(args: &ApplyArgs, run: &Run<'_>) -> bool {
+    !run.style.quiet || !args.auto_approve
 }
 
 /// Reports a mass deletion unless allowed; returns whether it refused.

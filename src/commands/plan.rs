@@ -105,9 +105,12 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         &paths_or_cwd(&args.paths),
         cwd.as_deref(),
         &args.targets,
-        engine::Replaces {
-            allowed: args.allow_replace,
-            applying: false,
+        engine::Want {
+            replaces: engine::Replaces {
+                allowed: args.allow_replace,
+                applying: false,
+            },
+            call_paths: true,
         },
         provider.as_ref(),
         &Read::Beside,

@@ -71,7 +71,7 @@ impl Session for HttpSession<'_> {
         let id = &change.id;
         match (change.action, &change.after) {
             (Action::Create, Some(r)) => self.create(id, r, audio),
-            (Action::Update, Some(r)) => self.update(id, r, change.before.as_ref()),
+            (Action::Update, Some(r)) => self.update(id, r, change.before.as_deref()),
             (Action::Delete, _) => self.delete(id),
             (Action::Replace, Some(r)) if id.kind == Kind::Address => {
                 // Create the new address first: sites and users are then
@@ -103,7 +103,7 @@ impl Session for HttpSession<'_> {
                         state.json.insert(id.clone(), json);
                     }
                 }
-                self.update(id, r, change.before.as_ref())
+                self.update(id, r, change.before.as_deref())
             }
             (_, None) => Err(ProviderError::new(
                 Code::ApplyConflict,

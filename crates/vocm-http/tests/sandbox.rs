@@ -45,7 +45,7 @@ fn an_update_of_a_resource_without_a_vocm_key_keeps_the_fields_vocm_does_not_man
         id: ResourceId::new(Kind::Device, &key),
         action: Action::Update,
         before: None,
-        after: Some(Resource::Device(changed)),
+        after: Some(Box::new(Resource::Device(changed))),
         fields: Vec::new(),
         notes: Vec::new(),
         depends_on: Vec::new(),

@@ -121,7 +121,7 @@ fn changed_since(file: &PlanFile, account: &crate::account::Account) -> String {
         let how = match (&c.before, &now) {
             (None, Some(_)) => "created",
             (Some(_), None) => "deleted",
-            (Some(b), Some(n)) if b != n => "changed",
+            (Some(b), Some(n)) if **b != *n => "changed",
             _ => continue,
         };
         by.entry((c.id.kind, how)).or_default().push(&c.id.key);

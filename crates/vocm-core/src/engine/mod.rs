@@ -12,7 +12,7 @@ mod prepare;
 mod route;
 
 pub use export::{ExportOptions, Exported, export};
-pub use prepare::{Places, Prepared, Read, Replaces, Timing, prepare};
+pub use prepare::{Places, Prepared, Read, Replaces, Timing, Want, prepare};
 pub use route::{Routed, route};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};

@@ -49,6 +49,16 @@ pub struct Places {
     pub at: rustc_hash::FxHashMap<ResourceId, (FileId, Span)>,
 }
 
+/// What the caller will do with the plan, beyond the plan itself.
+#[derive(Clone, Copy, Debug)]
+pub struct Want {
+    pub replaces: Replaces,
+    /// Whether the call paths the plan changes are traced: an apply that
+    /// shows nothing (`-q --auto-approve`) never reads them, and at
+    /// 100,000 new users they are the largest thing a run holds.
+    pub call_paths: bool,
+}
+
 /// Replaces the provider makes instead of a rename or an update.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Replaces {
@@ -89,7 +99,7 @@ pub fn prepare(
     paths: &[PathBuf],
     cwd: Option<&Path>,
     targets: &[ResourceId],
-    replaces: Replaces,
+    want: Want,
     provider: &dyn Provider,
     read: &Read<'_>,
     findings: &mut Findings,
@@ -174,7 +184,7 @@ pub fn prepare(
         &validated,
         &snapshot.account,
         &caps.fixed_keys,
-        replaces.allowed,
+        want.replaces.allowed,
         &mut diagnostics,
     );
     let renames: Vec<_> = moves.iter().chain(&refused).cloned().collect();
@@ -215,8 +225,9 @@ pub fn prepare(
         replaced_on_update: caps.replaced_on_update(),
     };
     let plan = crate::plan::plan(&desired, &snapshot.account, &options);
-    if !replaces.allowed {
-        let refused = super::capable::update_replaces(&validated, &plan, &caps, replaces.applying);
+    if !want.replaces.allowed {
+        let refused =
+            super::capable::update_replaces(&validated, &plan, &caps, want.replaces.applying);
         let failed = refused
             .iter()
             .any(|d| d.severity == crate::diagnostics::Severity::Error);
@@ -227,8 +238,23 @@ pub fn prepare(
         }
     }
     let mass_deletes = plan.mass_deletes(&snapshot.account);
-    let changed: Vec<ResourceId> = plan.changes.iter().map(|c| c.id.clone()).collect();
-    let call_paths = crate::route::changes(&desired, &snapshot.account, &changed);
+    let at = plan
+        .changes
+        .iter()
+        .filter_map(|c| validated.place(&c.id).map(|p| (c.id.clone(), p)))
+        .collect();
+    let identities = Identities::of(&validated.manifest);
+    // The manifests as parsed are no longer needed (their text is, for
+    // diagnostics): let them go before the call paths are traced.
+    findings.sources = validated.raw.sources;
+    drop((validated.manifest, validated.raw.documents));
+    let call_paths = if want.call_paths {
+        let changed: Vec<ResourceId> = plan.changes.iter().map(|c| c.id.clone()).collect();
+        crate::route::changes(&desired, &snapshot.account, &changed)
+    } else {
+        Vec::new()
+    };
+    drop(desired);
     lap("planned");
     if let Some(took) = read_beside {
         timings.insert(
@@ -239,13 +265,6 @@ pub fn prepare(
             },
         );
     }
-    let at = plan
-        .changes
-        .iter()
-        .filter_map(|c| validated.place(&c.id).map(|p| (c.id.clone(), p)))
-        .collect();
-    let identities = Identities::of(&validated.manifest);
-    findings.sources = validated.raw.sources;
     Ok(Prepared {
         identities,
         snapshot,

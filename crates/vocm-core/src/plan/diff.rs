@@ -179,8 +179,9 @@ fn merge<'a, K: Ord, V: PartialEq>(
     }
 }
 
-/// One resource that differs: its id, desired and current values.
-type Pair = (ResourceId, Option<Resource>, Option<Resource>);
+/// One resource that differs: its id, desired and current values (boxed,
+/// like a change's: they move into one).
+type Pair = (ResourceId, Option<Box<Resource>>, Option<Box<Resource>>);
 
 /// Every resource that differs, kind by kind in dependency order.
 fn differing(desired: &Account, current: &Account) -> Vec<Pair> {
@@ -188,8 +189,14 @@ fn differing(desired: &Account, current: &Account) -> Vec<Pair> {
     if desired.settings != current.settings {
         out.push((
             ResourceId::account(),
-            desired.settings.clone().map(Resource::Account),
-            current.settings.clone().map(Resource::Account),
+            desired
+                .settings
+                .clone()
+                .map(|s| Box::new(Resource::Account(s))),
+            current
+                .settings
+                .clone()
+                .map(|s| Box::new(Resource::Account(s))),
         ));
     }
     macro_rules! kind {
@@ -197,8 +204,8 @@ fn differing(desired: &Account, current: &Account) -> Vec<Pair> {
             merge(&desired.$field, &current.$field, |k, d, c| {
                 out.push((
                     ResourceId::new($kind, k.to_string()),
-                    d.cloned().map($wrap),
-                    c.cloned().map($wrap),
+                    d.cloned().map(|v| Box::new($wrap(v))),
+                    c.cloned().map(|v| Box::new($wrap(v))),
                 ));
             });
         };
@@ -221,12 +228,16 @@ fn differing(desired: &Account, current: &Account) -> Vec<Pair> {
 fn change(
     id: ResourceId,
     action: Action,
-    before: Option<Resource>,
-    after: Option<Resource>,
+    before: Option<Box<Resource>>,
+    after: Option<Box<Resource>>,
 ) -> Change {
-    let json = |r: &Option<Resource>| r.as_ref().map_or(Value::Null, Resource::to_json);
+    let json = |r: &Option<Box<Resource>>| r.as_deref().map_or(Value::Null, Resource::to_json);
     Change {
-        fields: if action == Action::Delete {
+        // A create's fields are its `after` and a delete's its `before`:
+        // listing them again would hold every created resource twice (as a
+        // JSON tree, several times its typed size), which is most of an
+        // apply's memory from an empty account.
+        fields: if matches!(action, Action::Delete | Action::Create) {
             Vec::new()
         } else {
             fields(&json(&before), &json(&after))
@@ -279,7 +290,12 @@ fn moves(
         } else {
             Action::Rename
         };
-        let mut c = change(to.clone(), action, Some(before), Some(after));
+        let mut c = change(
+            to.clone(),
+            action,
+            Some(Box::new(before)),
+            Some(Box::new(after)),
+        );
         c.moved_from = Some(from.key.clone());
         if fixed {
             c.notes.push(format!(
@@ -408,8 +424,8 @@ fn cascade_site_replaces(
             }
             continue;
         }
-        let after = desired.get(&id);
-        let mut c = change(id.clone(), Action::Replace, Some(before), after);
+        let after = desired.get(&id).map(Box::new);
+        let mut c = change(id.clone(), Action::Replace, Some(Box::new(before)), after);
         c.notes.push(note(&id, site));
         position.insert(id, out.len());
         out.push(c);
@@ -443,8 +459,8 @@ fn touch_dependents_of_replaced(changes: &mut Vec<Change>, desired: &Account, cu
         let names: Vec<String> = targets.iter().map(ToString::to_string).collect();
         changes.push(Change {
             fields: Vec::new(),
-            before: current.get(&id),
-            after: Some(r),
+            before: current.get(&id).map(Box::new),
+            after: Some(Box::new(r)),
             action: Action::Update,
             notes: vec![format!(
                 "unchanged, but repointed to the new {} after its replace",

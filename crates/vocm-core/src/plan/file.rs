@@ -102,7 +102,7 @@ impl PlanFile {
     /// Adds the content of every audio file the plan uploads.
     pub fn attach_audio(&mut self, store: &AudioStore) {
         for c in &self.changes {
-            if let Some(crate::account::Resource::AudioFile(a)) = &c.after
+            if let Some(crate::account::Resource::AudioFile(a)) = c.after.as_deref()
                 && let Some(bytes) = store.get(&a.sha256)
             {
                 self.audio.insert(a.sha256.clone(), B64.encode(bytes));

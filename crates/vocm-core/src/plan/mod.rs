@@ -63,12 +63,17 @@ pub struct Change {
     /// The resource.
     pub id: ResourceId,
     pub action: Action,
-    /// The resource before (updates, replaces, deletes).
-    pub before: Option<Resource>,
+    /// The resource before (updates, replaces, deletes). Boxed, as is
+    /// `after`: a resource inline would make every change as large as the
+    /// largest kind (a user) twice over, a number's creation included —
+    /// most of an apply's memory from an empty account.
+    pub before: Option<Box<Resource>>,
     /// The resource after (creates, updates, replaces). For a first-phase
     /// change it is an intermediate value; `deferred` says what is left.
-    pub after: Option<Resource>,
-    /// Field by field, old → new.
+    pub after: Option<Box<Resource>>,
+    /// Field by field, old → new, for updates, replaces and renames;
+    /// empty for a create (`after` is the whole resource) and a delete
+    /// (`before`).
     pub fields: Vec<FieldChange>,
     /// Why a replace is a replace, and what it loses; why an unchanged
     /// resource is touched.
@@ -337,7 +342,7 @@ pub fn apply_change(account: &mut Account, change: &Change) {
     if let Some(old) = change.old_id() {
         account.set(&old, None);
     }
-    account.set(&change.id, change.after.clone());
+    account.set(&change.id, change.after.as_deref().cloned());
 }
 
 /// Computes the plan that turns `current` into `desired`.

@@ -413,7 +413,7 @@ fn a_cycle_between_users_and_their_group_is_broken_on_the_group_side() {
             ids(&p)
         );
     }
-    match p.changes[alice].after.as_ref().unwrap() {
+    match p.changes[alice].after.as_deref().unwrap() {
         Resource::User(u) => {
             assert_eq!(
                 u.forwarding.no_answer,
@@ -424,7 +424,7 @@ fn a_cycle_between_users_and_their_group_is_broken_on_the_group_side() {
     }
     // …and the group twice: created without its new members nor its
     // forwarding to a new user, then completed once both exist.
-    let group_of = |c: &Change| match c.after.as_ref().unwrap() {
+    let group_of = |c: &Change| match c.after.as_deref().unwrap() {
         Resource::RingGroup(g) => g.clone(),
         r => panic!("{r:?}"),
     };
@@ -494,7 +494,7 @@ fn a_group_first_drops_a_member_deleted_by_the_plan_whose_number_it_takes() {
     let main = at(&p, &id(Kind::RingGroup, "sales"), Phase::Main);
     assert!(unlink < bob && bob < main, "{:?}", ids(&p));
     assert_eq!(p.changes[bob].action, Action::Delete);
-    match p.changes[unlink].after.as_ref().unwrap() {
+    match p.changes[unlink].after.as_deref().unwrap() {
         Resource::RingGroup(g) => {
             assert_eq!(g.members, ["alice"]);
             assert!(g.phone_numbers.is_empty(), "the number is not free yet");

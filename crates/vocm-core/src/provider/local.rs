@@ -406,7 +406,7 @@ impl Session for LocalSession<'_> {
         let mut inner = self.inner();
         check(&inner.state, change)?;
         let mut new_audio = BTreeMap::new();
-        if let Some(Resource::AudioFile(a)) = &change.after
+        if let Some(Resource::AudioFile(a)) = change.after.as_deref()
             && !inner.state.audio.contains_key(&a.sha256)
         {
             let bytes = audio.get(&a.sha256).ok_or_else(|| {
@@ -421,7 +421,7 @@ impl Session for LocalSession<'_> {
         let entry = JournalEntry {
             serial: inner.state.serial,
             id: change.id.clone(),
-            after: change.after.clone(),
+            after: change.after.as_deref().cloned(),
             moved_from: change.moved_from.clone(),
             audio: new_audio,
         };

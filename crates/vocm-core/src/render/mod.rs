@@ -48,7 +48,7 @@ impl<'a> Finals<'a> {
         let mut after = rustc_hash::FxHashMap::default();
         for c in changes {
             if c.action != Action::Delete
-                && let Some(a) = &c.after
+                && let Some(a) = c.after.as_deref()
             {
                 after.insert(&c.id, a);
             }
@@ -62,7 +62,7 @@ impl<'a> Finals<'a> {
         self.after
             .get(&change.id)
             .copied()
-            .or(change.after.as_ref())
+            .or(change.after.as_deref())
     }
 }
 

@@ -95,7 +95,7 @@ fn forcing(change: &Change) -> Vec<&'static str> {
 #[must_use]
 pub fn body<'a>(finals: &Finals<'a>, change: &'a Change) -> Vec<Line> {
     let mut lines = Vec::new();
-    let before = change.before.as_ref().map(manifest_shape);
+    let before = change.before.as_deref().map(manifest_shape);
     let after = finals.of(change).map(manifest_shape);
     match change.action {
         Action::Delete => {}

@@ -239,7 +239,7 @@ pub fn change(
         id,
         action,
         before: None,
-        after,
+        after: after.map(Box::new),
         fields: Vec::new(),
         notes: Vec::new(),
         depends_on: Vec::new(),
