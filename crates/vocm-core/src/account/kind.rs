@@ -102,7 +102,12 @@ impl FromStr for Kind {
             .find(|k| k.as_str() == s || k.section() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                format!("`{s}` is not a kind of resource ({})", names.join(", "))
+                match crate::validate::suggest::did_you_mean(s, names.iter().copied()) {
+                    Some(name) => {
+                        format!("`{s}` is not a kind of resource: did you mean `{name}`?")
+                    }
+                    None => format!("`{s}` is not a kind of resource ({})", names.join(", ")),
+                }
             })
     }
 }

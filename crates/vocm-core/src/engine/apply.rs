@@ -191,10 +191,12 @@ pub fn run(
             Diagnostic::error(
                 Code::ApplyFailed,
                 format!(
-                    "{} of {} steps failed, and {} that depend on them were skipped",
+                    "{} of {} failed, and {} that {} on {} skipped",
                     report.failed(),
-                    report.results.len(),
-                    report.skipped()
+                    crate::util::count(report.results.len(), "step", "steps"),
+                    report.skipped(),
+                    if report.skipped() == 1 { "depends" } else { "depend" },
+                    if report.failed() == 1 { "it was" } else { "them were" },
                 ),
             )
             .help("the state holds what was applied: fix the causes above, then `vocm plan` shows what is left and `vocm apply` finishes it"),
