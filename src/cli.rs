@@ -88,13 +88,13 @@ const ALL: &[&str] = &[
 #[must_use]
 pub fn command() -> clap::Command {
     let mut cmd = Cli::command();
-    // Global options reach the subcommands when the command is built;
-    // only then can a subcommand's copy be hidden.
-    cmd.build();
+    let globals: Vec<clap::Arg> = cmd.get_arguments().cloned().collect();
     for (name, ignored) in IGNORED {
         cmd = cmd.mut_subcommand(*name, |mut sub| {
-            for id in *ignored {
-                sub = sub.mut_arg(*id, |a| a.hide(true));
+            // A subcommand's own copy of a global option is kept when the
+            // command is built: this one is hidden from its help.
+            for arg in globals.iter().filter(|a| ignored.contains(&a.get_id().as_str())) {
+                sub = sub.arg(arg.clone().hide(true));
             }
             sub
         });

@@ -68,10 +68,7 @@ cases! {
         "vocm::manifest::duplicate-key",
         "vocm::manifest::duplicate-key",
     ];
-    manifest_duplicate_invalid: fixture [
-        "vocm::manifest::duplicate-key",
-        "vocm::schema::unknown-field",
-    ];
+    manifest_duplicate_invalid: fixture ["vocm::manifest::duplicate-key", "vocm::schema::type"];
     manifest_no_account: fixture ["vocm::manifest::no-account"];
     manifest_version: fixture ["vocm::manifest::version"];
     moved_invalid: fixture [
@@ -124,7 +121,11 @@ cases! {
     input_no_manifests: generated ["vocm::input::no-manifests"];
     input_encoding: generated ["vocm::input::encoding"];
     input_encoding_last_byte: generated ["vocm::input::encoding"];
-    input_control_characters: generated [];
+    input_control_characters: generated [
+        "vocm::input::encoding",
+        "vocm::schema::format",
+        "vocm::schema::format",
+    ];
     input_empty: generated ["vocm::input::empty", "vocm::input::empty"];
     input_too_large: generated ["vocm::input::too-large"];
     input_read: generated ["vocm::input::read"];
@@ -402,7 +403,7 @@ fn generated(name: &str, codes: &[&str]) {
             .unwrap();
             std::fs::write(
                 files.join("raw.yaml"),
-                b"devices:\n  desk: {model: \"\x1b[31mred\", mac: \"00:04:f2:00:00:01\"}\n",
+                b"devices:\n  desk: {model: \"\x1b[31mred\", mac: \"00:04:f2:00:00\"}\n",
             )
             .unwrap();
             std::fs::write(

@@ -239,7 +239,13 @@ impl Window {
             line: first,
             col: 0,
         });
-        let end = file.offset(Pos { line: last, col: 0 }).max(start);
+        // Past the last line, the end of the text: the last line's start
+        // would cut off a last line that has no line break.
+        let end = if last as usize > file.line_count() {
+            file.text.len()
+        } else {
+            file.offset(Pos { line: last, col: 0 }).max(start)
+        };
         let mut text = String::with_capacity(end - start);
         let mut grown = Vec::new();
         for (i, c) in file.text[start..end].char_indices() {

@@ -191,12 +191,20 @@ pub fn run(
             Diagnostic::error(
                 Code::ApplyFailed,
                 format!(
-                    "{} of {} failed, and {} that {} on {} skipped",
+                    "{} of {} failed{}",
                     report.failed(),
                     crate::util::count(report.results.len(), "step", "steps"),
-                    report.skipped(),
-                    if report.skipped() == 1 { "depends" } else { "depend" },
-                    if report.failed() == 1 { "it was" } else { "them were" },
+                    match report.skipped() {
+                        0 => String::new(),
+                        1 => format!(
+                            ", and 1 that depends on {} was skipped",
+                            if report.failed() == 1 { "it" } else { "them" }
+                        ),
+                        n => format!(
+                            ", and {n} that depend on {} were skipped",
+                            if report.failed() == 1 { "it" } else { "them" }
+                        ),
+                    }
                 ),
             )
             .help("the state holds what was applied: fix the causes above, then `vocm plan` shows what is left and `vocm apply` finishes it"),
