@@ -937,3 +937,33 @@ fn a_kind_in_capitals_gets_a_suggestion_in_lowercase() {
         .clone();
     insta::assert_snapshot!("target_kind_suggestion", String::from_utf8(out).unwrap());
 }
+
+#[test]
+fn plan_time_problems_show_their_source_lines() {
+    // A user the manifests do not manage holds what Nina is to get: each
+    // refusal points at the manifest line, with its snippet, as
+    // validation's diagnostics do.
+    let dir = workspace();
+    let mut s: serde_json::Value = serde_json::from_slice(&state(dir.path())).unwrap();
+    let mut ghost = s["account"]["users"]["marc.girard"].clone();
+    ghost["phone_numbers"] = serde_json::json!(["+33472000005"]);
+    ghost["devices"] = serde_json::json!(["lyon-desk-05"]);
+    ghost["extension"] = "2005".into();
+    s["account"]["users"]["ghost"] = ghost;
+    s["licenses"] = serde_json::json!({"X2": 12, "X4": 20});
+    std::fs::write(
+        dir.path().join("vocm.state.json"),
+        serde_json::to_vec(&s).unwrap(),
+    )
+    .unwrap();
+    let out = vocm(&root())
+        .arg("--state")
+        .arg(dir.path().join("vocm.state.json"))
+        .args(["plan", "examples/acme"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    insta::assert_snapshot!("plan_time_sources", String::from_utf8(out).unwrap());
+}

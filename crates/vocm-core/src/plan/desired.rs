@@ -547,7 +547,7 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
             out.push(
                     Diagnostic::error(
                         Code::PlanNumberHeld,
-                        format!("{n} is assigned to {kind}:{key}, which the manifests do not manage"),
+                        format!("{} is assigned to {kind}:{key}, which the manifests do not manage", n.international()),
                     )
                     .at(file, span, "held by another resource")
                     .help(format!("add {kind}:{key} to the manifests and give it another number, or set `prune: true` to delete it")),
