@@ -200,12 +200,19 @@ fn new_block(e: &Entry) -> Block {
     }
 }
 
-/// An entry as people read it: a number grouped as its country writes it
-/// (`+33 1 70 00 00 01`); an extension, or a masked number, as it is.
+/// An entry as people read it (`+33170000001, ext 1001`): its numbers
+/// grouped as their country writes them (`+33 1 70 00 00 01, ext 1001`);
+/// an extension, or a masked number, as it is.
 fn shown(entry: &str) -> String {
     entry
-        .parse::<crate::model::PhoneNumber>()
-        .map_or_else(|_| entry.to_owned(), |n| n.international())
+        .split(", ")
+        .map(|part| {
+            part.strip_prefix('+')
+                .and(part.parse::<crate::model::PhoneNumber>().ok())
+                .map_or_else(|| part.to_owned(), |n| n.international())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn line(sign: Sign, depth: usize, text: String) -> Line {
