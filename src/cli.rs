@@ -93,7 +93,10 @@ pub fn command() -> clap::Command {
         cmd = cmd.mut_subcommand(*name, |mut sub| {
             // A subcommand's own copy of a global option is kept when the
             // command is built: this one is hidden from its help.
-            for arg in globals.iter().filter(|a| ignored.contains(&a.get_id().as_str())) {
+            for arg in globals
+                .iter()
+                .filter(|a| ignored.contains(&a.get_id().as_str()))
+            {
                 sub = sub.arg(arg.clone().hide(true));
             }
             sub

@@ -198,7 +198,10 @@ fn a_moment_that_is_no_time_is_refused() {
 fn a_national_number_is_read_in_the_account_country() {
     // The account is in France: 01 70 00 00 10 is +33 1 70 00 00 10.
     let text = stdout(&["route", "0170000010", "examples/acme"]);
-    assert_eq!(text, stdout(&["route", "+33 1 70 00 00 10", "examples/acme"]));
+    assert_eq!(
+        text,
+        stdout(&["route", "+33 1 70 00 00 10", "examples/acme"])
+    );
     insta::assert_snapshot!("route_national_number", text);
 }
 
@@ -207,7 +210,13 @@ fn a_fax_number_answers_that_it_is_a_fax_line() {
     let text = stdout(&["route", "01 70 00 00 99", "examples/acme"]);
     insta::assert_snapshot!("route_fax_number", text);
     // JSON keeps E.164.
-    let json = stdout(&["route", "01 70 00 00 99", "examples/acme", "--format", "json"]);
+    let json = stdout(&[
+        "route",
+        "01 70 00 00 99",
+        "examples/acme",
+        "--format",
+        "json",
+    ]);
     assert!(json.contains("\"entry\": \"+33170000099\""), "{json}");
 }
 
