@@ -31,7 +31,7 @@ pub fn man(cli: clap::Command) -> Outcome {
     Outcome::Success
 }
 
-/// clap_mangen's sections, but for its list of subcommands, which names a
+/// `clap_mangen`'s sections, but for its list of subcommands, which names a
 /// page per subcommand (`vocm-plan(1)`) that vocm does not ship; then what
 /// a man page owes its reader: the exit codes and the environment.
 fn render_man(cli: clap::Command, out: &mut Vec<u8>) -> std::io::Result<()> {

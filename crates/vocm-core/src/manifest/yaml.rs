@@ -123,10 +123,10 @@ impl Builder {
                 if e.info().contains("recursion limit") {
                     return too_deep(self.file, Span::point(at));
                 }
-                if e.info().contains("tab") {
-                    if let Some(tab) = tab_in_indentation(text, at.line) {
-                        return tab_indent(self.file, tab);
-                    }
+                if e.info().contains("tab")
+                    && let Some(tab) = tab_in_indentation(text, at.line)
+                {
+                    return tab_indent(self.file, tab);
                 }
                 Box::new(
                     Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {}", e.info()))

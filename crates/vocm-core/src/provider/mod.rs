@@ -116,8 +116,11 @@ pub struct SessionOptions {
     pub lock_timeout: std::time::Duration,
     /// Told what taking the lock meets: that it waits, and for whom; that
     /// it reclaims a lock a dead process left. Providers print nothing.
-    pub notice: Option<std::sync::Arc<dyn Fn(&str) + Send + Sync>>,
+    pub notice: Option<Notice>,
 }
+
+/// Where a provider tells what it meets while it waits (one line each).
+pub type Notice = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 impl std::fmt::Debug for SessionOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
