@@ -102,7 +102,12 @@ impl FromStr for Kind {
             .find(|k| k.as_str() == s || k.section() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                match crate::validate::suggest::did_you_mean(s, names.iter().copied()) {
+                // Case only (`Site`): the kinds are few and short, and
+                // `account` may not look into `validate` for its suggestions.
+                let near = Kind::ALL.into_iter().find(|k| {
+                    k.as_str().eq_ignore_ascii_case(s) || k.section().eq_ignore_ascii_case(s)
+                });
+                match near.map(Kind::as_str) {
                     Some(name) => {
                         format!("`{s}` is not a kind of resource: did you mean `{name}`?")
                     }
