@@ -326,11 +326,47 @@ fn a_second_apply_is_refused_while_the_state_is_locked() {
         std::thread::sleep(std::time::Duration::from_millis(700));
         drop(lock);
     });
-    vocm(dir.path())
+    let waited = vocm(dir.path())
         .args(["apply", "--auto-approve", "--lock-timeout", "20s", &acme()])
         .assert()
-        .success();
+        .success()
+        .get_output()
+        .stderr
+        .clone();
     release.join().unwrap();
+    // It says that it waits, and for whom, before it waits.
+    let waited = String::from_utf8(waited).unwrap();
+    insta::assert_snapshot!("lock_waiting", waited.lines().next().unwrap());
+}
+
+#[test]
+fn a_lock_left_by_a_dead_apply_is_reclaimed_and_said_so() {
+    let dir = workspace();
+    // The owner a dead apply left in the lock file (no process holds it).
+    std::fs::write(
+        dir.path().join("vocm.state.json.lock"),
+        r#"{"pid":4242,"command":"vocm apply","started_unix":1796000000}"#,
+    )
+    .unwrap();
+    let out = vocm(dir.path())
+        .args(["apply", "-q", "--auto-approve", &acme()])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    insta::assert_snapshot!("lock_reclaimed", String::from_utf8(out).unwrap());
+    // An apply that ends normally leaves no owner behind: the next one has
+    // nothing to reclaim.
+    assert_eq!(
+        std::fs::read(dir.path().join("vocm.state.json.lock")).unwrap(),
+        b""
+    );
+    vocm(dir.path())
+        .args(["apply", "-q", "--auto-approve", &acme()])
+        .assert()
+        .success()
+        .stderr("");
 }
 
 #[test]
@@ -545,6 +581,25 @@ fn markdown_plans_carry_their_marker_and_mask_on_request() {
         .stdout(predicate::str::starts_with("<!-- vocm-plan: prod -->\n"))
         .stdout(predicate::str::contains("nina.roux@acme.example").not())
         .stdout(predicate::str::contains("n•••@acme.example"));
+    // `=keys`: users' keys too (they are often names); the `=` is needed,
+    // so that a directory after the flag is still a path.
+    let keys = vocm(dir.path())
+        .args(["plan", "--mask-pii=keys", "--call-paths", "none", &acme()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let keys = String::from_utf8(keys).unwrap();
+    assert!(!keys.contains("nina.roux"), "{keys}");
+    insta::assert_snapshot!("plan_mask_pii_keys", keys);
+    vocm(&root())
+        .args(["--state"])
+        .arg(dir.path().join("vocm.state.json"))
+        .args(["plan", "--mask-pii", "examples/acme"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nina.roux"));
     // The saved plan is whole: apply needs the real values.
     let saved = std::fs::read_to_string(dir.path().join("plan.json")).unwrap();
     assert!(saved.contains("nina.roux@acme.example"));
@@ -868,4 +923,47 @@ fn the_fully_configured_benchmark_account_applies_and_converges() {
         .args(["plan", "--detailed-exitcode", "plain"])
         .assert()
         .code(0);
+}
+
+#[test]
+fn a_kind_in_capitals_gets_a_suggestion_in_lowercase() {
+    let dir = workspace();
+    let out = vocm(dir.path())
+        .args(["plan", "--target", "Site:paris", &acme()])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    insta::assert_snapshot!("target_kind_suggestion", String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn plan_time_problems_show_their_source_lines() {
+    // A user the manifests do not manage holds what Nina is to get: each
+    // refusal points at the manifest line, with its snippet, as
+    // validation's diagnostics do.
+    let dir = workspace();
+    let mut s: serde_json::Value = serde_json::from_slice(&state(dir.path())).unwrap();
+    let mut ghost = s["account"]["users"]["marc.girard"].clone();
+    ghost["phone_numbers"] = serde_json::json!(["+33472000005"]);
+    ghost["devices"] = serde_json::json!(["lyon-desk-05"]);
+    ghost["extension"] = "2005".into();
+    s["account"]["users"]["ghost"] = ghost;
+    s["licenses"] = serde_json::json!({"X2": 12, "X4": 20});
+    std::fs::write(
+        dir.path().join("vocm.state.json"),
+        serde_json::to_vec(&s).unwrap(),
+    )
+    .unwrap();
+    let out = vocm(&root())
+        .arg("--state")
+        .arg(dir.path().join("vocm.state.json"))
+        .args(["plan", "examples/acme"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    insta::assert_snapshot!("plan_time_sources", String::from_utf8(out).unwrap());
 }

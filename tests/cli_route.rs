@@ -193,3 +193,59 @@ fn a_moment_that_is_no_time_is_refused() {
             "`Christmas` is not a time: write a local time like 2026-12-25T10:00",
         ));
 }
+
+#[test]
+fn a_national_number_is_read_in_the_account_country() {
+    // The account is in France: 01 70 00 00 10 is +33 1 70 00 00 10.
+    let text = stdout(&["route", "0170000010", "examples/acme"]);
+    assert_eq!(
+        text,
+        stdout(&["route", "+33 1 70 00 00 10", "examples/acme"])
+    );
+    insta::assert_snapshot!("route_national_number", text);
+}
+
+#[test]
+fn a_fax_number_answers_that_it_is_a_fax_line() {
+    let text = stdout(&["route", "01 70 00 00 99", "examples/acme"]);
+    insta::assert_snapshot!("route_fax_number", text);
+    // JSON keeps E.164.
+    let json = stdout(&[
+        "route",
+        "01 70 00 00 99",
+        "examples/acme",
+        "--format",
+        "json",
+    ]);
+    assert!(json.contains("\"entry\": \"+33170000099\""), "{json}");
+}
+
+#[test]
+fn a_held_number_assigned_to_no_one_answers_that_nothing_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let acme = dir.path().join("acme");
+    for sub in ["", "users", "audio"] {
+        std::fs::create_dir_all(acme.join(sub)).unwrap();
+        for e in std::fs::read_dir(root().join("examples/acme").join(sub)).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                std::fs::copy(e.path(), acme.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let numbers = std::fs::read_to_string(root().join("examples/acme/numbers.yaml")).unwrap();
+    std::fs::write(
+        acme.join("numbers.yaml"),
+        format!("{numbers}  \"+33 1 70 00 00 50\": {{}}   # spare\n"),
+    )
+    .unwrap();
+    let out = vocm()
+        .args(["route", "+33 1 70 00 00 50"])
+        .arg(&acme)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("route_unassigned_number", String::from_utf8(out).unwrap());
+}

@@ -68,6 +68,7 @@ cases! {
         "vocm::manifest::duplicate-key",
         "vocm::manifest::duplicate-key",
     ];
+    manifest_duplicate_invalid: fixture ["vocm::manifest::duplicate-key", "vocm::schema::type"];
     manifest_no_account: fixture ["vocm::manifest::no-account"];
     manifest_version: fixture ["vocm::manifest::version"];
     moved_invalid: fixture [
@@ -97,6 +98,7 @@ cases! {
     schedule_timezone: fixture ["vocm::schedule::timezone", "vocm::schedule::timezone"];
     schema_enum: fixture ["vocm::schema::enum", "vocm::schema::enum"];
     schema_format: fixture ["vocm::schema::format", "vocm::schema::format"];
+    schema_format_national: fixture ["vocm::schema::format", "vocm::schema::format"];
     schema_invalid: fixture ["vocm::schema::invalid"];
     schema_length: fixture ["vocm::schema::length"];
     schema_missing_field: fixture ["vocm::schema::missing-field"];
@@ -112,11 +114,19 @@ cases! {
     yaml_complex_key: fixture ["vocm::yaml::complex-key"];
     yaml_merge: fixture ["vocm::reference::unknown", "vocm::yaml::merge"];
     yaml_syntax: fixture ["vocm::yaml::syntax"];
+    yaml_syntax_tab: fixture ["vocm::yaml::syntax"];
     yaml_too_many_nodes: fixture ["vocm::yaml::too-many-nodes"];
 
     input_not_found: generated ["vocm::input::not-found"];
     input_no_manifests: generated ["vocm::input::no-manifests"];
     input_encoding: generated ["vocm::input::encoding"];
+    input_encoding_last_byte: generated ["vocm::input::encoding"];
+    input_control_characters: generated [
+        "vocm::input::encoding",
+        "vocm::schema::format",
+        "vocm::schema::format",
+    ];
+    input_empty: generated ["vocm::input::empty", "vocm::input::empty"];
     input_too_large: generated ["vocm::input::too-large"];
     input_read: generated ["vocm::input::read"];
     yaml_too_deep: generated ["vocm::yaml::too-deep", "vocm::yaml::too-deep"];
@@ -149,6 +159,7 @@ cases! {
     state_write: cli ["vocm::state::write"];
     apply_mass_delete: cli ["vocm::apply::mass-delete"];
     export_write: cli ["vocm::export::write"];
+    output_write: cli ["vocm::output::write"];
 
     http_unauthorized: http ["vocm::http::unauthorized"];
     http_rejected: http ["vocm::http::rejected", "vocm::apply::failed"];
@@ -373,6 +384,42 @@ fn generated(name: &str, codes: &[&str]) {
         "input-encoding" => {
             std::fs::write(dir.join("latin1.yaml"), b"account:\n  pbx: caf\xe9\n").unwrap();
             vec![dir.join("latin1.yaml")]
+        }
+        "input-encoding-last-byte" => {
+            // The bad byte ends the file: no line break after it.
+            std::fs::write(dir.join("cut.yaml"), b"account:\n  pbx: caf\xc3").unwrap();
+            vec![dir.join("cut.yaml")]
+        }
+        "input-control-characters" => {
+            // A binary file, a raw escape sequence, and escapes written in
+            // a quoted key and value: none reaches the terminal raw.
+            let files = dir.join("controls");
+            std::fs::create_dir_all(&files).unwrap();
+            std::fs::write(files.join("account.yaml"), "account: {pbx: acme}\n").unwrap();
+            std::fs::write(
+                files.join("binary.yaml"),
+                b"\x7fELF\x02\x01\x01\x00\x1b[2J\x00\x00\xff\xfe\n",
+            )
+            .unwrap();
+            std::fs::write(
+                files.join("raw.yaml"),
+                b"devices:\n  desk: {model: \"\x1b[31mred\", mac: \"00:04:f2:00:00\"}\n",
+            )
+            .unwrap();
+            std::fs::write(
+                files.join("quoted.yaml"),
+                "ring_groups:\n  \"sales\\e]0;pwned\\a\": {name: \"Sales\\e[2J\", extension: 1100}\n",
+            )
+            .unwrap();
+            vec![files]
+        }
+        "input-empty" => {
+            let files = dir.join("empty");
+            std::fs::create_dir_all(&files).unwrap();
+            std::fs::write(files.join("account.yaml"), "account: {pbx: acme}\n").unwrap();
+            std::fs::write(files.join("blank.yaml"), "").unwrap();
+            std::fs::write(files.join("later.yaml"), "# users will go here\n---\n").unwrap();
+            vec![files]
         }
         "input-too-large" => {
             let f = std::fs::File::create(dir.join("huge.yaml")).unwrap();
@@ -657,6 +704,10 @@ fn cli(name: &str, codes: &[&str]) {
             )
             .unwrap();
             vec!["apply", "-q", "--auto-approve", "prune"]
+        }
+        "output-write" => {
+            // A file where the schema's directory would be.
+            vec!["schema", "-o", "vocm.state.json/vocm.schema.json"]
         }
         "export-write" => {
             std::fs::create_dir_all(dir.join("not-empty")).unwrap();

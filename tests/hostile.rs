@@ -52,16 +52,24 @@ proptest! {
 
 #[test]
 fn an_empty_file_is_an_empty_manifest() {
-    // Alone, it defines no account: that is the one error.
+    // Alone, it defines no account: that is the one error, after the
+    // warning that the file defines nothing.
     for empty in [&b""[..], b"# only a comment\n", b"---\n...\n", b"~\n"] {
-        assert_eq!(codes(empty), ["vocm::manifest::no-account"], "{empty:?}");
+        assert_eq!(
+            codes(empty),
+            ["vocm::input::empty", "vocm::manifest::no-account"],
+            "{empty:?}"
+        );
     }
-    // Beside a real manifest, it adds nothing and breaks nothing.
+    // Beside a real manifest, it adds nothing and breaks nothing: a
+    // warning says it is empty.
     let v = validate_bytes(
         &[("a.yaml", b"account: {pbx: acme}\n"), ("b.yaml", b"")],
         &NoAudio,
     );
-    assert!(v.diagnostics.is_empty());
+    let shown: Vec<&str> = v.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(shown, ["vocm::input::empty"]);
+    assert!(!v.diagnostics.has_errors());
 }
 
 #[test]

@@ -118,9 +118,7 @@ fn apply_saved(
         return Outcome::Failure;
     }
     provider.identify(&file.identities);
-    let session = match provider.session(&SessionOptions {
-        lock_timeout: args.lock_timeout,
-    }) {
+    let session = match provider.session(&session_options(args)) {
         Ok(s) => s,
         Err(e) => return run.fail(e.diagnostic()),
     };
@@ -158,6 +156,18 @@ fn apply_saved(
     )
 }
 
+/// How the session takes its lock: what it meets on the way (a wait, a
+/// lock reclaimed from a dead apply) is said on stderr as it happens, even
+/// with `--quiet`: a wait would otherwise look like a hang.
+fn session_options(args: &ApplyArgs) -> SessionOptions {
+    SessionOptions {
+        lock_timeout: args.lock_timeout,
+        notice: Some(std::sync::Arc::new(|line: &str| {
+            print_stderr(&format!("{line}\n"));
+        })),
+    }
+}
+
 /// `apply PATH...`: validate, then lock and read once, plan from that read,
 /// show the plan, confirm, apply.
 fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>) -> Outcome {
@@ -166,10 +176,9 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
     // the apply: a second apply waiting with --lock-timeout then plans
     // against what the first one left, instead of finding its plan stale.
     let session: std::cell::OnceCell<Box<dyn Session + '_>> = std::cell::OnceCell::new();
+    let options = session_options(args);
     let read = || {
-        let s = provider.session(&SessionOptions {
-            lock_timeout: args.lock_timeout,
-        })?;
+        let s = provider.session(&options)?;
         let snapshot = s.snapshot()?;
         let _ = session.set(s);
         Ok(snapshot)
@@ -453,8 +462,8 @@ fn closing_line(plan: &Plan, report: &Report, quiet: bool) -> Option<String> {
         return (!quiet).then(|| format!("\nApply complete: {done}.\n"));
     }
     let steps = format!(
-        "of the plan's {} steps, {} applied, {} failed, {} skipped, {} not started",
-        report.results.len(),
+        "of the plan's {}, {} applied, {} failed, {} skipped, {} not started",
+        vocm_core::util::count(report.results.len(), "step", "steps"),
         report.applied(),
         report.failed(),
         report.skipped(),

@@ -38,8 +38,7 @@ pub fn run(args: &ExportArgs, global: &Global, style: Style) -> Outcome {
     };
     if !style.quiet {
         // Export writes files; what it did is progress, on stderr.
-        let count =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let count = vocm_core::util::count;
         print_stderr(&format!(
             "exported {} to {} ({}, {}, {})\n",
             count(exported.files.len(), "file", "files"),

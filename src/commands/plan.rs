@@ -41,14 +41,32 @@ pub struct PlanArgs {
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
     /// Text and Markdown: mask personal data (names, emails, external
-    /// numbers) for review. Saved plan files (`-o`) are never masked.
-    #[arg(long)]
-    pub mask_pii: bool,
+    /// numbers) for review; `--mask-pii=keys` masks users' keys too (they
+    /// are often names). Saved plan files (`-o`) are never masked.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHAT",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "personal"
+    )]
+    pub mask_pii: Option<MaskPii>,
     /// Text and Markdown: how much of the call paths to show — `changes`
     /// (what differs, grouped by cause), `full` (before and after, whole;
     /// `vocm route` shows any one) or `none`.
     #[arg(long, value_enum, value_name = "DETAIL", default_value_t = CallPaths::Changes)]
     pub call_paths: CallPaths,
+}
+
+/// `--mask-pii[=WHAT]`. The value needs its `=`: `--mask-pii telephony`
+/// masks the plan of the directory `telephony`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MaskPii {
+    /// Names, emails, external numbers, CRM user names.
+    Personal,
+    /// Those, and users' keys.
+    Keys,
 }
 
 /// `--call-paths`.
@@ -84,7 +102,7 @@ pub enum PlanFormat {
 
 #[must_use]
 pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
-    if args.mask_pii && args.format == PlanFormat::Json {
+    if args.mask_pii.is_some() && args.format == PlanFormat::Json {
         // The JSON plan is the machine plan: masked, it would describe
         // changes that are not the ones apply makes.
         let _ = clap::Error::raw(
@@ -126,7 +144,7 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         prepared.mass_deletes.clone(),
     );
     file.call_paths.clone_from(&prepared.call_paths);
-    let masked = args.mask_pii.then(|| {
+    let masked = args.mask_pii.map(|_| {
         (
             vocm_core::render::mask::changes(&prepared.plan.changes),
             vocm_core::render::mask::paths(&prepared.call_paths),
@@ -178,6 +196,20 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
                 return run.finish(None, outcome);
             }
         },
+    };
+    let rendered = if args.mask_pii == Some(MaskPii::Keys) {
+        let mut keys = vocm_core::render::mask::Keys::of_users([&prepared.snapshot.account]);
+        keys.extend(
+            prepared
+                .plan
+                .changes
+                .iter()
+                .filter(|c| c.id.kind == vocm_core::account::Kind::User)
+                .flat_map(|c| std::iter::once(c.id.key.as_str()).chain(c.moved_from.as_deref())),
+        );
+        keys.apply(&rendered)
+    } else {
+        rendered
     };
     if let Some(out) = &args.out {
         file.attach_audio(&prepared.audio);

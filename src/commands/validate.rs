@@ -88,8 +88,7 @@ pub fn emit(
 
 /// "3 files: 15 users, 2 ring groups, 1 auto attendant, ...".
 fn counts(m: &Manifest, files: usize) -> String {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let plural = vocm_core::util::count;
     let parts = [
         plural(m.users.len(), "user", "users"),
         plural(m.ring_groups.len(), "ring group", "ring groups"),

@@ -52,6 +52,11 @@ pub enum End {
     Loop { to: String },
     /// A destination that names nothing (a resource the account lacks).
     Unknown { target: String },
+    /// A number that is a user's internet fax line: faxes reach them, calls
+    /// are not answered.
+    Fax { of: String },
+    /// A number the account holds that nothing is assigned to.
+    Unassigned,
 }
 
 /// A step of a path: what the call reaches, and what happens there. Data
@@ -239,6 +244,28 @@ pub fn trace(account: &Account, dialled: &str, start: &ResourceId, when: Option<
     trace_at(account, dialled, start, when, None)
 }
 
+/// What a number that reaches no user, ring group or auto attendant does,
+/// when the account holds it: a user's fax line, or nothing.
+#[must_use]
+pub fn unanswered(account: &Account, number: &PhoneNumber, dialled: &str) -> Option<Route> {
+    let end = match account.phone_numbers.get(number) {
+        Some(_) => account
+            .users
+            .iter()
+            .find(|(_, u)| u.internet_fax.as_ref() == Some(number))
+            .map_or(End::Unassigned, |(k, _)| End::Fax {
+                of: ResourceId::new(Kind::User, k).to_string(),
+            }),
+        None => return None,
+    };
+    Some(Route {
+        entry: dialled.to_owned(),
+        when: None,
+        at: None,
+        start: end_node(end),
+    })
+}
+
 /// The path of a call to `dialled`, reaching `start`; at a moment, the
 /// schedules it meets take the branch of that moment.
 #[must_use]
@@ -274,6 +301,8 @@ fn end_node(end: End) -> Node {
         End::DialByName => "dial_by_name".to_owned(),
         End::Loop { to } => to.clone(),
         End::Unknown { target } => target.clone(),
+        End::Fax { .. } => "fax".to_owned(),
+        End::Unassigned => "unassigned".to_owned(),
     };
     Node {
         end: Some(end),

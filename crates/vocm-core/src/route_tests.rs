@@ -382,7 +382,7 @@ fn a_traced_route_renders_as_a_tree_and_a_flowchart() {
     assert_eq!(
         text(&r),
         "\
-+33170000001 → user:alice (Alice Martin, ext 1001)
++33 1 70 00 00 01 → user:alice (Alice Martin, ext 1001)
   rings alice's device for 20 s
   ├─ busy → user:bob (Bob Petit, ext 1002)
   │    rings bob's device for 20 s

@@ -98,6 +98,13 @@ impl SourceFile {
         })
     }
 
+    /// How many lines the text has (a last line without a line break
+    /// counts).
+    #[must_use]
+    pub fn line_count(&self) -> usize {
+        self.line_starts().len()
+    }
+
     /// The byte offset of a position, clamped to the text.
     #[must_use]
     pub fn offset(&self, pos: Pos) -> usize {

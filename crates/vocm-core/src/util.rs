@@ -68,3 +68,9 @@ pub fn write_atomically_with(
     }
     result
 }
+
+/// A count and its noun, singular for one: "1 user", "2 users".
+#[must_use]
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

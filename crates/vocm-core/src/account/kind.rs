@@ -102,7 +102,17 @@ impl FromStr for Kind {
             .find(|k| k.as_str() == s || k.section() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                format!("`{s}` is not a kind of resource ({})", names.join(", "))
+                // Case only (`Site`): the kinds are few and short, and
+                // `account` may not look into `validate` for its suggestions.
+                let near = Kind::ALL.into_iter().find(|k| {
+                    k.as_str().eq_ignore_ascii_case(s) || k.section().eq_ignore_ascii_case(s)
+                });
+                match near.map(Kind::as_str) {
+                    Some(name) => {
+                        format!("`{s}` is not a kind of resource: did you mean `{name}`?")
+                    }
+                    None => format!("`{s}` is not a kind of resource ({})", names.join(", ")),
+                }
             })
     }
 }

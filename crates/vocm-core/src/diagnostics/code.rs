@@ -39,6 +39,7 @@ codes! {
     InputNoManifests => "vocm::input::no-manifests", "no *.yaml or *.yml file was found";
     InputEncoding => "vocm::input::encoding", "a manifest is not valid UTF-8";
     InputTooLarge => "vocm::input::too-large", "a manifest exceeds the file size limit";
+    InputEmpty => "vocm::input::empty", "a manifest file defines nothing (it is empty, or holds only comments)";
     YamlSyntax => "vocm::yaml::syntax", "the YAML cannot be parsed";
     YamlTooDeep => "vocm::yaml::too-deep", "the YAML nests deeper than the limit";
     YamlTooManyNodes => "vocm::yaml::too-many-nodes", "the YAML has more nodes than the limit (aliases count once per use)";
@@ -110,6 +111,7 @@ codes! {
     ApplyConflict => "vocm::apply::conflict", "a change no longer fits the account it is applied to";
     ApplyFailed => "vocm::apply::failed", "a change failed; what depends on it was skipped";
     ExportWrite => "vocm::export::write", "export cannot write its output";
+    OutputWrite => "vocm::output::write", "a file vocm is asked to write (`schema -o`) cannot be written";
     RouteUnknownEntry => "vocm::route::unknown-entry", "no user, ring group or auto attendant answers a number or extension";
     HttpEndpoint => "vocm::http::endpoint", "the API endpoint is missing, malformed, insecure or carries credentials";
     HttpNoKey => "vocm::http::no-key", "the HTTP provider needs `VOCM_API_KEY`";

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Diagnostic, Location, Severity};
+use super::{Diagnostic, Location, Severity, escape_controls};
 use crate::source::SourceMap;
 
 /// Renders one workflow command per diagnostic.
@@ -46,9 +46,11 @@ pub fn render<'a>(
     out
 }
 
-/// Escapes a command's message as the GitHub runner expects.
+/// Escapes a command's message as the GitHub runner expects (and its
+/// control characters, which the runner's log would pass to a terminal).
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    escape_controls(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -66,5 +68,6 @@ mod tests {
     fn escapes_as_the_runner_expects() {
         assert_eq!(data("50%\nnext"), "50%25%0Anext");
         assert_eq!(property("vocm::a,b"), "vocm%3A%3Aa%2Cb");
+        assert_eq!(data("a\x1b[31mb"), "a\\x1b[31mb");
     }
 }

@@ -13,6 +13,33 @@ pub use code::Code;
 
 use crate::source::{FileId, Span};
 
+/// `s` with its control characters written out (`\t`, `\x1b`, `\u{9b}`),
+/// line breaks kept: a message quotes keys and values from the manifests,
+/// and an escape sequence there would drive the reader's terminal.
+#[must_use]
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write as _;
+    if !s.chars().any(|c| c.is_control() && c != '\n') {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push('\n'),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_ascii_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
 /// How bad it is. Warnings never fail a run unless `--deny-warnings`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {

@@ -7,7 +7,7 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{Diagnostic, Label, Location, Severity};
+use super::{Diagnostic, Label, Location, Severity, escape_controls};
 use crate::source::SourceMap;
 
 /// Rendering options; tests fix them so that snapshots are stable.
@@ -91,13 +91,13 @@ struct Report {
 impl Report {
     fn new(d: &Diagnostic, sources: &SourceMap) -> Self {
         let mut report = Self {
-            message: format!("{}: {}", d.severity.as_str(), d.message),
+            message: format!("{}: {}", d.severity.as_str(), escape_controls(&d.message)),
             code: d.code.as_str(),
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             },
-            help: (!d.help.is_empty()).then(|| d.help.clone()),
+            help: (!d.help.is_empty()).then(|| escape_controls(&d.help).into_owned()),
             source: None,
             labels: Vec::new(),
             related: Vec::new(),
@@ -108,7 +108,7 @@ impl Report {
                 Some(label.file)
             }
             Location::Path(path) => {
-                report.message = format!("{}\n  at {path}", report.message);
+                report.message = format!("{}\n  at {}", report.message, escape_controls(path));
                 None
             }
             Location::None => None,
@@ -118,7 +118,7 @@ impl Report {
             // render every line between two labels of one snippet.
             let _ = primary;
             let mut related = Self {
-                message: label.message.clone(),
+                message: escape_controls(&label.message).into_owned(),
                 code: "",
                 severity: miette::Severity::Advice,
                 help: None,
@@ -141,11 +141,13 @@ impl Report {
     fn attach(&mut self, label: &Label, sources: &SourceMap, primary: bool) {
         let file = sources.get(label.file);
         let (offset, len) = file.byte_range(label.span);
-        if self.source.is_none() {
-            self.source = Some(Window::around(file, label.span));
-        }
-        let text = (!label.message.is_empty()).then(|| label.message.clone());
-        let span = SourceSpan::new(offset.into(), len);
+        let window = self
+            .source
+            .get_or_insert_with(|| Window::around(file, label.span));
+        let (start, end) = (window.shown(offset), window.shown(offset + len));
+        let text =
+            (!label.message.is_empty()).then(|| escape_controls(&label.message).into_owned());
+        let span = SourceSpan::new(start.into(), end - start);
         self.labels.push(if primary {
             LabeledSpan::new_primary_with_span(text, span)
         } else {
@@ -206,13 +208,22 @@ impl miette::Diagnostic for Report {
 /// The few lines of a file around a label: what miette shows. Giving miette
 /// the whole file would make it scan from the top for every diagnostic —
 /// quadratic when a large file has thousands of them.
+///
+/// The lines are shown with their control characters as visible pictures
+/// (ESC as `␛`): a binary file, or an escape sequence in a value, must not
+/// reach the terminal raw. A picture is one character like the control it
+/// stands for, so columns hold; it takes more bytes, so every offset given
+/// to miette goes through [`Window::shown`].
 #[derive(Debug)]
 struct Window {
     name: String,
-    text: std::sync::Arc<str>,
-    /// Byte range of the window in `text`, on line boundaries.
+    /// The window's lines, controls replaced.
+    text: String,
+    /// Byte offset of the window in its file, on a line boundary.
     start: usize,
-    end: usize,
+    /// Where the shown text grew: (byte offset in the window's original
+    /// text, bytes added there), in order.
+    grown: Vec<(usize, usize)>,
     /// 0-based number of the window's first line.
     first_line: usize,
 }
@@ -228,14 +239,55 @@ impl Window {
             line: first,
             col: 0,
         });
-        let end = file.offset(Pos { line: last, col: 0 }).max(start);
+        // Past the last line, the end of the text: the last line's start
+        // would cut off a last line that has no line break.
+        let end = if last as usize > file.line_count() {
+            file.text.len()
+        } else {
+            file.offset(Pos { line: last, col: 0 }).max(start)
+        };
+        let mut text = String::with_capacity(end - start);
+        let mut grown = Vec::new();
+        for (i, c) in file.text[start..end].char_indices() {
+            let shown = picture(c);
+            if shown.len_utf8() != c.len_utf8() {
+                grown.push((i, shown.len_utf8() - c.len_utf8()));
+            }
+            text.push(shown);
+        }
         Self {
-            name: file.display.clone(),
-            text: file.text.clone(),
+            name: escape_controls(&file.display).into_owned(),
+            text,
             start,
-            end,
+            grown,
             first_line: first as usize - 1,
         }
+    }
+
+    /// A byte offset of the file as an offset of what miette is shown
+    /// (the window's text, placed at the window's offset).
+    fn shown(&self, offset: usize) -> usize {
+        let local = offset.saturating_sub(self.start);
+        let grown: usize = self
+            .grown
+            .iter()
+            .take_while(|(at, _)| *at < local)
+            .map(|(_, by)| by)
+            .sum();
+        (self.start + local + grown).min(self.start + self.text.len())
+    }
+}
+
+/// What a character of a snippet is shown as: a control as its picture
+/// (U+2400…), other characters as they are. Line breaks and tabs are
+/// layout, which miette handles.
+fn picture(c: char) -> char {
+    match c {
+        '\n' | '\r' | '\t' => c,
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}'),
+        '\u{7f}' => '\u{2421}',
+        c if c.is_control() => '\u{fffd}',
+        c => c,
     }
 }
 
@@ -246,23 +298,16 @@ impl SourceCode for Window {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let window = &self.text[self.start..self.end];
-        let local = SourceSpan::new(
-            span.offset()
-                .saturating_sub(self.start)
-                .min(window.len())
-                .into(),
-            span.len(),
-        );
-        let inner = window.read_span(&local, before, after)?;
+        let at = span
+            .offset()
+            .saturating_sub(self.start)
+            .min(self.text.len());
+        let local = SourceSpan::new(at.into(), span.len().min(self.text.len() - at));
+        let inner = self.text.read_span(&local, before, after)?;
         let offset = inner.span().offset() + self.start;
         // miette counts columns in bytes; diagnostics count characters.
-        let line_start = self.text[..span.offset().min(self.text.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
-        let column = self.text[line_start..span.offset().min(self.text.len())]
-            .chars()
-            .count();
+        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let column = self.text[line_start..at].chars().count();
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),

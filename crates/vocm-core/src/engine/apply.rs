@@ -191,10 +191,20 @@ pub fn run(
             Diagnostic::error(
                 Code::ApplyFailed,
                 format!(
-                    "{} of {} steps failed, and {} that depend on them were skipped",
+                    "{} of {} failed{}",
                     report.failed(),
-                    report.results.len(),
-                    report.skipped()
+                    crate::util::count(report.results.len(), "step", "steps"),
+                    match report.skipped() {
+                        0 => String::new(),
+                        1 => format!(
+                            ", and 1 that depends on {} was skipped",
+                            if report.failed() == 1 { "it" } else { "them" }
+                        ),
+                        n => format!(
+                            ", and {n} that depend on {} were skipped",
+                            if report.failed() == 1 { "it" } else { "them" }
+                        ),
+                    }
                 ),
             )
             .help("the state holds what was applied: fix the causes above, then `vocm plan` shows what is left and `vocm apply` finishes it"),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::{Failed, Findings};
 use crate::diagnostics::{Code, Diagnostic};
 
-use crate::route::{At, Route, When, entry, trace_at};
+use crate::route::{At, Route, When, entry, trace_at, unanswered};
 
 /// A traced route.
 #[derive(Debug)]
@@ -37,8 +37,25 @@ pub fn route(
     // Routes read the manifests only: `auto` extensions are those a plan
     // against an empty account would give.
     let (account, _) = crate::plan::desired::on_their_own(&validated);
+    // `0170000000`: a national form, read in the account's country.
+    let country = validated
+        .manifest
+        .account
+        .as_ref()
+        .and_then(|a| a.value.country);
     findings.sources = validated.raw.sources;
-    let Some(start) = entry(&account, dialled) else {
+    let number = dialled
+        .parse::<crate::model::PhoneNumber>()
+        .ok()
+        .or_else(|| country.and_then(|c| crate::model::PhoneNumber::from_national(dialled, c)));
+    // E.164 in the route (its JSON); the text shows it grouped.
+    let key = number
+        .as_ref()
+        .map_or_else(|| dialled.to_owned(), ToString::to_string);
+    let Some(start) = entry(&account, &key) else {
+        if let Some(route) = number.as_ref().and_then(|n| unanswered(&account, n, &key)) {
+            return Ok(Routed { route });
+        }
         findings.push(
             Diagnostic::error(
                 Code::RouteUnknownEntry,
@@ -48,10 +65,7 @@ pub fn route(
         );
         return Err(Failed);
     };
-    let shown = dialled
-        .parse::<crate::model::PhoneNumber>()
-        .map_or_else(|_| dialled.to_owned(), |n| n.to_string());
     Ok(Routed {
-        route: trace_at(&account, &shown, &start, when, at),
+        route: trace_at(&account, &key, &start, when, at),
     })
 }

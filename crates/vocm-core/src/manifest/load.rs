@@ -92,7 +92,10 @@ where
     F: Fn(FileId, &SourceFile, Document) -> (SpanTree, T),
 {
     match parsed {
-        Ok(parsed) => {
+        Ok(mut parsed) => {
+            if parsed.documents.iter().all(|d| d.value.is_null()) {
+                parsed.diagnostics.push(empty(id, &source));
+            }
             let documents = parsed
                 .documents
                 .into_iter()
@@ -110,6 +113,18 @@ where
             diagnostics: Vec::new(),
         },
     }
+}
+
+/// A file that defines nothing: harmless, but often a file saved empty by
+/// mistake or a manifest put under the wrong name.
+fn empty(id: FileId, source: &SourceFile) -> Diagnostic {
+    let start = Pos::new(1, 0);
+    Diagnostic::warning(
+        Code::InputEmpty,
+        format!("`{}` defines nothing", source.display),
+    )
+    .at(id, Span::point(start), "empty")
+    .help("add resources to it, or delete the file (a file of comments only is empty too)")
 }
 
 fn assemble<T>(

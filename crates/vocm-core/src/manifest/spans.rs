@@ -240,6 +240,15 @@ impl SpanTree {
 /// written, which only matters for keys no manifest uses.
 fn unquote(text: &str) -> String {
     let t = text.trim();
+    if (t.starts_with('"') && t.contains('\\')) || (t.starts_with('\'') && t.contains("''")) {
+        // Escapes (`"sales\e[2J"`, `'it''s'`): the parser's reading is the key.
+        let mut parser = saphyr_parser::Parser::new_from_str(t);
+        while let Some(Ok((event, _))) = parser.next_event() {
+            if let saphyr_parser::Event::Scalar(value, ..) = event {
+                return value.into_owned();
+            }
+        }
+    }
     for q in ['"', '\''] {
         if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
             return t[1..t.len() - 1].to_owned();

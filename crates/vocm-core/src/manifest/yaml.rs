@@ -123,6 +123,11 @@ impl Builder {
                 if e.info().contains("recursion limit") {
                     return too_deep(self.file, Span::point(at));
                 }
+                if e.info().contains("tab")
+                    && let Some(tab) = tab_in_indentation(text, at.line)
+                {
+                    return tab_indent(self.file, tab);
+                }
                 Box::new(
                     Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {}", e.info()))
                         .at(self.file, Span::point(at), "here")
@@ -538,6 +543,40 @@ fn too_deep(file: FileId, at: Span) -> Box<Diagnostic> {
         )
         .at(file, at, "too deep here")
         .help("manifests need only a few levels; this file is probably not a manifest"),
+    )
+}
+
+/// The tab that indents `line`, or failing that the nearest line above it:
+/// the parser reports where it gave up, which may be past the tab (a tab
+/// after a block's indentation, or on a continuation line).
+fn tab_in_indentation(text: &str, line: u32) -> Option<Pos> {
+    let lines: Vec<&str> = text.lines().take(line as usize).collect();
+    lines.iter().enumerate().rev().find_map(|(i, l)| {
+        let indent = l.len() - l.trim_start_matches([' ', '\t']).len();
+        l[..indent]
+            .find('\t')
+            .map(|col| Pos::new(i + 1, l[..col].chars().count()))
+    })
+}
+
+/// A tab in indentation, pointed at itself: a tab looks like spaces in
+/// every editor, so the message shows it as `\t` and the caret marks it.
+fn tab_indent(file: FileId, tab: Pos) -> Box<Diagnostic> {
+    let end = Pos {
+        line: tab.line,
+        col: tab.col + 1,
+    };
+    Box::new(
+        Diagnostic::error(
+            Code::YamlSyntax,
+            format!(
+                "invalid YAML: a tab (`\\t`) indents line {}, at column {}",
+                tab.line,
+                tab.col + 1
+            ),
+        )
+        .at(file, Span::new(tab, end), "`\\t` here")
+        .help("YAML indents with spaces only; replace this tab with spaces"),
     )
 }
 

@@ -25,6 +25,41 @@ impl PhoneNumber {
         &self.0
     }
 
+    /// The number as people write it: international, grouped as its
+    /// country groups it (`+33 1 70 00 00 01`, `+1 408-555-1234`), from
+    /// libphonenumber's metadata. E.164 when the metadata does not know
+    /// the number. For text read by people only: files and JSON keep E.164.
+    #[must_use]
+    pub fn international(&self) -> String {
+        phonenumber::parse(None, &self.0)
+            .ok()
+            .filter(phonenumber::PhoneNumber::is_valid)
+            .map_or_else(
+                || self.0.clone(),
+                |n| {
+                    n.format()
+                        .mode(phonenumber::Mode::International)
+                        .to_string()
+                },
+            )
+    }
+
+    /// A number written in `country`'s national form (`0472000001` in
+    /// France), if it is a valid one there.
+    #[must_use]
+    pub fn from_national(s: &str, country: super::country::Country) -> Option<Self> {
+        let id = country.as_str().parse::<phonenumber::country::Id>().ok()?;
+        let n = phonenumber::parse(Some(id), s.trim()).ok()?;
+        if !n.is_valid() {
+            return None;
+        }
+        n.format()
+            .mode(phonenumber::Mode::E164)
+            .to_string()
+            .parse()
+            .ok()
+    }
+
     /// A copy for review output with the middle digits hidden
     /// (`+33•••••••78`), for `--mask-pii`. It is no longer a number: it is
     /// only ever displayed, never sent or saved.
@@ -120,6 +155,34 @@ fn is_voice(u: &NumberUsage) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_show_with_their_national_grouping() {
+        let show = |s: &str| s.parse::<PhoneNumber>().unwrap().international();
+        assert_eq!(show("+33170000001"), "+33 1 70 00 00 01");
+        assert_eq!(show("+14085551234"), "+1 408-555-1234");
+        assert_eq!(show("+442079460018"), "+44 20 7946 0018");
+        // Unknown to the metadata: left as it is.
+        assert_eq!(show("+999123456789"), "+999123456789");
+    }
+
+    #[test]
+    fn national_forms_read_for_a_country() {
+        let fr: crate::model::country::Country = "FR".parse().unwrap();
+        assert_eq!(
+            PhoneNumber::from_national("04 72 00 00 01", fr)
+                .unwrap()
+                .as_str(),
+            "+33472000001"
+        );
+        assert_eq!(
+            PhoneNumber::from_national("0472000001", fr)
+                .unwrap()
+                .international(),
+            "+33 4 72 00 00 01"
+        );
+        assert!(PhoneNumber::from_national("12", fr).is_none());
+    }
 
     #[test]
     fn human_forms_normalise_to_e164() {

@@ -507,14 +507,15 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
                         Diagnostic::error(
                             Code::PlanLicenses,
                             format!(
-                                "{} users need license {license}; the account owns {have}",
-                                users.len()
+                                "{} {license}; the account owns {have}",
+                                crate::util::count(users.len(), "user needs license", "users need license")
                             ),
                         )
                         .at(file, span, format!("license {} of {}: none left", have + 1, users.len()))
                         .help(format!(
-                            "buy {} more {license} license(s), or give some users another type (the account owns {})",
+                            "buy {} more {license} {}, or give some users another type (the account owns {})",
                             users.len() - have,
+                            if users.len() - have == 1 { "license" } else { "licenses" },
                             if owned_list.is_empty() { "none".to_owned() } else { owned_list.join(", ") }
                         )),
                     );
@@ -546,7 +547,7 @@ fn rules(m: &Manifest, cx: &Context<'_>, desired: &Account, out: &mut Vec<Diagno
             out.push(
                     Diagnostic::error(
                         Code::PlanNumberHeld,
-                        format!("{n} is assigned to {kind}:{key}, which the manifests do not manage"),
+                        format!("{} is assigned to {kind}:{key}, which the manifests do not manage", n.international()),
                     )
                     .at(file, span, "held by another resource")
                     .help(format!("add {kind}:{key} to the manifests and give it another number, or set `prune: true` to delete it")),

@@ -207,7 +207,12 @@ impl Provider for LocalProvider {
     }
 
     fn session(&self, options: &SessionOptions) -> Result<Box<dyn Session + '_>, ProviderError> {
-        let lock = acquire_lock(&self.lock_path(), options.lock_timeout)?;
+        let notice = |line: &str| {
+            if let Some(n) = &options.notice {
+                n(line);
+            }
+        };
+        let lock = acquire_lock(&self.lock_path(), options.lock_timeout, &notice)?;
         let (state, fingerprint) = self.load()?;
         let journal = OpenOptions::new()
             .create(true)
@@ -225,7 +230,7 @@ impl Provider for LocalProvider {
             })?;
         Ok(Box::new(LocalSession {
             provider: self,
-            _lock: lock,
+            lock,
             fingerprint,
             inner: Mutex::new(Inner { state, journal }),
         }))
@@ -250,7 +255,24 @@ struct LockOwner {
     started_unix: u64,
 }
 
-fn acquire_lock(path: &Path, timeout: Duration) -> Result<File, ProviderError> {
+impl LockOwner {
+    /// "pid 4242 (`vocm apply`, started at 2026-11-30T10:00:00Z)".
+    fn describe(&self) -> String {
+        let since = UNIX_EPOCH + Duration::from_secs(self.started_unix);
+        format!(
+            "pid {} (`{}`, started at {})",
+            self.pid,
+            self.command,
+            humantime::format_rfc3339_seconds(since)
+        )
+    }
+}
+
+fn acquire_lock(
+    path: &Path,
+    timeout: Duration,
+    notice: &dyn Fn(&str),
+) -> Result<File, ProviderError> {
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -265,26 +287,26 @@ fn acquire_lock(path: &Path, timeout: Duration) -> Result<File, ProviderError> {
             )
         })?;
     let deadline = Instant::now() + timeout;
+    let mut waiting = false;
     loop {
         match file.try_lock() {
             Ok(()) => break,
             Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                if !waiting {
+                    // Said once: a wait of minutes must not look like a hang.
+                    waiting = true;
+                    let who = read_owner(path)
+                        .map_or_else(|| "another vocm process".to_owned(), |o| o.describe());
+                    notice(&format!(
+                        "waiting up to {} for the state's lock, held by {who}",
+                        humantime::format_duration(timeout)
+                    ));
+                }
                 std::thread::sleep(Duration::from_millis(100));
             }
             Err(std::fs::TryLockError::WouldBlock) => {
                 let owner = read_owner(path);
-                let who = owner.map_or_else(
-                    || "another vocm process".to_owned(),
-                    |o| {
-                        let since = UNIX_EPOCH + Duration::from_secs(o.started_unix);
-                        format!(
-                            "pid {} (`{}`, started at {})",
-                            o.pid,
-                            o.command,
-                            humantime::format_rfc3339_seconds(since)
-                        )
-                    },
-                );
+                let who = owner.map_or_else(|| "another vocm process".to_owned(), |o| o.describe());
                 let waited = if timeout.is_zero() {
                     String::new()
                 } else {
@@ -304,6 +326,17 @@ fn acquire_lock(path: &Path, timeout: Duration) -> Result<File, ProviderError> {
                 ));
             }
         }
+    }
+    // A holder empties the file when its session ends: an owner still
+    // written there is one that died holding the lock (the OS released it).
+    if let Some(dead) = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| serde_json::from_str::<LockOwner>(&s).ok())
+    {
+        notice(&format!(
+            "reclaimed the state's lock left by {}, which ended without releasing it",
+            dead.describe()
+        ));
     }
     let owner = LockOwner {
         pid: std::process::id(),
@@ -345,10 +378,18 @@ struct Inner {
 struct LocalSession<'a> {
     provider: &'a LocalProvider,
     /// Held for the session; closing the file releases the OS lock.
-    _lock: File,
+    lock: File,
     /// The fingerprint of the state as the session found it.
     fingerprint: String,
     inner: Mutex<Inner>,
+}
+
+impl Drop for LocalSession<'_> {
+    /// Empties the lock file before the lock goes: an owner left in it
+    /// means a process that died holding the lock.
+    fn drop(&mut self) {
+        let _ = self.lock.set_len(0);
+    }
 }
 
 impl LocalSession<'_> {

@@ -110,10 +110,25 @@ pub trait Provider: Sync {
 }
 
 /// How a session waits for a lock.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct SessionOptions {
     /// How long to wait for another apply to finish; zero refuses at once.
     pub lock_timeout: std::time::Duration,
+    /// Told what taking the lock meets: that it waits, and for whom; that
+    /// it reclaims a lock a dead process left. Providers print nothing.
+    pub notice: Option<Notice>,
+}
+
+/// Where a provider tells what it meets while it waits (one line each).
+pub type Notice = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
+impl std::fmt::Debug for SessionOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionOptions")
+            .field("lock_timeout", &self.lock_timeout)
+            .field("notice", &self.notice.is_some())
+            .finish()
+    }
 }
 
 /// An apply in progress.

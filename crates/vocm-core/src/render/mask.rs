@@ -1,7 +1,8 @@
 //! `--mask-pii`: personal data masked in what reviewers read — names,
-//! emails, external (personal) numbers, CRM user names. Keys stay: they
-//! identify the resources a review is about. Saved plan files are never
-//! masked (apply needs them whole).
+//! emails, external (personal) numbers, CRM user names. Keys stay unless
+//! `--mask-pii=keys`: they identify the resources a review is about, but a
+//! user's key is often the person's name. Saved plan files are never masked
+//! (apply needs them whole).
 
 use crate::account::Resource;
 use crate::model::{Destination, PhoneNumber};
@@ -130,9 +131,120 @@ pub fn paths(paths: &[PathChange]) -> Vec<PathChange> {
         .collect()
 }
 
+/// `--mask-pii=keys`: users' keys masked too (they are usually people's
+/// names), wherever the rendered plan shows them — resource ids, members,
+/// destinations, call paths, notes. A mask keeps the key's first letter and
+/// separators and its length, so columns stay aligned and two keys rarely
+/// look alike: `alice.martin` → `a••••.m•••••`.
+#[derive(Debug, Default)]
+pub struct Keys {
+    masks: rustc_hash::FxHashMap<String, String>,
+}
+
+impl Keys {
+    /// Masks for these keys.
+    #[must_use]
+    pub fn new<'a>(keys: impl IntoIterator<Item = &'a str>) -> Self {
+        let masks = keys.into_iter().map(|k| (k.to_owned(), key(k))).collect();
+        Self { masks }
+    }
+
+    /// The users' keys of the accounts a plan is made from.
+    #[must_use]
+    pub fn of_users<'a>(accounts: impl IntoIterator<Item = &'a crate::account::Account>) -> Self {
+        let mut keys = Vec::new();
+        for a in accounts {
+            keys.extend(
+                a.ids()
+                    .into_iter()
+                    .filter(|id| id.kind == crate::account::Kind::User)
+                    .map(|id| id.key),
+            );
+        }
+        Self::new(keys.iter().map(String::as_str))
+    }
+
+    /// Masks these keys too.
+    pub fn extend<'a>(&mut self, keys: impl IntoIterator<Item = &'a str>) {
+        for k in keys {
+            self.masks.entry(k.to_owned()).or_insert_with(|| key(k));
+        }
+    }
+
+    /// `text` with every key it holds as a whole word masked.
+    #[must_use]
+    pub fn apply(&self, text: &str) -> String {
+        if self.masks.is_empty() {
+            return text.to_owned();
+        }
+        let part = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '_' | '/' | '-');
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find(|c: char| part(c) || c == '\x1b') {
+            out.push_str(&rest[..start]);
+            rest = &rest[start..];
+            if rest.starts_with('\x1b') {
+                // A colour (`ESC [ 1 m`): its letters are not a word's.
+                let end = rest[1..]
+                    .find(|c: char| c.is_ascii_alphabetic())
+                    .map_or(rest.len(), |i| i + 2);
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+                continue;
+            }
+            let end = rest.find(|c: char| !part(c)).unwrap_or(rest.len());
+            let word = &rest[..end];
+            // A key at the end of a sentence: `… to alice.martin.`
+            let trimmed = word.trim_end_matches(['.', '-', '/']);
+            match self
+                .masks
+                .get(word)
+                .map(|m| (m, word.len()))
+                .or_else(|| self.masks.get(trimmed).map(|m| (m, trimmed.len())))
+            {
+                Some((mask, len)) => {
+                    out.push_str(mask);
+                    out.push_str(&word[len..]);
+                }
+                None => out.push_str(word),
+            }
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// `alice.martin` → `a••••.m•••••`: each part's first character, its
+/// length in bullets, the separators kept.
+fn key(k: &str) -> String {
+    let mut out = String::with_capacity(k.len() * 3);
+    let mut first = true;
+    for c in k.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if first { c } else { '•' });
+            first = false;
+        } else {
+            out.push(c);
+            first = true;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_masked_as_whole_words() {
+        let keys = Keys::new(["alice.martin", "bob"]);
+        assert_eq!(
+            keys.apply("user:alice.martin forwards to user:bob. bobby stays; alice.martin@x too"),
+            "user:a••••.m••••• forwards to user:b••. bobby stays; alice.martin@x too"
+        );
+        assert_eq!(keys.apply("\x1b[1mbob\x1b[0m"), "\x1b[1mb••\x1b[0m");
+    }
 
     #[test]
     fn masks_keep_a_hint_and_no_more() {

@@ -136,7 +136,7 @@ fn listing(sign: Sign, entries: &[Entry], what: &str) -> Block {
     let mut lines: Vec<Line> = entries
         .iter()
         .take(REACHED_SHOWN)
-        .map(|e| line(sign, 0, format!("{} → {}", e.entry, e.resource)))
+        .map(|e| line(sign, 0, format!("{} → {}", shown(&e.entry), e.resource)))
         .collect();
     if entries.len() > REACHED_SHOWN {
         lines.push(line(
@@ -168,7 +168,7 @@ fn cause_block(c: &Cause) -> Block {
             .reached
             .iter()
             .take(REACHED_SHOWN)
-            .map(|r| (r.entry.clone(), how(r)))
+            .map(|r| (shown(&r.entry), how(r)))
             .collect(),
         reached_total: c.reached.len(),
         after: Some(c.after.clone()),
@@ -186,13 +186,33 @@ fn new_block(e: &Entry) -> Block {
     }
     Block {
         sign: Sign::Add,
-        title: format!("{} → {} ({})", e.entry, e.start.target, label(&e.start)),
+        title: format!(
+            "{} → {} ({})",
+            shown(&e.entry),
+            e.start.target,
+            label(&e.start)
+        ),
         summary: String::new(),
         lines,
         reached: Vec::new(),
         reached_total: 0,
         after: Some(e.start.clone()),
     }
+}
+
+/// An entry as people read it (`+33170000001, ext 1001`): its numbers
+/// grouped as their country writes them (`+33 1 70 00 00 01, ext 1001`);
+/// an extension, or a masked number, as it is.
+fn shown(entry: &str) -> String {
+    entry
+        .split(", ")
+        .map(|part| {
+            part.strip_prefix('+')
+                .and(part.parse::<crate::model::PhoneNumber>().ok())
+                .map_or_else(|| part.to_owned(), |n| n.international())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn line(sign: Sign, depth: usize, text: String) -> Line {
@@ -399,6 +419,8 @@ fn target(n: &Node) -> String {
         Some(End::External { number }) => number.clone(),
         Some(End::Loop { to }) => format!("{to} (a loop)"),
         Some(End::Unknown { target }) => format!("{target} (unknown)"),
+        Some(End::Fax { of }) => format!("{of}'s fax line"),
+        Some(End::Unassigned) => "nothing (unassigned)".to_owned(),
         None => n.target.clone(),
     }
 }
@@ -543,7 +565,7 @@ pub fn text(changes: &[PathChange], detail: Detail, width: usize) -> Vec<String>
         Detail::Full => {
             let mut out = vec!["Call paths that change:".to_owned(), String::new()];
             for c in changes {
-                out.push(format!("  # calls to {} ({})", c.entry, c.resource));
+                out.push(format!("  # calls to {} ({})", shown(&c.entry), c.resource));
                 let lines = side_by_side(c, width.saturating_sub(4)).unwrap_or_else(|| stacked(c));
                 out.extend(lines.into_iter().map(|l| format!("    {l}")));
                 out.push(String::new());

@@ -22,6 +22,12 @@ pub fn label(n: &Node) -> String {
             End::DialByName => "the directory, by name".to_owned(),
             End::Loop { .. } => "back again: the call goes round in a loop".to_owned(),
             End::Unknown { .. } => "nothing: no such resource".to_owned(),
+            End::Fax { of } => {
+                format!("the internet fax line of {of}: faxes reach them, calls are not answered")
+            }
+            End::Unassigned => {
+                "nothing: the account holds this number, but it is assigned to no one".to_owned()
+            }
         };
     }
     match (&n.name, &n.extension) {
@@ -152,9 +158,14 @@ pub fn condition(c: &Condition) -> String {
 /// Renders a route as an indented tree.
 #[must_use]
 pub fn text(route: &Route) -> String {
+    // A number grouped as its country writes it; an extension as dialled.
+    let entry = route
+        .entry
+        .parse::<crate::model::PhoneNumber>()
+        .map_or_else(|_| route.entry.clone(), |n| n.international());
     let mut out = format!(
         "{} → {} ({})\n",
-        route.entry,
+        entry,
         route.start.target,
         label(&route.start)
     );

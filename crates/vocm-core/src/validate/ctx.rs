@@ -175,9 +175,9 @@ impl<'a> Ctx<'a> {
             }
             if shown.len() > SHOWN {
                 d.help = format!(
-                    "{} (it reaches {} users: {} more besides those shown)",
+                    "{} (it reaches {}: {} more besides those shown)",
                     d.help,
-                    shown.len(),
+                    crate::util::count(shown.len(), "user", "users"),
                     shown.len() - SHOWN
                 );
             }

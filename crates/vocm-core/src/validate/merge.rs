@@ -281,7 +281,11 @@ pub fn merge(
 ) -> (Manifest, Poisoned) {
     let mut m = Manifest::default();
     let mut poisoned = Poisoned::default();
-    let mut merger = Merger { raw, out };
+    let mut merger = Merger {
+        raw,
+        out,
+        unread: rustc_hash::FxHashMap::default(),
+    };
     // What each user writes, by its index in `m.users`.
     let mut user_masks: Vec<Mask> = Vec::new();
     let mut templates: IndexMap<String, Entry<(Template, Mask)>> = IndexMap::default();
@@ -308,23 +312,24 @@ pub fn merge(
             let key = if section == "phone_numbers" {
                 key.parse::<PhoneNumber>().map_or(key, |n| n.to_string())
             } else {
+                // A copy that cannot be read is still a definition: a
+                // second one, or the first of a copy that can.
+                // (`moved` lists add up across files.)
+                let earlier = defined(&m, &templates, section, &key);
+                if section != "moved" && merger.define(section, &key, earlier, origin) {
+                    merger.unread.insert((section, key.clone()), origin);
+                }
                 key
             };
             poisoned.keys.insert((section, key));
         }
-        if let Some(account) = part.account {
-            match &m.account {
-                Some(first) => {
-                    let first = first.origin;
-                    merger.duplicate("account", None, first, origin);
-                }
-                None => {
-                    m.account = Some(Entry {
-                        value: account,
-                        origin,
-                    });
-                }
-            }
+        if let Some(account) = part.account
+            && merger.define("account", "", m.account.as_ref().map(|a| a.origin), origin)
+        {
+            m.account = Some(Entry {
+                value: account,
+                origin,
+            });
         }
         merger.section("addresses", part.addresses, &mut m.addresses, origin);
         merger.section("sites", part.sites, &mut m.sites, origin);
@@ -360,10 +365,8 @@ pub fn merge(
         );
         merger.section("templates", part.templates, &mut templates, origin);
         for (key, (value, mask)) in part.users {
-            if let Some(first) = m.users.get(&key) {
-                let first = first.origin;
-                merger.duplicate("users", Some(&key), first, origin);
-            } else {
+            let earlier = m.users.get(&key).map(|u| u.origin);
+            if merger.define("users", &key, earlier, origin) {
                 m.users.insert(key, Entry { value, origin });
                 user_masks.push(mask);
             }
@@ -466,12 +469,66 @@ fn layer_users(
     }
 }
 
+/// Where a resource that could be read is defined, by its section's name.
+fn defined(
+    m: &Manifest,
+    templates: &IndexMap<String, Entry<(Template, Mask)>>,
+    section: &str,
+    key: &str,
+) -> Option<Origin> {
+    fn at<T>(map: &IndexMap<String, Entry<T>>, key: &str) -> Option<Origin> {
+        map.get(key).map(|e| e.origin)
+    }
+    match section {
+        "account" => m.account.as_ref().map(|a| a.origin),
+        "addresses" => at(&m.addresses, key),
+        "sites" => at(&m.sites, key),
+        "devices" => at(&m.devices, key),
+        "audio_files" => at(&m.audio_files, key),
+        "ring_groups" => at(&m.ring_groups, key),
+        "schedules" => at(&m.schedules, key),
+        "auto_attendants" => at(&m.auto_attendants, key),
+        "templates" => at(templates, key),
+        "users" => at(&m.users, key),
+        _ => None,
+    }
+}
+
 struct Merger<'a> {
     raw: &'a RawManifest,
     out: &'a mut Vec<Diagnostic>,
+    /// Where resources that could not be read are defined (the account's
+    /// key is empty): a copy with schema errors is still a definition, and
+    /// its errors alone would not say that it is a second one.
+    unread: rustc_hash::FxHashMap<(&'static str, String), Origin>,
 }
 
 impl Merger<'_> {
+    /// Whether `origin` is the first to define `section.key`, given where
+    /// a copy that could be read was defined before; a second definition
+    /// is reported.
+    fn define(
+        &mut self,
+        section: &'static str,
+        key: &str,
+        earlier: Option<Origin>,
+        origin: Origin,
+    ) -> bool {
+        let earlier = earlier.or_else(|| {
+            (!self.unread.is_empty())
+                .then(|| self.unread.get(&(section, key.to_owned())).copied())
+                .flatten()
+        });
+        match earlier {
+            Some(first) => {
+                let key = (!key.is_empty()).then_some(key);
+                self.duplicate(section, key, first, origin);
+                false
+            }
+            None => true,
+        }
+    }
+
     fn section<T>(
         &mut self,
         section: &'static str,
@@ -480,10 +537,8 @@ impl Merger<'_> {
         origin: Origin,
     ) {
         for (key, value) in items {
-            if let Some(first) = into.get(&key) {
-                let first = first.origin;
-                self.duplicate(section, Some(&key), first, origin);
-            } else {
+            let earlier = into.get(&key).map(|e| e.origin);
+            if self.define(section, &key, earlier, origin) {
                 into.insert(key, Entry { value, origin });
             }
         }

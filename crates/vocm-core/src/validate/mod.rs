@@ -106,6 +106,29 @@ pub fn validate_bytes(files: &[(&str, &[u8])], audio: &dyn AudioFiles) -> Valida
     finish(raw, digests, diagnostics, audio)
 }
 
+/// Numbers written in national form (`0472000001`): the help shows the
+/// number itself in international form, read in the account's country —
+/// known only once every file is merged, after the schema has spoken.
+fn national_numbers(raw: &RawManifest, manifest: &Manifest, out: &mut [Diagnostic]) {
+    let Some(country) = manifest.account.as_ref().and_then(|a| a.value.country) else {
+        return;
+    };
+    for d in out
+        .iter_mut()
+        .filter(|d| d.code == Code::SchemaFormat && d.help == schema_check::NUMBER_HELP)
+    {
+        let Some(label) = d.label() else { continue };
+        let written = raw.sources.get(label.file).slice(label.span);
+        let written = written.trim_matches(['"', '\'']);
+        if let Some(n) = crate::model::PhoneNumber::from_national(written, country) {
+            d.help = format!(
+                "write it in international form: `{}` (`{written}` read as a number of {country}, the account's country)",
+                n.international()
+            );
+        }
+    }
+}
+
 fn finish(
     raw: RawManifest,
     digests: Vec<Digest>,
@@ -129,6 +152,7 @@ fn finish(
         parts.push(d.part);
     }
     let (manifest, poisoned) = merge::merge(&raw, parts, &failed, &mut out);
+    national_numbers(&raw, &manifest, &mut out);
     if manifest.account.is_none() && !raw.incomplete && !poisoned.contains("account", "") {
         out.push(
             Diagnostic::error(Code::ManifestNoAccount, "no manifest defines the `account` section")

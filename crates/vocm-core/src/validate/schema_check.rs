@@ -467,11 +467,16 @@ fn range_help(low: bool, limit: &Value) -> String {
 }
 
 /// What a failed pattern means, in words, and how to fix it.
+/// The help of a number not in international form; `validate` puts the
+/// number itself, read in the account's country, in its place when it can.
+pub const NUMBER_HELP: &str =
+    "write it with its country code, e.g. `+33 1 70 00 00 01` or `+33170000001`";
+
 fn pattern_rule(pattern: &str, got: &str, field: &str) -> (String, String) {
     if pattern == phone::PHONE_PATTERN {
         return (
             "a phone number in international form".into(),
-            "write it with its country code, e.g. `+33 1 70 00 00 01` or `+33170000001`".into(),
+            NUMBER_HELP.into(),
         );
     }
     if pattern == destination::DESTINATION_PATTERN
@@ -539,10 +544,7 @@ fn key_rule(path: &[String]) -> (&'static str, &'static str) {
             "a login name is 3 to 70 of A-Z a-z 0-9 . @ - _ /",
             "rename the key; it is the user's login name",
         ),
-        Some("phone_numbers") => (
-            "a phone number in international form",
-            "write the number with its country code, e.g. \"+33 1 70 00 00 01\"",
-        ),
+        Some("phone_numbers") => ("a phone number in international form", NUMBER_HELP),
         Some(_) if path.last().is_some_and(|l| l == "menu") => (
             "a menu key is one of 0-9, * or #",
             "quote keys `*` and `#`: \"*\": drop",
