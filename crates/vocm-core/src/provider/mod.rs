@@ -4,9 +4,11 @@
 
 pub mod capabilities;
 pub mod local;
+mod observer;
 mod state_codec;
 
 pub use capabilities::{Capabilities, Field, Support};
+pub use observer::{Notice, Observer};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -109,11 +111,23 @@ pub trait Provider: Sync {
     fn audio(&self, sha256: &str) -> Result<Option<Vec<u8>>, ProviderError>;
 }
 
-/// How a session waits for a lock.
-#[derive(Clone, Copy, Debug, Default)]
+/// How a session waits for a lock, and whom it tells when the API holds
+/// it up.
+#[derive(Clone, Default)]
 pub struct SessionOptions {
     /// How long to wait for another apply to finish; zero refuses at once.
     pub lock_timeout: std::time::Duration,
+    /// Told of waits and retries (providers without an API have none).
+    pub observer: Option<std::sync::Arc<dyn Observer>>,
+}
+
+impl fmt::Debug for SessionOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionOptions")
+            .field("lock_timeout", &self.lock_timeout)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
 }
 
 /// An apply in progress.
