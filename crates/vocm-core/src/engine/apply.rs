@@ -179,14 +179,17 @@ pub fn run(
         else {
             continue;
         };
-        match causes.iter_mut().find(|(c, why, ..)| *c == code && *why == cause) {
+        match causes
+            .iter_mut()
+            .find(|(c, why, ..)| *c == code.as_str() && *why == cause)
+        {
             Some((.., steps)) => steps.push(i),
-            None => causes.push((code, cause, help, vec![i])),
+            None => causes.push((code.as_str(), cause, help.as_str(), vec![i])),
         }
     }
     for (code, cause, help, steps) in &causes {
         let code = code.parse().unwrap_or(Code::ApplyFailed);
-        if let [i] = steps[..] {
+        if let &[i] = steps.as_slice() {
             let id = &plan.changes[i].id;
             let mut d = Diagnostic::error(code, format!("{id} failed: {cause}")).help(*help);
             if let Some((file, span)) = places.at.get(id) {
@@ -225,6 +228,7 @@ pub fn run(
 /// user:a, user:b, user:c and 17 more" — the changes that failed at `steps`
 /// for one cause.
 fn alike(plan: &Plan, code: Code, cause: &str, steps: &[usize]) -> String {
+    const NAMED: usize = 3;
     // A change may take two steps: each resource is named once.
     let mut ids: Vec<&crate::account::ResourceId> = Vec::new();
     for &i in steps {
@@ -233,7 +237,6 @@ fn alike(plan: &Plan, code: Code, cause: &str, steps: &[usize]) -> String {
             ids.push(id);
         }
     }
-    const NAMED: usize = 3;
     let named: Vec<String> = ids.iter().take(NAMED).map(ToString::to_string).collect();
     let more = ids.len().saturating_sub(NAMED);
     let what = if code == Code::HttpUnreachable {
@@ -265,8 +268,6 @@ pub struct Applied {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
-
     use std::sync::atomic::AtomicBool;
 
     use super::*;
