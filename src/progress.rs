@@ -4,7 +4,7 @@
 //! failures that share a cause once: when the API goes away, the first
 //! failure is shown and the rest are summed up at the end.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
@@ -42,6 +42,9 @@ pub struct Progress {
 struct Failures {
     by_cause: HashMap<String, usize>,
     told: HashMap<usize, bool>,
+    /// The skips told, by resource and failed step: a resource's second
+    /// step skipped for the same failure is not told again.
+    skips: HashSet<(String, usize)>,
 }
 
 /// What the bar says after its counts.
@@ -218,17 +221,12 @@ impl Progress {
                 }
             }
             ChangeResult::Skipped { because_of } => {
-                let told = self
-                    .failures
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .told
-                    .get(because_of)
-                    .copied()
-                    .unwrap_or(true);
-                if !told {
+                let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+                let told = f.told.get(because_of).copied().unwrap_or(true);
+                if !told || !f.skips.insert((change.id.to_string(), *because_of)) {
                     return;
                 }
+                drop(f);
                 skipped(change, &plan.changes[*because_of])
             }
             ChangeResult::NotStarted => return,

@@ -359,23 +359,36 @@ fn the_reference_rate_limits_meet_no_429() {
 /// run to run (counts, names, the port, waits) redacted.
 fn summary_lines(stderr: &str) -> String {
     let keep = |l: &&str| {
-        l.starts_with("error")
+        l.starts_with("× error")
             || l.starts_with("Apply ")
             || l.starts_with("the API answered")
     };
     let mut lines: Vec<String> = stderr
         .lines()
+        .map(str::trim)
         .filter(keep)
         .map(|l| {
-            let l = regex::Regex::new(r"127\.0\.0\.1:\d+")
+            let l = regex::Regex::new(r"http://127\.0\.0\.1:\d+")
                 .unwrap()
-                .replace_all(l, "127.0.0.1:[port]");
+                .replace_all(l, "[endpoint]");
+            // The error number is the platform's.
+            let l = regex::Regex::new(r"os error \d+")
+                .unwrap()
+                .replace_all(&l, "os error [errno]");
+            // A count of one is worded as one.
+            let l = l
+                .replace(" once", " [n] times")
+                .replace("1 request was", "[n] requests were");
             let l = regex::Regex::new(r"(user|site|device|ring_group|phone_number|address|auto_attendant|schedule|audio_file):[a-z0-9.+_-]+")
                 .unwrap()
                 .replace_all(&l, "[id]");
+            // Counts vary with timing; the statuses named stay.
             regex::Regex::new(r"\b\d+\b")
                 .unwrap()
-                .replace_all(&l, "[n]")
+                .replace_all(&l, |c: &regex::Captures<'_>| match &c[0] {
+                    "429" => "429".to_owned(),
+                    _ => "[n]".to_owned(),
+                })
                 .into_owned()
         })
         .collect();
@@ -389,7 +402,7 @@ fn an_api_that_goes_away_mid_apply_is_one_line_per_cause() {
     let dir = tempfile::tempdir().unwrap();
     vocm_testkit::generate::generate(60, 0, &dir.path().join("account")).unwrap();
     let vocm = s.vocm(dir.path());
-    let mut child = std::process::Command::new(vocm.get_program())
+    let child = std::process::Command::new(vocm.get_program())
         .envs(vocm.get_envs().filter_map(|(k, v)| Some((k, v?))))
         .env_remove("PATH")
         .current_dir(dir.path())
