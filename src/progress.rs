@@ -128,13 +128,16 @@ impl Progress {
         let style = ProgressStyle::with_template("  applying [{bar:30}] {pos}/{len} steps{pace}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ")
-            .with_key("pace", move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let text = pace
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .render(state, Instant::now());
-                let _ = w.write_str(&text);
-            });
+            .with_key(
+                "pace",
+                move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let text = pace
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .render(state, Instant::now());
+                    let _ = w.write_str(&text);
+                },
+            );
         let bar = ProgressBar::new(steps as u64).with_style(style);
         // Drawn on a tick, not only on steps: a wait counts down, and a
         // stall shows as one.

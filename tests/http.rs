@@ -359,9 +359,7 @@ fn the_reference_rate_limits_meet_no_429() {
 /// run to run (counts, names, the port, waits) redacted.
 fn summary_lines(stderr: &str) -> String {
     let keep = |l: &&str| {
-        l.starts_with("× error")
-            || l.starts_with("Apply ")
-            || l.starts_with("the API answered")
+        l.starts_with("× error") || l.starts_with("Apply ") || l.starts_with("the API answered")
     };
     let mut lines: Vec<String> = stderr
         .lines()
@@ -414,7 +412,10 @@ fn an_api_that_goes_away_mid_apply_is_one_line_per_cause() {
     // Once the apply is well under way, the API goes away.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while s.stats()["requests"].as_u64().unwrap() < 60 {
-        assert!(std::time::Instant::now() < deadline, "the apply never started");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the apply never started"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     s.child.kill().unwrap();

@@ -387,7 +387,10 @@ fn a_deep_branch_folds_in_the_flowchart() {
     }
     let r = trace(&a, "x", &user("u0"), None);
     let drawn = mermaid(&r);
-    assert!(drawn.contains("user:u5<br/><i>… 3 more hops</i>"), "{drawn}");
+    assert!(
+        drawn.contains("user:u5<br/><i>… 3 more hops</i>"),
+        "{drawn}"
+    );
     assert!(!drawn.contains("user:u6"), "{drawn}");
     insta::assert_snapshot!(drawn);
     let changed = crate::render::route::diagram(None, &r.start, &["user:u7".to_owned()]);

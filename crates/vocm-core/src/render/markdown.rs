@@ -274,7 +274,11 @@ fn fill(out: &mut String, heading: &str, blocks: &[Block], room: usize) -> (usiz
         if used + full + after[i] <= room {
             out.push_str(&block.full);
             used += full;
-        } else if let Some(short) = block.short.as_ref().filter(|s| used + s.chars().count() <= room) {
+        } else if let Some(short) = block
+            .short
+            .as_ref()
+            .filter(|s| used + s.chars().count() <= room)
+        {
             out.push_str(short);
             used += short.chars().count();
         } else {
