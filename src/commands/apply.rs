@@ -324,6 +324,10 @@ fn confirmed(args: &ApplyArgs, run: &mut Run<'_>) -> bool {
 
 /// Applies `plan` in `session` (already checked to be current), with
 /// progress on stderr, and reports what happened.
+// The session and the progress its observer tells go together, but are
+// made apart: the progress before the session, so that it hears of the
+// session's first read.
+#[allow(clippy::too_many_arguments)]
 fn execute_plan(
     plan: &Plan,
     audio: &AudioStore,
