@@ -125,7 +125,8 @@ impl Progress {
             return;
         }
         let pace = Arc::clone(&self.pace);
-        let style = ProgressStyle::with_template("  applying [{bar:30}] {pos}/{len} steps{pace}")
+        // A bar of 20 keeps the line, its pace included, within 80 columns.
+        let style = ProgressStyle::with_template("  applying [{bar:20}] {pos}/{len} steps{pace}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ")
             .with_key(

@@ -415,9 +415,9 @@ impl Client {
                     (Some(old), Some(new)) => new > old + Duration::from_millis(500),
                     _ => true,
                 };
+                l.pause_until = until;
+                drop(l);
                 if new {
-                    l.pause_until = until;
-                    drop(l);
                     self.notify(Notice::RateLimited {
                         wait: after,
                         throttled: true,
@@ -549,7 +549,7 @@ impl Attempts {
             status: failure.status(),
             cause: match failure {
                 Failure::Timeout => "a timeout".to_owned(),
-                Failure::Unreachable(_) => "a refused connection".to_owned(),
+                Failure::Unreachable(_) => "no connection".to_owned(),
                 other => other
                     .status()
                     .map_or_else(|| "a failure".to_owned(), |s| format!("a {s}")),
