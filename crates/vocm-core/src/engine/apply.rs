@@ -173,18 +173,19 @@ pub fn run(
     // of changes fail alike, and one line naming a few of them says it
     // all. A failure of its own keeps its place in the manifests.
     let mut causes: Vec<(&str, &str, &str, Vec<usize>)> = Vec::new();
+    let mut by_cause: rustc_hash::FxHashMap<(&str, &str), usize> = rustc_hash::FxHashMap::default();
     for (i, result) in report.results.iter().enumerate() {
         let (ChangeResult::Failed { code, help, .. }, Some(cause)) =
             (result, result.cause(&plan.changes[i]))
         else {
             continue;
         };
-        match causes
-            .iter_mut()
-            .find(|(c, why, ..)| *c == code.as_str() && *why == cause)
-        {
-            Some((.., steps)) => steps.push(i),
-            None => causes.push((code.as_str(), cause, help.as_str(), vec![i])),
+        match by_cause.entry((code.as_str(), cause)) {
+            std::collections::hash_map::Entry::Occupied(at) => causes[*at.get()].3.push(i),
+            std::collections::hash_map::Entry::Vacant(at) => {
+                at.insert(causes.len());
+                causes.push((code.as_str(), cause, help.as_str(), vec![i]));
+            }
         }
     }
     for (code, cause, help, steps) in &causes {
@@ -230,13 +231,12 @@ pub fn run(
 fn alike(plan: &Plan, code: Code, cause: &str, steps: &[usize]) -> String {
     const NAMED: usize = 3;
     // A change may take two steps: each resource is named once.
-    let mut ids: Vec<&crate::account::ResourceId> = Vec::new();
-    for &i in steps {
-        let id = &plan.changes[i].id;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
+    let mut seen = rustc_hash::FxHashSet::default();
+    let ids: Vec<&crate::account::ResourceId> = steps
+        .iter()
+        .map(|&i| &plan.changes[i].id)
+        .filter(|id| seen.insert(*id))
+        .collect();
     let named: Vec<String> = ids.iter().take(NAMED).map(ToString::to_string).collect();
     let more = ids.len().saturating_sub(NAMED);
     let what = if code == Code::HttpUnreachable {
