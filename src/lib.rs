@@ -8,5 +8,6 @@ mod commands;
 mod options;
 mod outcome;
 mod output;
+mod progress;
 
 pub use cli::run;

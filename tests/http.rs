@@ -353,3 +353,120 @@ fn the_reference_rate_limits_meet_no_429() {
     assert!(stats["requests"].as_u64().unwrap() > 20, "{stats:#}");
     assert_eq!(stats["tooManyRequests"], 0, "{stats:#}");
 }
+
+/// The lines of `stderr` a person reads at the end of an apply (the
+/// diagnostics' first lines and the closing line), with what varies from
+/// run to run (counts, names, the port, waits) redacted.
+fn summary_lines(stderr: &str) -> String {
+    let keep = |l: &&str| {
+        l.starts_with("× error") || l.starts_with("Apply ") || l.starts_with("the API answered")
+    };
+    let mut lines: Vec<String> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(keep)
+        .map(|l| {
+            let l = regex::Regex::new(r"http://127\.0\.0\.1:\d+")
+                .unwrap()
+                .replace_all(l, "[endpoint]");
+            // The error number is the platform's.
+            let l = regex::Regex::new(r"os error \d+")
+                .unwrap()
+                .replace_all(&l, "os error [errno]");
+            // A count of one is worded as one.
+            let l = l
+                .replace(" once", " [n] times")
+                .replace("1 request was", "[n] requests were");
+            let l = regex::Regex::new(r"(user|site|device|ring_group|phone_number|address|auto_attendant|schedule|audio_file):[a-z0-9.+_-]+")
+                .unwrap()
+                .replace_all(&l, "[id]");
+            // Counts vary with timing; the statuses named stay.
+            regex::Regex::new(r"\b\d+\b")
+                .unwrap()
+                .replace_all(&l, |c: &regex::Captures<'_>| match &c[0] {
+                    "429" => "429".to_owned(),
+                    _ => "[n]".to_owned(),
+                })
+                .into_owned()
+        })
+        .collect();
+    lines.dedup();
+    lines.join("\n")
+}
+
+#[test]
+fn an_api_that_goes_away_mid_apply_is_one_line_per_cause() {
+    let mut s = Sandbox::start(&["--op-delay-ms", "20"]);
+    let dir = tempfile::tempdir().unwrap();
+    vocm_testkit::generate::generate(60, 0, &dir.path().join("account")).unwrap();
+    let vocm = s.vocm(dir.path());
+    let child = std::process::Command::new(vocm.get_program())
+        .envs(vocm.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env_remove("PATH")
+        .current_dir(dir.path())
+        .args(["apply", "--auto-approve", "account"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the apply is well under way, the API goes away.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+    while s.stats()["requests"].as_u64().unwrap() < 60 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the apply never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (_, stderr) = no_key(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // One diagnostic for every change the refused connections failed, not
+    // one per change; the changes in flight when it went may fail for a
+    // cause of their own (a reset connection), a few more lines.
+    let gone = stderr
+        .lines()
+        .filter(|l| l.contains("the API stopped answering"))
+        .collect::<Vec<_>>();
+    assert!(!gone.is_empty(), "{stderr}");
+    assert!(
+        gone.iter()
+            .any(|l| l.contains("Connection refused") && l.contains(" more")),
+        "{stderr}"
+    );
+    assert!(stderr.lines().count() < 80, "{stderr}");
+    let refused = summary_lines(&stderr)
+        .lines()
+        .filter(|l| l.contains("Connection refused") || l.starts_with("Apply"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(refused);
+}
+
+#[test]
+fn waits_and_retries_are_told_and_counted_with_verbose() {
+    let s = Sandbox::start(&["--fault-rate", "0.3", "--seed", "7"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = s
+        .vocm(dir.path())
+        .args(["-v", "apply", "--auto-approve", &acme()])
+        .output()
+        .unwrap();
+    let (_, stderr) = no_key(&out);
+    assert!(
+        stderr.contains("retrying after a 50"),
+        "no retry told:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("s for the rate limit (the API answered 429)"),
+        "no wait told:\n{stderr}"
+    );
+    let counts = stderr
+        .lines()
+        .find(|l| l.starts_with("the API answered 429"))
+        .unwrap_or_else(|| panic!("no counts:\n{stderr}"));
+    assert!(!counts.contains(" 0 requests"), "{counts}");
+    insta::assert_snapshot!(summary_lines(counts));
+}

@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use crate::options::{Global, paths_or_cwd};
 use crate::outcome::Outcome;
 use crate::output::Run;
 use crate::output::{Style, print_stderr, print_stdout};
+use crate::progress::Progress;
 use vocm_core::account::ResourceId;
 use vocm_core::apply::{ChangeResult, Event, Report};
 use vocm_core::diagnostics::{Code, Diagnostic};
@@ -72,10 +74,16 @@ pub fn run(args: &ApplyArgs, global: &Global, style: Style) -> Outcome {
     let Some(provider) = run.provider() else {
         return run.finish(None, Outcome::Failure);
     };
+    // Told by the provider of waits and retries from the session's first
+    // read on, and by the executor of each step.
+    let progress = Arc::new(Progress::new(
+        run.style.quiet,
+        std::io::stderr().is_terminal(),
+    ));
     let outcome = if let Some((path, parsed)) = plan_file(&args.inputs) {
-        apply_saved(&path, parsed, provider.as_ref(), args, &mut run)
+        apply_saved(&path, parsed, provider.as_ref(), args, &progress, &mut run)
     } else {
-        apply_manifests(provider.as_ref(), args, &mut run)
+        apply_manifests(provider.as_ref(), args, &progress, &mut run)
     };
     run.finish(None, outcome)
 }
@@ -87,6 +95,7 @@ fn apply_saved(
     parsed: Result<PlanFile, String>,
     provider: &dyn Provider,
     args: &ApplyArgs,
+    progress: &Arc<Progress>,
     run: &mut Run<'_>,
 ) -> Outcome {
     let shown = path.display().to_string();
@@ -118,7 +127,7 @@ fn apply_saved(
         return Outcome::Failure;
     }
     provider.identify(&file.identities);
-    let session = match provider.session(&session_options(args)) {
+    let session = match provider.session(&session_options(args, progress)) {
         Ok(s) => s,
         Err(e) => return run.fail(e.diagnostic()),
     };
@@ -152,6 +161,7 @@ fn apply_saved(
         &provider.info(),
         &Places::default(),
         args,
+        progress,
         run,
     )
 }
@@ -159,24 +169,30 @@ fn apply_saved(
 /// How the session takes its lock: what it meets on the way (a wait, a
 /// lock reclaimed from a dead apply) is said on stderr as it happens, even
 /// with `--quiet`: a wait would otherwise look like a hang.
-fn session_options(args: &ApplyArgs) -> SessionOptions {
+fn session_options(args: &ApplyArgs, progress: &Arc<Progress>) -> SessionOptions {
     SessionOptions {
         lock_timeout: args.lock_timeout,
         notice: Some(std::sync::Arc::new(|line: &str| {
             print_stderr(&format!("{line}\n"));
         })),
+        observer: Some(progress.clone()),
     }
 }
 
 /// `apply PATH...`: validate, then lock and read once, plan from that read,
 /// show the plan, confirm, apply.
-fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>) -> Outcome {
+fn apply_manifests(
+    provider: &dyn Provider,
+    args: &ApplyArgs,
+    progress: &Arc<Progress>,
+    run: &mut Run<'_>,
+) -> Outcome {
     // The lock is taken (and, over HTTP, the account read) once the
     // manifests are known to be valid, and held from the plan to the end of
     // the apply: a second apply waiting with --lock-timeout then plans
     // against what the first one left, instead of finding its plan stale.
     let session: std::cell::OnceCell<Box<dyn Session + '_>> = std::cell::OnceCell::new();
-    let options = session_options(args);
+    let options = session_options(args, progress);
     let read = || {
         let s = provider.session(&options)?;
         let snapshot = s.snapshot()?;
@@ -254,7 +270,16 @@ fn apply_manifests(provider: &dyn Provider, args: &ApplyArgs, run: &mut Run<'_>)
         ..
     } = prepared;
     drop((snapshot, call_paths));
-    execute_plan(&plan, &audio, session, &provider.info(), &places, args, run)
+    execute_plan(
+        &plan,
+        &audio,
+        session,
+        &provider.info(),
+        &places,
+        args,
+        progress,
+        run,
+    )
 }
 
 /// Whether the plan is shown before it is applied: with --quiet, only when
@@ -328,6 +353,10 @@ fn confirmed(args: &ApplyArgs, run: &mut Run<'_>) -> bool {
 
 /// Applies `plan` in `session` (already checked to be current), with
 /// progress on stderr, and reports what happened.
+// The session and the progress its observer tells go together, but are
+// made apart: the progress before the session, so that it hears of the
+// session's first read.
+#[allow(clippy::too_many_arguments)]
 fn execute_plan(
     plan: &Plan,
     audio: &AudioStore,
@@ -335,6 +364,7 @@ fn execute_plan(
     provider: &vocm_core::provider::ProviderInfo,
     places: &Places,
     args: &ApplyArgs,
+    progress: &Arc<Progress>,
     run: &mut Run<'_>,
 ) -> Outcome {
     if plan.is_empty() {
@@ -345,45 +375,26 @@ fn execute_plan(
         return Outcome::Success;
     }
     STOP.store(false, Ordering::SeqCst);
-    let _ = ctrlc::set_handler(|| {
+    let told = Arc::clone(progress);
+    let _ = ctrlc::set_handler(move || {
         if STOP.swap(true, Ordering::SeqCst) {
             // A second Ctrl-C: leave now; the journal keeps what was applied.
             std::process::exit(130);
         }
-        print_stderr(
-            "\ninterrupted: finishing the changes in flight, starting no more (Ctrl-C again to quit now)\n",
+        told.say(
+            "\ninterrupted: finishing the changes in flight, starting no more (Ctrl-C again to quit now)",
         );
     });
     let quiet = run.style.quiet;
-    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(plan.changes.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "  applying [{bar:30}] {pos}/{len} steps, {per_sec}, {eta} left",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar
-    });
-    let progress = |e: Event<'_>| {
-        let Event::Finished { change, result, .. } = e else {
-            return;
-        };
-        let Some(line) = progress_line(plan, change, result) else {
-            return;
-        };
-        match &bar {
-            // On a terminal: a bar, with only what went wrong above it.
-            Some(bar) => {
-                bar.inc(1);
-                if !matches!(result, ChangeResult::Applied { .. }) {
-                    bar.println(line);
-                }
-            }
-            // In CI: a plain line per change.
-            None if !quiet => print_stderr(&format!("{line}\n")),
-            None => {}
+    progress.start(plan.changes.len());
+    let on_step = |e: Event<'_>| {
+        if let Event::Finished {
+            index,
+            change,
+            result,
+        } = e
+        {
+            progress.finished(plan, index, change, result);
         }
     };
     let applied = engine::apply::run(
@@ -392,17 +403,18 @@ fn execute_plan(
         session,
         places,
         &STOP,
-        &progress,
+        &on_step,
         &mut run.findings,
     );
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     let report = applied.report;
     // The diagnostics first, then the closing line under them.
     run.flush();
     if let Some(line) = closing_line(plan, &report, quiet) {
         print_stderr(&line);
+    }
+    if provider.kind == "http" {
+        run.verbose(&progress.counts());
     }
     if args.format == ApplyFormat::Json {
         print_stdout(&json_summary(plan, &report, provider));
@@ -416,37 +428,6 @@ fn execute_plan(
     } else {
         Outcome::Failure
     }
-}
-
-/// One line of progress for a finished step, as CI logs show it.
-fn progress_line(
-    plan: &Plan,
-    change: &vocm_core::plan::Change,
-    result: &ChangeResult,
-) -> Option<String> {
-    Some(match result {
-        ChangeResult::Applied { applied } => format!(
-            "  {} {} {}{}",
-            change.action.symbol(),
-            change.id,
-            match change.phase {
-                vocm_core::plan::Phase::Main => change.action.verb(),
-                vocm_core::plan::Phase::References => "references set",
-                vocm_core::plan::Phase::Unlink => "unlinked",
-            },
-            applied
-                .operation
-                .as_ref()
-                .map(|o| format!(" (operation {o})"))
-                .unwrap_or_default()
-        ),
-        ChangeResult::Failed { error, .. } => format!("  ✗ {} failed: {error}", change.id),
-        ChangeResult::Skipped { because_of } => format!(
-            "  - {} skipped: it needs {}, which was not applied",
-            change.id, plan.changes[*because_of].id
-        ),
-        ChangeResult::NotStarted => return None,
-    })
 }
 
 /// "Apply complete: 4 added, 4 changed, 1 destroyed." — counted as the

@@ -38,6 +38,20 @@ pub enum ChangeResult {
     NotStarted,
 }
 
+impl ChangeResult {
+    /// Why a failed change failed, without the resource's name providers
+    /// often lead their messages with: failures with the same cause (the
+    /// API gone, a timeout every change met) have the same text.
+    #[must_use]
+    pub fn cause<'a>(&'a self, change: &Change) -> Option<&'a str> {
+        let ChangeResult::Failed { error, .. } = self else {
+            return None;
+        };
+        let prefix = format!("{}: ", change.id);
+        Some(error.strip_prefix(&prefix).unwrap_or(error))
+    }
+}
+
 /// The outcome of every change, by index in the plan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {

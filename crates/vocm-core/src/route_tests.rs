@@ -374,6 +374,29 @@ fn a_long_chain_is_cut_after_eight_steps() {
     assert!(n.branches.is_empty() && n.end.is_none() && n.name.is_none());
 }
 
+/// A chain longer than a comment is wide folds: five hops, then one node
+/// for the rest, highlighted when a change hides in it.
+#[test]
+fn a_deep_branch_folds_in_the_flowchart() {
+    let mut a = account();
+    let template = a.users["alice"].clone();
+    for i in 0..12 {
+        let mut u = template.clone();
+        u.forwarding.always = Some(Destination::User(format!("u{}", i + 1)));
+        a.users.insert(format!("u{i}"), u);
+    }
+    let r = trace(&a, "x", &user("u0"), None);
+    let drawn = mermaid(&r);
+    assert!(
+        drawn.contains("user:u5<br/><i>… 3 more hops</i>"),
+        "{drawn}"
+    );
+    assert!(!drawn.contains("user:u6"), "{drawn}");
+    insta::assert_snapshot!(drawn);
+    let changed = crate::render::route::diagram(None, &r.start, &["user:u7".to_owned()]);
+    assert!(changed.ends_with("class n6 changed\n"), "{changed}");
+}
+
 #[test]
 fn a_traced_route_renders_as_a_tree_and_a_flowchart() {
     let mut a = account();

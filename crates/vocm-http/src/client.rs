@@ -5,8 +5,8 @@
 //! in the `x-api-key` header.
 
 use std::fmt;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use vocm_api::Problem;
 use vocm_core::diagnostics::Code;
-use vocm_core::provider::ProviderError;
+use vocm_core::provider::{Notice, Observer, ProviderError};
 
 /// The longest vocm waits for the server at once. A `Retry-After` longer
 /// than this is not waited for: the request fails, saying what the server
@@ -182,6 +182,9 @@ struct Limit {
     outstanding: u64,
     /// Not before this instant (a 429's `Retry-After`).
     pause_until: Option<Instant>,
+    /// The reset whose wait was last announced: ten workers waiting for
+    /// the same reset are one wait to a reader.
+    announced_reset: Option<u64>,
 }
 
 /// A successful answer.
@@ -212,6 +215,19 @@ pub struct Client {
     requests: AtomicU64,
     /// How many retries a request gets.
     pub retries: u32,
+    /// Told of waits and retries (an apply's progress).
+    observer: Watcher,
+}
+
+/// The observer, behind a lock: a session sets it once its caller gives
+/// one, while other threads may be sending.
+#[derive(Default)]
+struct Watcher(RwLock<Option<Arc<dyn Observer>>>);
+
+impl fmt::Debug for Watcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Watcher")
+    }
 }
 
 fn now_unix() -> u64 {
@@ -249,7 +265,30 @@ impl Client {
             limit: Mutex::new(Limit::default()),
             requests: AtomicU64::new(0),
             retries: 6,
+            observer: Watcher::default(),
         })
+    }
+
+    /// Tells `observer` of the waits and retries from now on (none: no
+    /// one is told).
+    pub fn observe(&self, observer: Option<Arc<dyn Observer>>) {
+        *self
+            .observer
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = observer;
+    }
+
+    fn notify(&self, notice: Notice) {
+        let observer = self
+            .observer
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let Some(o) = observer {
+            o.notice(notice);
+        }
     }
 
     /// The endpoint, for messages.
@@ -269,6 +308,7 @@ impl Client {
     /// request of it.
     fn wait_for_budget(&self) {
         loop {
+            let mut announce = false;
             let wait = {
                 let mut l = self
                     .limit
@@ -280,6 +320,7 @@ impl Client {
                     until - now
                 } else if let Some(reset) = l.reset.filter(|r| l.remaining == Some(0) && *r > now_s)
                 {
+                    announce = l.announced_reset.replace(reset) != Some(reset);
                     // To the instant of the reset, not in whole seconds
                     // from now: that would wait up to a second too long.
                     // (`note_headers` keeps no reset beyond `MAX_WAIT`.)
@@ -303,6 +344,14 @@ impl Client {
                     return;
                 }
             };
+            // Waits under half a second are the API's normal pace, not
+            // worth a reader's attention.
+            if announce && wait >= Duration::from_millis(500) {
+                self.notify(Notice::RateLimited {
+                    wait,
+                    throttled: false,
+                });
+            }
             std::thread::sleep(wait.min(Duration::from_mins(1)));
         }
     }
@@ -317,6 +366,10 @@ impl Client {
     }
 
     fn note_headers(&self, r: &Response) {
+        let status = r.status().as_u16();
+        if status == 429 || status >= 500 {
+            self.notify(Notice::Answered { status });
+        }
         let header = |name: &str| {
             r.headers()
                 .get(name)
@@ -355,7 +408,21 @@ impl Client {
             // and nobody waits.
             let after = Duration::from_secs(header("retry-after").unwrap_or(1));
             if after <= MAX_WAIT {
-                l.pause_until = Instant::now().checked_add(after);
+                let until = Instant::now().checked_add(after);
+                // Workers throttled together are told one wait: a pause
+                // that ends with the one already announced is that one.
+                let new = match (l.pause_until, until) {
+                    (Some(old), Some(new)) => new > old + Duration::from_millis(500),
+                    _ => true,
+                };
+                l.pause_until = until;
+                drop(l);
+                if new {
+                    self.notify(Notice::RateLimited {
+                        wait: after,
+                        throttled: true,
+                    });
+                }
             }
         }
     }
@@ -450,7 +517,7 @@ impl Client {
         let mut attempts = Attempts::default();
         loop {
             match self.once(method.clone(), path, media_type, body) {
-                Err(f) if f.transient() && attempts.again(&f, self.retries) => {}
+                Err(f) if f.transient() && attempts.again(&f, self) => {}
                 other => return other,
             }
         }
@@ -470,13 +537,38 @@ impl Attempts {
     const MAX_THROTTLED: u32 = 30;
 
     /// Whether to try again after `failure`; when so, first waits as
-    /// [`backoff`] says. Not when the server asks to wait longer than
-    /// [`MAX_WAIT`]: its error says so.
-    pub fn again(&mut self, failure: &Failure, retries: u32) -> bool {
+    /// [`backoff`] says, telling `client`'s observer why (a 429's wait was
+    /// told as its answer arrived). Not when the server asks to wait longer
+    /// than [`MAX_WAIT`]: its error says so.
+    pub fn again(&mut self, failure: &Failure, client: &Client) -> bool {
+        let Some((attempt, of)) = self.next(failure, client.retries) else {
+            return false;
+        };
+        let delay = backoff(attempt - 2, failure);
+        client.notify(Notice::Retrying {
+            status: failure.status(),
+            cause: match failure {
+                Failure::Timeout => "a timeout".to_owned(),
+                Failure::Unreachable(_) => "no connection".to_owned(),
+                other => other
+                    .status()
+                    .map_or_else(|| "a failure".to_owned(), |s| format!("a {s}")),
+            },
+            attempt,
+            of,
+            wait: delay,
+        });
+        std::thread::sleep(delay);
+        true
+    }
+
+    /// Counts `failure`: the attempt that follows it and the most there
+    /// will be (the first send included), or `None` when there is none.
+    fn next(&mut self, failure: &Failure, retries: u32) -> Option<(u32, u32)> {
         if let Failure::RateLimited(Some(after)) = failure
             && *after > MAX_WAIT
         {
-            return false;
+            return None;
         }
         let (count, max) = if matches!(failure, Failure::RateLimited(_)) {
             (&mut self.throttled, Self::MAX_THROTTLED)
@@ -484,19 +576,19 @@ impl Attempts {
             (&mut self.failures, retries)
         };
         if *count >= max {
-            return false;
+            return None;
         }
-        backoff(*count, failure);
         *count += 1;
-        true
+        Some((*count + 1, max + 1))
     }
 }
 
-/// Sleeps before a retry: `Retry-After` when the server gave one (at most
-/// [`MAX_WAIT`]), else an exponential delay (0.2 s, 0.4 s… up to 10 s) with
-/// full jitter, so that ten clients do not retry in step.
-pub fn backoff(attempt: u32, failure: &Failure) {
-    let delay = if let Failure::RateLimited(Some(after)) = failure {
+/// How long to wait before a retry: `Retry-After` when the server gave one
+/// (at most [`MAX_WAIT`]), else an exponential delay (0.2 s, 0.4 s… up to
+/// 10 s) with full jitter, so that ten clients do not retry in step.
+#[must_use]
+pub fn backoff(attempt: u32, failure: &Failure) -> Duration {
+    if let Failure::RateLimited(Some(after)) = failure {
         (*after).min(MAX_WAIT)
     } else {
         let cap = Duration::from_millis(200)
@@ -504,8 +596,7 @@ pub fn backoff(attempt: u32, failure: &Failure) {
             .min(Duration::from_secs(10));
         let jitter = rand::random::<f64>();
         cap.mul_f64(0.5 + jitter / 2.0)
-    };
-    std::thread::sleep(delay);
+    }
 }
 
 #[cfg(test)]
@@ -516,10 +607,10 @@ mod tests {
     fn throttling_gets_more_patience_than_failures() {
         let mut a = Attempts::default();
         let throttled = Failure::RateLimited(Some(Duration::ZERO));
-        assert!((0..Attempts::MAX_THROTTLED).all(|_| a.again(&throttled, 1)));
-        assert!(!a.again(&throttled, 1));
-        // Failures have their own count.
-        assert!(a.again(&Failure::Timeout, 1));
-        assert!(!a.again(&Failure::Timeout, 1));
+        assert!((0..Attempts::MAX_THROTTLED).all(|_| a.next(&throttled, 1).is_some()));
+        assert_eq!(a.next(&throttled, 1), None);
+        // Failures have their own count: the second attempt of two.
+        assert_eq!(a.next(&Failure::Timeout, 1), Some((2, 2)));
+        assert_eq!(a.next(&Failure::Timeout, 1), None);
     }
 }

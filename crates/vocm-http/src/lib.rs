@@ -138,7 +138,9 @@ impl Provider for HttpProvider {
         self.read().map(|r| r.snapshot)
     }
 
-    fn session(&self, _: &SessionOptions) -> Result<Box<dyn Session + '_>, ProviderError> {
+    fn session(&self, options: &SessionOptions) -> Result<Box<dyn Session + '_>, ProviderError> {
+        // From the session's read on, its caller hears of waits and retries.
+        self.client.observe(options.observer.clone());
         // `apply PATH…` plans from this read (one read per apply); a saved
         // plan is checked against it.
         let read = self.read()?;

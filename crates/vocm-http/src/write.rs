@@ -83,7 +83,6 @@ impl HttpSession<'_> {
         read_back: ReadBack<'_>,
     ) -> Result<(Option<String>, Option<String>), WriteError> {
         let mut attempts = client::Attempts::default();
-        let retries = self.client().retries;
         let fail = |f: &Failure| WriteError {
             status: f.status(),
             error: self.fail(f, id),
@@ -109,7 +108,7 @@ impl HttpSession<'_> {
                     let error = done.error.clone().unwrap_or_default();
                     // A transient failure did not take effect: try again.
                     if error.status >= 500
-                        && attempts.again(&Failure::Server(error.status, None), retries)
+                        && attempts.again(&Failure::Server(error.status, None), self.client())
                     {
                         continue;
                     }
@@ -167,11 +166,11 @@ impl HttpSession<'_> {
                             });
                         }
                     }
-                    if matches!(f, Failure::Rejected(..)) || !attempts.again(&f, retries) {
+                    if matches!(f, Failure::Rejected(..)) || !attempts.again(&f, self.client()) {
                         return Err(fail(&f));
                     }
                 }
-                Err(f) if f.transient() && attempts.again(&f, retries) => {}
+                Err(f) if f.transient() && attempts.again(&f, self.client()) => {}
                 Err(f) => return Err(fail(&f)),
             }
         }

@@ -6,10 +6,11 @@
 mod scripted;
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use scripted::{Answer, Server, empty_account, provider, within};
-use vocm_core::provider::Provider as _;
+use vocm_core::provider::{Notice, Observer, Provider as _, SessionOptions};
 
 #[test]
 fn a_huge_retry_after_is_an_error_that_says_so_not_a_panic_or_a_sleep() {
@@ -64,5 +65,76 @@ fn a_rate_limit_reset_far_ahead_neither_panics_nor_stalls() {
     assert_eq!(
         server.requests().len(),
         1 + 2 * (vocm_api::Collection::ALL.len() - 1)
+    );
+}
+
+/// Collects what a session tells its caller.
+#[derive(Default)]
+struct Notices(Mutex<Vec<Notice>>);
+
+impl Observer for Notices {
+    fn notice(&self, notice: Notice) {
+        self.0.lock().unwrap().push(notice);
+    }
+}
+
+#[test]
+fn a_session_tells_its_observer_of_waits_and_retries() {
+    let throttled = AtomicU32::new(0);
+    let failed = AtomicU32::new(0);
+    let server = Server::start(move |r| {
+        if r.path() == "/sites" && throttled.fetch_add(1, Ordering::SeqCst) == 0 {
+            Answer::problem(429, "slow down").header("retry-after", "1")
+        } else if r.path() == "/users" && failed.fetch_add(1, Ordering::SeqCst) == 0 {
+            Answer::problem(503, "down for a moment")
+        } else {
+            empty_account(r)
+        }
+    });
+    let p = provider(&server.base);
+    let notices = Arc::new(Notices::default());
+    let observer: Arc<dyn Observer> = notices.clone();
+    within(Duration::from_secs(20), move || {
+        p.session(&SessionOptions {
+            observer: Some(observer),
+            ..SessionOptions::default()
+        })
+        .map(|_| ())
+    })
+    .unwrap();
+    let seen = notices.0.lock().unwrap().clone();
+    let has = |f: &dyn Fn(&Notice) -> bool| seen.iter().any(f);
+    assert!(
+        has(&|n| *n == Notice::Answered { status: 429 }),
+        "{seen:#?}"
+    );
+    assert!(
+        has(&|n| *n == Notice::Answered { status: 503 }),
+        "{seen:#?}"
+    );
+    assert!(
+        has(&|n| *n
+            == Notice::RateLimited {
+                wait: Duration::from_secs(1),
+                throttled: true
+            }),
+        "{seen:#?}"
+    );
+    assert!(
+        has(
+            &|n| matches!(n, Notice::Retrying { status: Some(503), cause, attempt: 2, of: 7, .. } if cause == "a 503")
+        ),
+        "{seen:#?}"
+    );
+    // The 429's retry is counted, its wait told once.
+    assert!(
+        has(&|n| matches!(
+            n,
+            Notice::Retrying {
+                status: Some(429),
+                ..
+            }
+        )),
+        "{seen:#?}"
     );
 }

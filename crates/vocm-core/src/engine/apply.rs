@@ -169,21 +169,36 @@ pub fn run(
 ) -> Applied {
     let report = execute(plan, session.as_ref(), audio, stop, progress);
     let finished = session.finish();
+    // Failures are told once per cause: when the API goes away, hundreds
+    // of changes fail alike, and one line naming a few of them says it
+    // all. A failure of its own keeps its place in the manifests.
+    let mut causes: Vec<(&str, &str, &str, Vec<usize>)> = Vec::new();
+    let mut by_cause: rustc_hash::FxHashMap<(&str, &str), usize> = rustc_hash::FxHashMap::default();
     for (i, result) in report.results.iter().enumerate() {
-        if let ChangeResult::Failed { code, error, help } = result {
+        let (ChangeResult::Failed { code, help, .. }, Some(cause)) =
+            (result, result.cause(&plan.changes[i]))
+        else {
+            continue;
+        };
+        match by_cause.entry((code.as_str(), cause)) {
+            std::collections::hash_map::Entry::Occupied(at) => causes[*at.get()].3.push(i),
+            std::collections::hash_map::Entry::Vacant(at) => {
+                at.insert(causes.len());
+                causes.push((code.as_str(), cause, help.as_str(), vec![i]));
+            }
+        }
+    }
+    for (code, cause, help, steps) in &causes {
+        let code = code.parse().unwrap_or(Code::ApplyFailed);
+        if let &[i] = steps.as_slice() {
             let id = &plan.changes[i].id;
-            // Providers often name the resource already.
-            let prefix = format!("{id}: ");
-            let error = error.strip_prefix(&prefix).unwrap_or(error);
-            let mut d = Diagnostic::error(
-                code.parse().unwrap_or(Code::ApplyFailed),
-                format!("{id} failed: {error}"),
-            )
-            .help(help.clone());
+            let mut d = Diagnostic::error(code, format!("{id} failed: {cause}")).help(*help);
             if let Some((file, span)) = places.at.get(id) {
                 d = d.at(*file, *span, "this change failed");
             }
             findings.push(d);
+        } else {
+            findings.push(Diagnostic::error(code, alike(plan, code, cause, steps)).help(*help));
         }
     }
     if report.failed() > 0 {
@@ -220,6 +235,38 @@ pub fn run(
     Applied { report, durable }
 }
 
+/// "the API stopped answering (cannot reach …): 20 changes not applied:
+/// user:a, user:b, user:c and 17 more" — the changes that failed at `steps`
+/// for one cause.
+fn alike(plan: &Plan, code: Code, cause: &str, steps: &[usize]) -> String {
+    const NAMED: usize = 3;
+    // A change may take two steps: each resource is named once.
+    let mut seen = rustc_hash::FxHashSet::default();
+    let ids: Vec<&crate::account::ResourceId> = steps
+        .iter()
+        .map(|&i| &plan.changes[i].id)
+        .filter(|id| seen.insert(*id))
+        .collect();
+    let named: Vec<String> = ids.iter().take(NAMED).map(ToString::to_string).collect();
+    let more = ids.len().saturating_sub(NAMED);
+    let what = if code == Code::HttpUnreachable {
+        format!("the API stopped answering ({cause})")
+    } else {
+        cause.to_owned()
+    };
+    format!(
+        "{what}: {} {} not applied: {}{}",
+        ids.len(),
+        if ids.len() == 1 { "change" } else { "changes" },
+        named.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
+}
+
 /// What an apply did.
 #[derive(Debug)]
 pub struct Applied {
@@ -227,4 +274,97 @@ pub struct Applied {
     /// Whether the session made what was applied durable (and let go of
     /// its lock).
     pub durable: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+    use crate::account::{Kind, ResourceId};
+    use crate::diagnostics::text::{TextStyle, render_all};
+    use crate::plan::{Action, Change, Phase};
+    use crate::provider::{Applied as Done, ProviderError, Snapshot};
+
+    /// An API that refuses one site and has gone away for every user.
+    struct Gone;
+
+    impl Session for Gone {
+        fn snapshot(&self) -> Result<Snapshot, ProviderError> {
+            Ok(Snapshot::default())
+        }
+
+        fn apply(&self, change: &Change, _: &AudioStore) -> Result<Done, ProviderError> {
+            match change.id.kind {
+                Kind::Site => Err(ProviderError::new(
+                    Code::HttpRejected,
+                    format!("{}: the API refused it (400): Bad timezone", change.id),
+                    "fix the manifest field the API names, or the account, then plan again",
+                )),
+                Kind::User => Err(ProviderError::new(
+                    Code::HttpUnreachable,
+                    "cannot reach http://127.0.0.1:9: Connection refused (os error 111)",
+                    "check --endpoint (VOCM_ENDPOINT) and the network",
+                )),
+                _ => Ok(Done::default()),
+            }
+        }
+
+        fn finish(self: Box<Self>) -> Result<(), ProviderError> {
+            Ok(())
+        }
+    }
+
+    fn change(kind: Kind, key: &str, phase: Phase, deps: &[usize]) -> Change {
+        Change {
+            id: ResourceId::new(kind, key),
+            action: Action::Create,
+            before: None,
+            after: None,
+            fields: Vec::new(),
+            notes: Vec::new(),
+            depends_on: deps.to_vec(),
+            phase,
+            moved_from: None,
+        }
+    }
+
+    /// Six users fail alike and one site for its own reason: two lines,
+    /// not seven; a user's second step is counted among the skipped.
+    #[test]
+    fn failures_are_told_once_per_cause() {
+        let mut changes = vec![
+            change(Kind::Site, "lyon", Phase::Main, &[]),
+            change(Kind::Device, "d1", Phase::Main, &[]),
+        ];
+        for key in ["ana", "bea", "chloe", "dora", "eve"] {
+            changes.push(change(Kind::User, key, Phase::Main, &[]));
+        }
+        changes.push(change(Kind::User, "julie", Phase::Main, &[]));
+        changes.push(change(Kind::User, "julie", Phase::References, &[7]));
+        let plan = Plan {
+            changes,
+            ..Plan::default()
+        };
+        let mut findings = Findings::new();
+        let applied = run(
+            &plan,
+            &AudioStore::new(),
+            Box::new(Gone),
+            &Places::default(),
+            &AtomicBool::new(false),
+            &|_| {},
+            &mut findings,
+        );
+        assert_eq!(applied.report.skipped(), 1);
+        let text = render_all(
+            findings.diagnostics.iter(),
+            &findings.sources,
+            TextStyle {
+                color: false,
+                width: 100,
+            },
+        );
+        insta::assert_snapshot!(text);
+    }
 }

@@ -4,9 +4,11 @@
 
 pub mod capabilities;
 pub mod local;
+mod observer;
 mod state_codec;
 
 pub use capabilities::{Capabilities, Field, Support};
+pub use observer::{Notice, Observer};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -109,24 +111,28 @@ pub trait Provider: Sync {
     fn audio(&self, sha256: &str) -> Result<Option<Vec<u8>>, ProviderError>;
 }
 
-/// How a session waits for a lock.
+/// How a session waits for a lock, and whom it tells when the lock or the
+/// API holds it up.
 #[derive(Clone, Default)]
 pub struct SessionOptions {
     /// How long to wait for another apply to finish; zero refuses at once.
     pub lock_timeout: std::time::Duration,
     /// Told what taking the lock meets: that it waits, and for whom; that
     /// it reclaims a lock a dead process left. Providers print nothing.
-    pub notice: Option<Notice>,
+    pub notice: Option<LockNotice>,
+    /// Told of waits and retries (providers without an API have none).
+    pub observer: Option<std::sync::Arc<dyn Observer>>,
 }
 
 /// Where a provider tells what it meets while it waits (one line each).
-pub type Notice = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+pub type LockNotice = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
-impl std::fmt::Debug for SessionOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for SessionOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionOptions")
             .field("lock_timeout", &self.lock_timeout)
             .field("notice", &self.notice.is_some())
+            .field("observer", &self.observer.is_some())
             .finish()
     }
 }

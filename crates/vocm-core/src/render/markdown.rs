@@ -95,7 +95,13 @@ pub fn render(view: &PlanView<'_>, comment: &Comment<'_>) -> String {
 
     let paths = call_paths(view);
     let finals = super::Finals::new(view.changes);
-    let changes: Vec<String> = shown.iter().map(|c| change(&finals, c)).collect();
+    let changes: Vec<Block> = shown
+        .iter()
+        .map(|c| Block {
+            full: change(&finals, c),
+            short: None,
+        })
+        .collect();
 
     // Blocks go in order while they fit, keeping room for the line that
     // says what was left out: what is shown of each section is a prefix of
@@ -107,13 +113,13 @@ pub fn render(view: &PlanView<'_>, comment: &Comment<'_>) -> String {
         .saturating_sub(CUT_NOTE_ROOM)
         .saturating_sub(out.chars().count());
     let size = |blocks: &[Block]| blocks.iter().map(|b| b.full.chars().count()).sum::<usize>();
-    let changes_size: usize = changes.iter().map(|c| c.chars().count()).sum();
+    let changes_size = size(&changes);
     let path_room = if size(&paths.blocks) + changes_size + paths.heading.len() + 64 <= room {
         room
     } else {
         (room / 2).max(room.saturating_sub(changes_size))
     };
-    let (used, paths_left) = fill_blocks(&mut out, &paths.heading, &paths.blocks, path_room);
+    let (used, paths_left) = fill(&mut out, &paths.heading, &paths.blocks, path_room);
     let heading = format!("#### Changes ({})\n\n", changes.len());
     let (_, changes_left) = fill(&mut out, &heading, &changes, room - used);
     let cut = paths_left + changes_left > 0;
@@ -158,29 +164,6 @@ fn thousands(n: usize) -> String {
     out
 }
 
-/// Appends the heading and as many of the blocks, in order, as fit in
-/// `room` characters; returns the characters used and the number of blocks
-/// left out.
-fn fill(out: &mut String, heading: &str, blocks: &[String], room: usize) -> (usize, usize) {
-    if blocks.is_empty() {
-        return (0, 0);
-    }
-    let mut used = heading.chars().count();
-    if used > room {
-        return (0, blocks.len());
-    }
-    out.push_str(heading);
-    for (i, block) in blocks.iter().enumerate() {
-        let len = block.chars().count();
-        if used + len > room {
-            return (used, blocks.len() - i);
-        }
-        out.push_str(block);
-        used += len;
-    }
-    (used, 0)
-}
-
 /// Counts per kind and action.
 fn table(out: &mut String, shown: &[&crate::plan::Change]) {
     let mut table: BTreeMap<Kind, [usize; 4]> = BTreeMap::new();
@@ -216,10 +199,11 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// A call-path block, whole and as its one-line summary.
+/// A block of a section, whole and, for a call path, as its one-line
+/// summary.
 struct Block {
     full: String,
-    short: String,
+    short: Option<String>,
 }
 
 /// The call-path section: its heading and its blocks.
@@ -248,11 +232,11 @@ fn call_paths(view: &PlanView<'_>) -> Paths {
                 .iter()
                 .map(|c| Block {
                     full: full_path(c),
-                    short: format!(
+                    short: Some(format!(
                         "- calls to <code>{}</code> ({})\n\n",
                         escape(&c.entry),
                         c.resource
-                    ),
+                    )),
                 })
                 .collect(),
         },
@@ -267,9 +251,9 @@ fn call_paths(view: &PlanView<'_>) -> Paths {
 }
 
 /// Appends the heading and the blocks, in order: each whole while it fits,
-/// else its summary line; returns the characters used and how many blocks
-/// were left out.
-fn fill_blocks(out: &mut String, heading: &str, blocks: &[Block], room: usize) -> (usize, usize) {
+/// else its summary line when it has one; returns the characters used and
+/// how many blocks were left out. What is shown is a prefix of the section.
+fn fill(out: &mut String, heading: &str, blocks: &[Block], room: usize) -> (usize, usize) {
     if blocks.is_empty() {
         return (0, 0);
     }
@@ -280,19 +264,23 @@ fn fill_blocks(out: &mut String, heading: &str, blocks: &[Block], room: usize) -
     out.push_str(heading);
     // What follows a block must keep at least its summary line: the room
     // the summaries after each block need, summed once from the end.
+    let short_len = |b: &Block| b.short.as_ref().map_or(0, |s| s.chars().count());
     let mut after = vec![0; blocks.len()];
     for i in (0..blocks.len().saturating_sub(1)).rev() {
-        after[i] = after[i + 1] + blocks[i + 1].short.chars().count();
+        after[i] = after[i + 1] + short_len(&blocks[i + 1]);
     }
     for (i, block) in blocks.iter().enumerate() {
-        let rest = after[i];
-        let (full, short) = (block.full.chars().count(), block.short.chars().count());
-        if used + full + rest <= room {
+        let full = block.full.chars().count();
+        if used + full + after[i] <= room {
             out.push_str(&block.full);
             used += full;
-        } else if used + short <= room {
-            out.push_str(&block.short);
-            used += short;
+        } else if let Some(short) = block
+            .short
+            .as_ref()
+            .filter(|s| used + s.chars().count() <= room)
+        {
+            out.push_str(short);
+            used += short.chars().count();
         } else {
             return (used, blocks.len() - i);
         }
@@ -373,7 +361,7 @@ fn diff_block(b: &paths::Block) -> Block {
     out.push_str("</details>\n\n");
     Block {
         full: out,
-        short: format!("- {title}\n\n"),
+        short: Some(format!("- {title}\n\n")),
     }
 }
 

@@ -237,8 +237,9 @@ pub fn forks(n: &Node) -> bool {
 /// A path as a Mermaid flowchart, left to right so that it reads at a
 /// comment's width: an outcome (voicemail, a hang-up, the directory, an
 /// outside number) is one node however many ways lead to it, a resource met
-/// again is linked to, not drawn again, and the nodes of `changed` (by
-/// target) are highlighted.
+/// again is linked to, not drawn again, a branch deeper than [`FOLD_DEPTH`]
+/// hops is folded into one node, and the nodes of `changed` (by target)
+/// are highlighted.
 #[must_use]
 pub fn diagram(entry: Option<&str>, start: &Node, changed: &[String]) -> String {
     let mut d = Diagram {
@@ -250,7 +251,7 @@ pub fn diagram(entry: Option<&str>, start: &Node, changed: &[String]) -> String 
     if let Some(entry) = entry {
         let _ = writeln!(d.out, "  entry([\"{}\"])", quote(entry));
     }
-    let first = d.node(start, None);
+    let first = d.node(start, None, 0);
     if entry.is_some() {
         let _ = writeln!(d.out, "  entry --> {first}");
     }
@@ -260,6 +261,27 @@ pub fn diagram(entry: Option<&str>, start: &Node, changed: &[String]) -> String 
         let _ = writeln!(d.out, "  class {} changed", d.highlighted.join(","));
     }
     d.out
+}
+
+/// The hops drawn from the start before a branch is folded into one node
+/// ("user:u5 … 3 more hops"): GitHub fits a flowchart to a comment's
+/// width, so that a longer chain shrinks its text past reading.
+pub const FOLD_DEPTH: usize = 5;
+
+/// The resources (not outcomes) reached from `n`, each once.
+fn hops_after(n: &Node) -> Vec<&str> {
+    fn walk<'a>(n: &'a Node, seen: &mut Vec<&'a str>) {
+        for b in &n.branches {
+            if b.node.end.is_none() && !seen.contains(&b.node.target.as_str()) {
+                seen.push(&b.node.target);
+            }
+            walk(&b.node, seen);
+        }
+    }
+    let mut seen = Vec::new();
+    walk(n, &mut seen);
+    seen.retain(|t| *t != n.target);
+    seen
 }
 
 fn quote(s: &str) -> String {
@@ -287,8 +309,13 @@ impl Diagram<'_> {
         }
     }
 
-    /// Draws `n` (unless drawn already) and its branches; answers its id.
-    fn node(&mut self, n: &Node, state_of: Option<&str>) -> String {
+    /// Draws `n` (unless drawn already) and its branches, `depth` hops from
+    /// the start; answers its id.
+    fn node(&mut self, n: &Node, state_of: Option<&str>, depth: usize) -> String {
+        let folded = depth >= FOLD_DEPTH && n.end.is_none() && !hops_after(n).is_empty();
+        if folded {
+            return self.fold(n, state_of);
+        }
         let key = Self::key(n, state_of);
         if let Some(id) = self.ids.get(&key) {
             return id.clone();
@@ -321,12 +348,39 @@ impl Diagram<'_> {
         }
         for b in &n.branches {
             let state = matches!(b.when, Condition::Schedule { .. }).then(|| condition(&b.when));
-            let child = self.node(&b.node, state.as_deref());
+            let child = self.node(&b.node, state.as_deref(), depth + 1);
             let _ = writeln!(
                 self.out,
                 "  {id} -->|\"{}\"| {child}",
                 quote(&condition(&b.when))
             );
+        }
+        id
+    }
+
+    /// `n` and everything after it as one node: "user:u5 … 3 more hops".
+    /// Its own key: the same resource nearer the start is drawn whole.
+    fn fold(&mut self, n: &Node, state_of: Option<&str>) -> String {
+        let key = format!("{}…folded", Self::key(n, state_of));
+        if let Some(id) = self.ids.get(&key) {
+            return id.clone();
+        }
+        let id = format!("n{}", self.ids.len() + 1);
+        self.ids.insert(key, id.clone());
+        let after = hops_after(n);
+        let hops = after.len();
+        let text = format!(
+            "{}<br/><i>… {hops} more {}</i>",
+            n.target,
+            if hops == 1 { "hop" } else { "hops" }
+        );
+        let _ = writeln!(self.out, "  {id}[\"{}\"]", quote(&text));
+        // A change folded away still shows: the fold is highlighted.
+        let changed = std::iter::once(n.target.as_str())
+            .chain(after)
+            .any(|t| self.changed.iter().any(|c| c == t));
+        if changed && state_of.is_none() {
+            self.highlighted.push(id.clone());
         }
         id
     }
