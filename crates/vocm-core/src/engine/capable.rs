@@ -4,7 +4,7 @@
 //! it cannot carry, and — on apply, without `--allow-replace` — one per
 //! update the provider can only make as a replace.
 
-use crate::account::{Account, ResourceId};
+use crate::account::Account;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::plan::{Action, Plan, update_replace_note};
 use crate::provider::{Capabilities, Support};
@@ -78,7 +78,7 @@ pub fn refusals(validated: &Validated, desired: &Account, caps: &Capabilities) -
 /// plan.
 #[must_use]
 pub fn update_replaces(
-    validated: &Validated,
+    places: &super::Places,
     plan: &Plan,
     caps: &Capabilities,
     applying: bool,
@@ -101,8 +101,8 @@ pub fn update_replaces(
             } else {
                 Diagnostic::warning(Code::PlanReplaceNotAllowed, message)
             };
-            let d = match validated.place(&ResourceId::new(c.id.kind, &c.id.key)) {
-                Some((file, span)) => d.at(file, span, "replaced, not updated"),
+            let d = match places.at.get(&c.id) {
+                Some(&(file, span)) => d.at(file, span, "replaced, not updated"),
                 None => d,
             };
             d.help(format!(

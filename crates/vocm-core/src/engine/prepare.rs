@@ -224,30 +224,33 @@ pub fn prepare(
         fixed_keys: caps.fixed_keys.clone(),
         replaced_on_update: caps.replaced_on_update(),
     };
+    // Where each resource is defined, then the manifests as parsed let go
+    // (their text stays, for diagnostics): the plan is the run's largest
+    // allocation, and it need not share the memory with a third copy of
+    // the account (manifest, desired, plan).
+    let places = Places {
+        at: desired
+            .ids()
+            .into_iter()
+            .filter_map(|id| validated.place(&id).map(|p| (id, p)))
+            .collect(),
+    };
+    let identities = Identities::of(&validated.manifest);
+    findings.sources = validated.raw.sources;
+    drop((validated.manifest, validated.raw.documents));
     let plan = crate::plan::plan(&desired, &snapshot.account, &options);
     if !want.replaces.allowed {
         let refused =
-            super::capable::update_replaces(&validated, &plan, &caps, want.replaces.applying);
+            super::capable::update_replaces(&places, &plan, &caps, want.replaces.applying);
         let failed = refused
             .iter()
             .any(|d| d.severity == crate::diagnostics::Severity::Error);
         findings.extend(refused);
         if failed {
-            findings.sources = validated.raw.sources;
             return Err(Failed);
         }
     }
     let mass_deletes = plan.mass_deletes(&snapshot.account);
-    let at = plan
-        .changes
-        .iter()
-        .filter_map(|c| validated.place(&c.id).map(|p| (c.id.clone(), p)))
-        .collect();
-    let identities = Identities::of(&validated.manifest);
-    // The manifests as parsed are no longer needed (their text is, for
-    // diagnostics): let them go before the call paths are traced.
-    findings.sources = validated.raw.sources;
-    drop((validated.manifest, validated.raw.documents));
     let call_paths = if want.call_paths {
         let changed: Vec<ResourceId> = plan.changes.iter().map(|c| c.id.clone()).collect();
         crate::route::changes(&desired, &snapshot.account, &changed)
@@ -272,7 +275,7 @@ pub fn prepare(
         call_paths,
         audio,
         mass_deletes,
-        places: Places { at },
+        places,
         timings,
     })
 }
