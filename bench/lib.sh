@@ -57,3 +57,15 @@ measure() {
 
 # What the machine was doing: the load before a measurement.
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# Sets `work`: $BENCH_WORK (kept between runs), else a temporary folder
+# removed when the script exits.
+bench_work() {
+  if [ -n "${BENCH_WORK:-}" ]; then
+    work=$BENCH_WORK
+    mkdir -p "$work"
+  else
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+  fi
+}

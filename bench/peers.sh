@@ -18,13 +18,7 @@ cd "$(dirname "$0")/.."
 export RUNS=${RUNS:-3}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 50000)
-if [ -n "${BENCH_WORK:-}" ]; then
-  work=$BENCH_WORK
-  mkdir -p "$work"
-else
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-fi
+bench_work
 vocm=${VOCM:-$bin_dir/vocm}
 
 venv="$work/octodns-venv"

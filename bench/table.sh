@@ -19,13 +19,7 @@ cd "$(dirname "$0")/.."
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet --bin vocm --example gen_account
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 50000 100000)
-if [ -n "${BENCH_WORK:-}" ]; then
-  work=$BENCH_WORK
-  mkdir -p "$work"
-else
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-fi
+bench_work
 after=${VOCM:-$bin_dir/vocm}
 bins=(after)
 [ -z "${VOCM_BEFORE:-}" ] || bins=(before after)
