@@ -269,7 +269,6 @@ pub fn prepare(
         );
     }
     Ok(Prepared {
-        identities,
         snapshot,
         plan,
         call_paths,
@@ -277,6 +276,7 @@ pub fn prepare(
         mass_deletes,
         places,
         timings,
+        identities,
     })
 }
 
