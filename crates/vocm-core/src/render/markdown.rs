@@ -320,11 +320,7 @@ fn diff_block(b: &paths::Block) -> Block {
     if !b.lines.is_empty() {
         out.push_str("```diff\n");
         for l in &b.lines {
-            let note = l
-                .note
-                .as_ref()
-                .map(|n| format!("  # {n}"))
-                .unwrap_or_default();
+            let note = l.note_suffix();
             let _ = writeln!(
                 out,
                 "{} {}{}{note}",
@@ -440,11 +436,7 @@ fn change<'a>(finals: &super::Finals<'a>, c: &'a crate::plan::Change) -> String 
     );
     for l in &lines {
         // The sign goes first, where GitHub's diff highlighting looks.
-        let note = l
-            .note
-            .as_ref()
-            .map(|n| format!("  # {n}"))
-            .unwrap_or_default();
+        let note = l.note_suffix();
         let _ = writeln!(
             out,
             "{}{} {}{note}",

@@ -592,11 +592,7 @@ fn block_text(out: &mut Vec<String>, b: &Block) {
         out.push(format!("  {sign} {}: {}", b.title, b.summary));
     }
     for l in &b.lines {
-        let note = l
-            .note
-            .as_ref()
-            .map(|n| format!("  # {n}"))
-            .unwrap_or_default();
+        let note = l.note_suffix();
         out.push(format!(
             "      {}{} {}{note}",
             "    ".repeat(l.depth),

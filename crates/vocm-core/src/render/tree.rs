@@ -35,6 +35,18 @@ pub struct Line {
     pub note: Option<String>,
 }
 
+impl Line {
+    /// The note as the plain-text renderers write it after the line
+    /// (`  # forces replacement`), or nothing.
+    #[must_use]
+    pub fn note_suffix(&self) -> String {
+        self.note
+            .as_ref()
+            .map(|n| format!("  # {n}"))
+            .unwrap_or_default()
+    }
+}
+
 fn line(sign: Sign, depth: usize, text: String) -> Line {
     Line {
         sign,
