@@ -162,3 +162,16 @@ pub fn print_stderr(text: &str) {
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
+
+/// Streams a document to stdout as `write` produces it, ignoring a closed
+/// pipe like [`print_stdout`]: for documents too large to build first.
+pub fn stream_stdout(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
+    let mut out = std::io::stdout().lock();
+    let _ = write(&mut out).and_then(|()| out.flush());
+}
+
+/// Streams to stderr, ignoring a closed pipe.
+pub fn stream_stderr(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
+    let mut err = std::io::stderr().lock();
+    let _ = write(&mut err).and_then(|()| err.flush());
+}

@@ -326,6 +326,74 @@ fn a_large_markdown_plan_stays_under_the_comment_limit() {
     );
 }
 
+/// A sink that keeps what each write was given, and fails after `fail_after`
+/// writes when asked to.
+struct Writes {
+    sizes: Vec<usize>,
+    text: Vec<u8>,
+    fail_after: Option<usize>,
+}
+
+impl std::io::Write for Writes {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.fail_after.is_some_and(|n| self.sizes.len() >= n) {
+            return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        }
+        self.sizes.push(buf.len());
+        self.text.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_large_text_plan_is_streamed_in_chunks() {
+    // An apply shows its whole plan: at 100,000 users about 150 MB of text,
+    // which must not be built whole before it is written.
+    let dir = tempfile::tempdir().unwrap();
+    vocm_testkit::generate::generate(2_000, 0, &dir.path().join("account")).unwrap();
+    let made = make(&dir.path().join("account"), &dir.path().join("state.json"));
+    let mass = made.plan.mass_deletes(&made.current);
+    let view = PlanView {
+        changes: &made.plan.changes,
+        summary: made.plan.summary(),
+        mass_deletes: &mass,
+        call_paths: &made.call_paths,
+        kept: &made.plan.kept,
+        detail: Detail::Changes,
+        width: TEXT_WIDTH,
+        targets: &[],
+        notes: &[],
+    };
+    let whole = vocm_core::render::text::render(&view, false);
+    let mut sink = Writes {
+        sizes: Vec::new(),
+        text: Vec::new(),
+        fail_after: None,
+    };
+    vocm_core::render::text::render_to(&view, false, &mut sink).unwrap();
+    assert_eq!(String::from_utf8(sink.text).unwrap(), whole);
+    let largest = sink.sizes.iter().max().copied().unwrap_or_default();
+    assert!(
+        sink.sizes.len() > 10 && largest < 2 * 64 * 1024,
+        "{} MB in {} writes, the largest {largest} bytes",
+        whole.len() / 1_000_000,
+        sink.sizes.len()
+    );
+    // A reader that goes away (`vocm apply | head`) stops the rendering.
+    let mut closed = Writes {
+        sizes: Vec::new(),
+        text: Vec::new(),
+        fail_after: Some(2),
+    };
+    let err = vocm_core::render::text::render_to(&view, false, &mut closed).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+    assert_eq!(closed.sizes.len(), 2);
+}
+
 /// The call-path section of a text plan: from its heading to the line
 /// before the summary (or the warnings and kept resources that precede it).
 fn call_path_section(text: &str) -> Vec<&str> {

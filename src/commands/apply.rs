@@ -11,7 +11,7 @@ use clap::Args;
 use crate::options::{Global, paths_or_cwd};
 use crate::outcome::Outcome;
 use crate::output::Run;
-use crate::output::{Style, print_stderr, print_stdout};
+use crate::output::{Style, print_stderr, print_stdout, stream_stderr, stream_stdout};
 use crate::progress::Progress;
 use vocm_core::account::ResourceId;
 use vocm_core::apply::{ChangeResult, Event, Report};
@@ -236,13 +236,16 @@ fn apply_manifests(
         notes: &notes,
     };
     if shows_plan(args, run) {
-        let rendered = vocm_core::render::text::render(&view, run.style.color_stdout());
+        // Streamed: at 100,000 users the text is about 150 MB.
+        let color = run.style.color_stdout();
+        let render =
+            |w: &mut dyn std::io::Write| vocm_core::render::text::render_to(&view, color, w);
         // The document of `--format json` is the apply's summary: then the
         // plan a reader reviews goes to stderr.
         if args.format == ApplyFormat::Json {
-            print_stderr(&rendered);
+            stream_stderr(render);
         } else {
-            print_stdout(&rendered);
+            stream_stdout(render);
         }
     }
     if prepared.plan.is_empty() {
