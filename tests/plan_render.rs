@@ -394,6 +394,51 @@ fn a_large_text_plan_is_streamed_in_chunks() {
     assert_eq!(closed.sizes.len(), 2);
 }
 
+#[test]
+fn an_apply_traces_only_the_new_paths_its_text_shows() {
+    // 300 new users: the text shows 20 new paths whole and lists the rest,
+    // so an apply traces those 20 and names the others' resources only.
+    let dir = tempfile::tempdir().unwrap();
+    vocm_testkit::generate::generate(300, 0, &dir.path().join("account")).unwrap();
+    let made = make(&dir.path().join("account"), &dir.path().join("state.json"));
+    let (desired, _) = resolve(&dir.path().join("account"), &made.current, None);
+    let changed: Vec<_> = made.plan.changes.iter().map(|c| c.id.clone()).collect();
+    let shown = vocm_core::route::changes_traced(
+        &desired,
+        &made.current,
+        &changed,
+        vocm_core::route::Whole::FirstNew(vocm_core::render::paths::NEW_SHOWN),
+    );
+    assert_eq!(shown.len(), made.call_paths.len());
+    let whole = shown
+        .iter()
+        .filter(|c| {
+            c.after
+                .as_ref()
+                .is_some_and(|r| !r.start.branches.is_empty())
+        })
+        .count();
+    assert_eq!(whole, vocm_core::render::paths::NEW_SHOWN);
+    let text = |call_paths: &[PathChange]| {
+        let mass = made.plan.mass_deletes(&made.current);
+        vocm_core::render::text::render(
+            &PlanView {
+                changes: &made.plan.changes,
+                summary: made.plan.summary(),
+                mass_deletes: &mass,
+                call_paths,
+                kept: &made.plan.kept,
+                detail: Detail::Changes,
+                width: TEXT_WIDTH,
+                targets: &[],
+                notes: &[],
+            },
+            false,
+        )
+    };
+    assert_eq!(text(&shown), text(&made.call_paths));
+}
+
 /// The call-path section of a text plan: from its heading to the line
 /// before the summary (or the warnings and kept resources that precede it).
 fn call_path_section(text: &str) -> Vec<&str> {

@@ -211,8 +211,11 @@ fn apply_manifests(
                 allowed: args.allow_replace,
                 applying: true,
             },
-            // The plan is shown only when someone may read it.
-            call_paths: shows_plan(args, run),
+            // The plan is shown only when someone may read it, and as
+            // text: it shows the first new paths whole and lists the rest.
+            call_paths: shows_plan(args, run).then_some(vocm_core::route::Whole::FirstNew(
+                vocm_core::render::paths::NEW_SHOWN,
+            )),
         },
         provider,
         &Read::After(&read),

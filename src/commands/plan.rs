@@ -128,7 +128,7 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
                 allowed: args.allow_replace,
                 applying: false,
             },
-            call_paths: true,
+            call_paths: Some(vocm_core::route::Whole::Every),
         },
         provider.as_ref(),
         &Read::Beside,

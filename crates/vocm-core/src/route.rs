@@ -590,9 +590,9 @@ pub struct PathChange {
     /// Its numbers and extension, as dialled.
     pub entry: String,
     /// `None` when nothing answered before (a new resource).
-    pub before: Option<Route>,
+    pub before: Option<Box<Route>>,
     /// `None` when nothing answers after (a deleted resource).
-    pub after: Option<Route>,
+    pub after: Option<Box<Route>>,
 }
 
 /// Whether two paths send calls to the same places, the same way.
@@ -674,10 +674,37 @@ fn entry_label(account: &Account, id: &ResourceId) -> Option<String> {
     Some(parts.join(", "))
 }
 
+/// How much of the paths that are new or gone [`changes_traced`] traces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whole {
+    /// Every path whole: what a saved plan, its JSON and its Markdown hold.
+    Every,
+    /// The first `n` new paths whole (in the order of the resources); the
+    /// other new paths, and the gone ones, only as far as the resource
+    /// their entry reaches. A text plan by cause shows the first
+    /// [`NEW_SHOWN`] new paths and lists the rest by entry: an apply of
+    /// 100,000 new users shows 20 paths, and need not hold 100,000 (about
+    /// 250 MB) to do it.
+    ///
+    /// [`NEW_SHOWN`]: crate::render::paths::NEW_SHOWN
+    FirstNew(usize),
+}
+
 /// The call paths that change between two accounts, for the resources a
 /// plan changes and every resource whose calls can reach them.
 #[must_use]
 pub fn changes(desired: &Account, current: &Account, changed: &[ResourceId]) -> Vec<PathChange> {
+    changes_traced(desired, current, changed, Whole::Every)
+}
+
+/// [`changes`], tracing new and gone paths only as far as `whole` says.
+#[must_use]
+pub fn changes_traced(
+    desired: &Account,
+    current: &Account,
+    changed: &[ResourceId],
+    whole: Whole,
+) -> Vec<PathChange> {
     // Calls to X can reach a changed resource when X forwards (or leads
     // through a menu) to it, directly or not: walk back from the changes.
     let (to_desired, to_current) = (callers(desired), callers(current));
@@ -696,9 +723,38 @@ pub fn changes(desired: &Account, current: &Account, changed: &[ResourceId]) -> 
         }
     }
     let mut out = Vec::new();
+    let mut new_whole = 0;
     for id in affected {
-        let route_in = |a: &Account| entry_label(a, &id).map(|entry| trace(a, &entry, &id, None));
-        let (before, after) = (route_in(current), route_in(desired));
+        let (entry_before, entry_after) = (entry_label(current, &id), entry_label(desired, &id));
+        let listed_only = match whole {
+            Whole::Every => false,
+            Whole::FirstNew(n) => match (&entry_before, &entry_after) {
+                (None, Some(_)) => {
+                    new_whole += 1;
+                    new_whole > n
+                }
+                (Some(_), None) => true,
+                _ => false,
+            },
+        };
+        let route_in = |a: &Account, entry: Option<String>| {
+            entry.map(|entry| {
+                if listed_only {
+                    Route {
+                        entry,
+                        when: None,
+                        at: None,
+                        start: Node::reached(id.to_string()),
+                    }
+                } else {
+                    trace(a, &entry, &id, None)
+                }
+            })
+        };
+        let (before, after) = (
+            route_in(current, entry_before),
+            route_in(desired, entry_after),
+        );
         let same = match (&before, &after) {
             (Some(b), Some(a)) => same_path(&b.start, &a.start),
             (None, None) => true,
@@ -715,8 +771,8 @@ pub fn changes(desired: &Account, current: &Account, changed: &[ResourceId]) -> 
         out.push(PathChange {
             resource: id,
             entry,
-            before,
-            after,
+            before: before.map(Box::new),
+            after: after.map(Box::new),
         });
     }
     out

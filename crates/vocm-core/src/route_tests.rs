@@ -476,7 +476,7 @@ fn a_plan_changes_the_paths_of_what_it_changes_and_of_what_leads_there() {
         .find(|c| c.resource == id(Kind::RingGroup, "sales"))
         .unwrap();
     assert_eq!(sales.entry, "+33170000010, ext 1100");
-    let members = |r: &Option<Route>| match &r.as_ref().unwrap().start.answer {
+    let members = |r: &Option<Box<Route>>| match &r.as_ref().unwrap().start.answer {
         Some(Answer::Members { members, .. }) => members.clone(),
         other => panic!("{other:?}"),
     };

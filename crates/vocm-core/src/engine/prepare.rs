@@ -53,10 +53,12 @@ pub struct Places {
 #[derive(Clone, Copy, Debug)]
 pub struct Want {
     pub replaces: Replaces,
-    /// Whether the call paths the plan changes are traced: an apply that
-    /// shows nothing (`-q --auto-approve`) never reads them, and at
-    /// 100,000 new users they are the largest thing a run holds.
-    pub call_paths: bool,
+    /// Whether the call paths the plan changes are traced, and how much of
+    /// them: an apply that shows nothing (`-q --auto-approve`) never reads
+    /// them (`None`), one that shows its text plan reads the first new
+    /// paths whole; at 100,000 new users they are the largest thing a run
+    /// holds.
+    pub call_paths: Option<crate::route::Whole>,
 }
 
 /// Replaces the provider makes instead of a rename or an update.
@@ -251,9 +253,9 @@ pub fn prepare(
         }
     }
     let mass_deletes = plan.mass_deletes(&snapshot.account);
-    let call_paths = if want.call_paths {
+    let call_paths = if let Some(whole) = want.call_paths {
         let changed: Vec<ResourceId> = plan.changes.iter().map(|c| c.id.clone()).collect();
-        crate::route::changes(&desired, &snapshot.account, &changed)
+        crate::route::changes_traced(&desired, &snapshot.account, &changed, whole)
     } else {
         Vec::new()
     };

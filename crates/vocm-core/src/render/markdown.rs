@@ -397,8 +397,8 @@ fn full_path(c: &PathChange) -> String {
     let _ = writeln!(
         out,
         "<table><tr><th>before</th><th>after</th></tr><tr><td><pre>{}</pre></td><td><pre>{}</pre></td></tr></table>\n",
-        pre(paths::column(c.before.as_ref())),
-        pre(paths::column(c.after.as_ref()))
+        pre(paths::column(c.before.as_deref())),
+        pre(paths::column(c.after.as_deref()))
     );
     if let Some(after) = &c.after
         && super::route::forks(&after.start)

@@ -45,8 +45,8 @@ pub fn column(route: Option<&Route>) -> Vec<String> {
 /// header, or `None` when they do not fit in `width` characters.
 #[must_use]
 pub fn side_by_side(change: &PathChange, width: usize) -> Option<Vec<String>> {
-    let left = column(change.before.as_ref());
-    let right = column(change.after.as_ref());
+    let left = column(change.before.as_deref());
+    let right = column(change.after.as_deref());
     let wide = |lines: &[String]| lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let left_width = wide(&left).max("before".len());
     if left_width + GAP.chars().count() + wide(&right) > width {
@@ -74,13 +74,13 @@ pub fn side_by_side(change: &PathChange, width: usize) -> Option<Vec<String>> {
 pub fn stacked(change: &PathChange) -> Vec<String> {
     let mut out = vec!["before:".to_owned()];
     out.extend(
-        column(change.before.as_ref())
+        column(change.before.as_deref())
             .into_iter()
             .map(|l| format!("  {l}")),
     );
     out.push("after:".to_owned());
     out.extend(
-        column(change.after.as_ref())
+        column(change.after.as_deref())
             .into_iter()
             .map(|l| format!("  {l}")),
     );
@@ -132,11 +132,11 @@ pub const NEW_SHOWN: usize = 20;
 
 /// Entries listed under one line: "12 no longer answered", the first few
 /// with the resource they reached, and how many more.
-fn listing(sign: Sign, entries: &[Entry], what: &str) -> Block {
+fn listing(sign: Sign, entries: &[Entry<'_>], what: &str) -> Block {
     let mut lines: Vec<Line> = entries
         .iter()
         .take(REACHED_SHOWN)
-        .map(|e| line(sign, 0, format!("{} → {}", shown(&e.entry), e.resource)))
+        .map(|e| line(sign, 0, format!("{} → {}", shown(e.entry), e.resource)))
         .collect();
     if entries.len() > REACHED_SHOWN {
         lines.push(line(
@@ -175,28 +175,24 @@ fn cause_block(c: &Cause) -> Block {
     }
 }
 
-fn new_block(e: &Entry) -> Block {
+fn new_block(e: &Entry<'_>) -> Block {
+    let start = crate::route::causes::shallow(e.start);
     let mut lines = Vec::new();
-    let rings = answer(&e.start);
+    let rings = answer(&start);
     if !rings.is_empty() {
         lines.push(line(Sign::Same, 0, rings));
     }
-    for b in &e.start.branches {
+    for b in &start.branches {
         lines.push(line(Sign::Same, 0, way(&b.when, &b.node)));
     }
     Block {
         sign: Sign::Add,
-        title: format!(
-            "{} → {} ({})",
-            shown(&e.entry),
-            e.start.target,
-            label(&e.start)
-        ),
+        title: format!("{} → {} ({})", shown(e.entry), start.target, label(&start)),
         summary: String::new(),
         lines,
         reached: Vec::new(),
         reached_total: 0,
-        after: Some(e.start.clone()),
+        after: Some(start),
     }
 }
 
