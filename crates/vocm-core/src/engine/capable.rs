@@ -4,20 +4,19 @@
 //! it cannot carry, and — on apply, without `--allow-replace` — one per
 //! update the provider can only make as a replace.
 
+use super::Places;
 use crate::account::Account;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::plan::{Action, Plan, update_replace_note};
 use crate::provider::{Capabilities, Support};
-use crate::validate::Validated;
 
 /// Resources and settings of `desired` the provider cannot manage.
 #[must_use]
-pub fn refusals(validated: &Validated, desired: &Account, caps: &Capabilities) -> Vec<Diagnostic> {
+pub fn refusals(places: &Places, desired: &Account, caps: &Capabilities) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for id in desired.ids() {
-        let place = validated.place(&id);
-        let locate = |d: Diagnostic, label: &str| match place {
-            Some((file, span)) => d.at(file, span, label),
+        let locate = |d: Diagnostic, label: &str| match places.at.get(&id) {
+            Some(&(file, span)) => d.at(file, span, label),
             None => d,
         };
         match caps.support(id.kind) {
@@ -42,11 +41,18 @@ pub fn refusals(validated: &Validated, desired: &Account, caps: &Capabilities) -
             Some(Support::ManifestOnly) => continue,
             Some(Support::Managed { .. }) => {}
         }
+        let uncarried = || {
+            caps.uncarried
+                .iter()
+                .filter(|f| f.kind() == id.kind && !f.manifest_only())
+        };
+        // `get` copies the resource: only for a kind with a field to check.
+        if uncarried().next().is_none() {
+            continue;
+        }
         let Some(r) = desired.get(&id) else { continue };
-        let refused: Vec<&str> = caps
-            .uncarried
-            .iter()
-            .filter(|f| f.kind() == id.kind && !f.manifest_only() && f.written(&r))
+        let refused: Vec<&str> = uncarried()
+            .filter(|f| f.written(&r))
             .map(|f| f.name())
             .collect();
         if refused.is_empty() {

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use super::{Failed, Findings};
 use crate::account::ResourceId;
 use crate::account::identity::Identities;
@@ -201,7 +203,18 @@ pub fn prepare(
     let (mut desired, plan_diagnostics) = desired(&validated.manifest, &cx);
     lap("resolved the desired account");
     diagnostics.extend(plan_diagnostics);
-    diagnostics.extend(super::capable::refusals(&validated, &desired, &caps));
+    // Where each resource is defined: refusals point there now, and an
+    // apply's failures later, when the manifests as parsed are gone. One
+    // lookup per resource, on every core: 0.9 s of one at 100,000 users.
+    let places = Places {
+        at: desired
+            .ids()
+            .into_par_iter()
+            .filter_map(|id| validated.place(&id).map(|p| (id, p)))
+            .collect(),
+    };
+    lap("located each resource in the manifests");
+    diagnostics.extend(super::capable::refusals(&places, &desired, &caps));
     caps.mask(&mut desired, &snapshot.account);
     for t in targets {
         if desired.get(t).is_none() && snapshot.account.get(t).is_none() {
@@ -226,17 +239,9 @@ pub fn prepare(
         fixed_keys: caps.fixed_keys.clone(),
         replaced_on_update: caps.replaced_on_update(),
     };
-    // Where each resource is defined, then the manifests as parsed let go
-    // (their text stays, for diagnostics): the plan is the run's largest
-    // allocation, and it need not share the memory with a third copy of
-    // the account (manifest, desired, plan).
-    let places = Places {
-        at: desired
-            .ids()
-            .into_iter()
-            .filter_map(|id| validated.place(&id).map(|p| (id, p)))
-            .collect(),
-    };
+    // The manifests as parsed let go (their text stays, for diagnostics):
+    // the plan is the run's largest allocation, and it need not share the
+    // memory with a third copy of the account (manifest, desired, plan).
     let identities = Identities::of(&validated.manifest);
     findings.sources = validated.raw.sources;
     drop((validated.manifest, validated.raw.documents));
@@ -253,6 +258,7 @@ pub fn prepare(
         }
     }
     let mass_deletes = plan.mass_deletes(&snapshot.account);
+    lap("planned");
     let call_paths = if let Some(whole) = want.call_paths {
         let changed: Vec<ResourceId> = plan.changes.iter().map(|c| c.id.clone()).collect();
         crate::route::changes_traced(&desired, &snapshot.account, &changed, whole)
@@ -260,7 +266,7 @@ pub fn prepare(
         Vec::new()
     };
     drop(desired);
-    lap("planned");
+    lap("traced the call paths");
     if let Some(took) = read_beside {
         timings.insert(
             1,
