@@ -91,6 +91,17 @@ impl<'a> Run<'a> {
         }
         outcome
     }
+
+    /// [`Run::finish`] with a document written as it is rendered.
+    pub fn finish_streamed(
+        mut self,
+        document: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+        outcome: Outcome,
+    ) -> Outcome {
+        self.flush();
+        stream_stdout(document);
+        outcome
+    }
 }
 
 /// How output looks, decided once from flags, environment and terminal.

@@ -967,3 +967,38 @@ fn plan_time_problems_show_their_source_lines() {
         .clone();
     insta::assert_snapshot!("plan_time_sources", String::from_utf8(out).unwrap());
 }
+
+#[test]
+fn a_large_plan_reads_the_same_streamed_and_saved() {
+    // 300 new users (330 new call paths with their ring groups): the text
+    // plan alone is written as it is rendered and
+    // traces whole only the new call paths it shows; with `-o` every path
+    // is traced for the saved plan, and the text is the same. So is the
+    // Markdown, and the text an apply shows before it applies.
+    let dir = tempfile::tempdir().unwrap();
+    let account = dir.path().join("account");
+    vocm_testkit::generate::generate(300, 0, &account).unwrap();
+    let account = account.display().to_string();
+    let out = |args: &[&str]| {
+        let o = vocm(dir.path()).args(args).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let streamed = out(&["plan", &account]);
+    let saved = out(&["plan", "-o", "plan.json", &account]);
+    assert_eq!(streamed, saved);
+    assert!(
+        streamed.contains("Call paths that change: 330 new."),
+        "{streamed}"
+    );
+    assert!(streamed.ends_with("Plan: 980 to add, 0 to change, 0 to destroy.\n"));
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("plan.json")).unwrap()).unwrap();
+    assert_eq!(file["call_paths"].as_array().unwrap().len(), 330);
+    assert_eq!(
+        out(&["plan", "--format", "markdown", &account]),
+        out(&["plan", "--format", "markdown", "-o", "plan2.json", &account])
+    );
+    let applied = out(&["apply", "--auto-approve", &account]);
+    assert!(applied.starts_with(&streamed), "{applied}");
+}

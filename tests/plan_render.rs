@@ -10,7 +10,7 @@ use vocm_core::account::Account;
 use vocm_core::model::schedule::Weekday;
 use vocm_core::plan::desired::{Context, desired};
 use vocm_core::plan::file::PlanFile;
-use vocm_core::plan::{Options, Plan, plan};
+use vocm_core::plan::{MassDelete, Options, Plan, plan};
 use vocm_core::provider::local::LocalProvider;
 use vocm_core::provider::{Provider, ProviderInfo};
 use vocm_core::render::markdown::{COMMENT_LIMIT, Comment};
@@ -78,6 +78,21 @@ fn make(manifests: &Path, state: &Path) -> Made {
     }
 }
 
+/// The view `vocm plan` renders of a whole plan (no targets, no notes).
+fn view<'a>(made: &'a Made, mass: &'a [MassDelete], call_paths: &'a [PathChange]) -> PlanView<'a> {
+    PlanView {
+        changes: &made.plan.changes,
+        summary: made.plan.summary(),
+        mass_deletes: mass,
+        call_paths,
+        kept: &made.plan.kept,
+        detail: Detail::Changes,
+        width: TEXT_WIDTH,
+        targets: &[],
+        notes: &[],
+    }
+}
+
 const COMMENT: Comment<'static> = Comment {
     id: "examples/acme",
     rerun: "vocm plan examples/acme",
@@ -87,17 +102,7 @@ const COMMENT: Comment<'static> = Comment {
 fn all_formats(m: &Made) -> (String, String, String) {
     let (p, current, fingerprint) = (&m.plan, &m.current, &m.fingerprint);
     let mass = p.mass_deletes(current);
-    let view = PlanView {
-        changes: &p.changes,
-        summary: p.summary(),
-        mass_deletes: &mass,
-        call_paths: &m.call_paths,
-        kept: &p.kept,
-        detail: Detail::Changes,
-        width: TEXT_WIDTH,
-        targets: &[],
-        notes: &[],
-    };
+    let view = view(m, &mass, &m.call_paths);
     let file = PlanFile::new(
         p,
         ProviderInfo {
@@ -288,17 +293,7 @@ fn a_large_markdown_plan_stays_under_the_comment_limit() {
     vocm_testkit::generate::generate(5_000, 0, &dir.path().join("account")).unwrap();
     let made = make(&dir.path().join("account"), &dir.path().join("state.json"));
     let mass = made.plan.mass_deletes(&made.current);
-    let view = PlanView {
-        changes: &made.plan.changes,
-        summary: made.plan.summary(),
-        mass_deletes: &mass,
-        call_paths: &made.call_paths,
-        kept: &made.plan.kept,
-        detail: Detail::Changes,
-        width: TEXT_WIDTH,
-        targets: &[],
-        notes: &[],
-    };
+    let view = view(&made, &mass, &made.call_paths);
     let markdown = vocm_core::render::markdown::render(
         &view,
         &Comment {
@@ -357,17 +352,7 @@ fn a_large_text_plan_is_streamed_in_chunks() {
     vocm_testkit::generate::generate(2_000, 0, &dir.path().join("account")).unwrap();
     let made = make(&dir.path().join("account"), &dir.path().join("state.json"));
     let mass = made.plan.mass_deletes(&made.current);
-    let view = PlanView {
-        changes: &made.plan.changes,
-        summary: made.plan.summary(),
-        mass_deletes: &mass,
-        call_paths: &made.call_paths,
-        kept: &made.plan.kept,
-        detail: Detail::Changes,
-        width: TEXT_WIDTH,
-        targets: &[],
-        notes: &[],
-    };
+    let view = view(&made, &mass, &made.call_paths);
     let whole = vocm_core::render::text::render(&view, false);
     let mut sink = Writes {
         sizes: Vec::new(),
@@ -421,20 +406,7 @@ fn an_apply_traces_only_the_new_paths_its_text_shows() {
     assert_eq!(whole, vocm_core::render::paths::NEW_SHOWN);
     let text = |call_paths: &[PathChange]| {
         let mass = made.plan.mass_deletes(&made.current);
-        vocm_core::render::text::render(
-            &PlanView {
-                changes: &made.plan.changes,
-                summary: made.plan.summary(),
-                mass_deletes: &mass,
-                call_paths,
-                kept: &made.plan.kept,
-                detail: Detail::Changes,
-                width: TEXT_WIDTH,
-                targets: &[],
-                notes: &[],
-            },
-            false,
-        )
+        vocm_core::render::text::render(&view(&made, &mass, call_paths), false)
     };
     assert_eq!(text(&shown), text(&made.call_paths));
 }

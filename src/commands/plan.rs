@@ -14,7 +14,6 @@ use vocm_core::engine::{self, Read};
 use vocm_core::plan::file::PlanFile;
 use vocm_core::render::paths::Detail;
 use vocm_core::render::text::PlanView;
-use vocm_core::util::write_atomically;
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -128,7 +127,7 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
                 allowed: args.allow_replace,
                 applying: false,
             },
-            call_paths: Some(vocm_core::route::Whole::Every),
+            call_paths: traced(args),
         },
         provider.as_ref(),
         &Read::Beside,
@@ -137,36 +136,91 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         return run.finish(None, Outcome::Failure);
     };
     super::common::verbose_plan(&run, &prepared, &provider.info());
-    let mut file = PlanFile::new(
-        &prepared.plan,
+    let outcome = if args.detailed_exitcode && !prepared.plan.is_empty() {
+        Outcome::Changes
+    } else {
+        Outcome::Success
+    };
+    let engine::Prepared {
+        snapshot,
+        plan,
+        call_paths,
+        audio,
+        mass_deletes,
+        identities,
+        ..
+    } = prepared;
+    // The machine plan takes the plan and its call paths (moved, not
+    // copied: at 100,000 new users each is hundreds of megabytes), and the
+    // text and Markdown are rendered from it.
+    let mut file = PlanFile::from_plan(
+        plan,
+        call_paths,
         provider.info(),
-        prepared.snapshot.fingerprint.clone(),
-        prepared.mass_deletes.clone(),
+        snapshot.fingerprint.clone(),
+        mass_deletes,
     );
-    file.call_paths.clone_from(&prepared.call_paths);
+    let json = if args.format == PlanFormat::Json {
+        match vocm_core::render::json::render(&file) {
+            Ok(json) => Some(json),
+            Err(e) => {
+                let outcome = run.fail(
+                    Diagnostic::error(
+                        Code::PlanWrite,
+                        format!("cannot write the plan as JSON: {e}"),
+                    )
+                    .help("report this as a bug"),
+                );
+                return run.finish(None, outcome);
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(out) = &args.out {
+        // What a saved plan carries beyond the JSON document: the audio it
+        // uploads, and what its apply needs to name the account's
+        // resources as this plan did.
+        file.attach_audio(&audio);
+        file.identities = identities;
+        if let Err(outcome) = save(&file, out, &mut run) {
+            return run.finish(None, outcome);
+        }
+    }
+    if let Some(json) = json {
+        return run.finish(Some(&json), outcome);
+    }
     let masked = args.mask_pii.map(|_| {
         (
-            vocm_core::render::mask::changes(&prepared.plan.changes),
-            vocm_core::render::mask::paths(&prepared.call_paths),
+            vocm_core::render::mask::changes(&file.changes),
+            vocm_core::render::mask::paths(&file.call_paths),
         )
     });
-    let (changes, call_paths) = masked.as_ref().map_or(
-        (&prepared.plan.changes[..], &prepared.call_paths[..]),
-        |(c, p)| (&c[..], &p[..]),
-    );
+    let (changes, shown_paths) = masked
+        .as_ref()
+        .map_or((&file.changes[..], &file.call_paths[..]), |(c, p)| {
+            (&c[..], &p[..])
+        });
     let view = PlanView {
         changes,
         summary: file.summary,
-        mass_deletes: &prepared.mass_deletes,
-        call_paths,
-        kept: &prepared.plan.kept,
+        mass_deletes: &file.mass_deletes,
+        call_paths: shown_paths,
+        kept: &file.kept,
         detail: args.call_paths.into(),
         width: style.width_out,
         targets: &args.targets,
         notes: &notes,
     };
+    if args.format == PlanFormat::Text && args.mask_pii != Some(MaskPii::Keys) {
+        // Streamed: the text of 300,000 creates is about 150 MB.
+        let color = style.color_stdout();
+        return run.finish_streamed(
+            |w| vocm_core::render::text::render_to(&view, color, w),
+            outcome,
+        );
+    }
     let rendered = match args.format {
-        PlanFormat::Text => vocm_core::render::text::render(&view, style.color_stdout()),
         PlanFormat::Markdown => {
             let paths = paths_or_cwd(&args.paths)
                 .iter()
@@ -183,26 +237,12 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
                 },
             )
         }
-        PlanFormat::Json => match vocm_core::render::json::render(&file) {
-            Ok(json) => json,
-            Err(e) => {
-                let outcome = run.fail(
-                    Diagnostic::error(
-                        Code::PlanWrite,
-                        format!("cannot write the plan as JSON: {e}"),
-                    )
-                    .help("report this as a bug"),
-                );
-                return run.finish(None, outcome);
-            }
-        },
+        _ => vocm_core::render::text::render(&view, style.color_stdout()),
     };
     let rendered = if args.mask_pii == Some(MaskPii::Keys) {
-        let mut keys = vocm_core::render::mask::Keys::of_users([&prepared.snapshot.account]);
+        let mut keys = vocm_core::render::mask::Keys::of_users([&snapshot.account]);
         keys.extend(
-            prepared
-                .plan
-                .changes
+            file.changes
                 .iter()
                 .filter(|c| c.id.kind == vocm_core::account::Kind::User)
                 .flat_map(|c| std::iter::once(c.id.key.as_str()).chain(c.moved_from.as_deref())),
@@ -211,31 +251,36 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
     } else {
         rendered
     };
-    if let Some(out) = &args.out {
-        file.attach_audio(&prepared.audio);
-        // What its apply needs to name the account's resources as this
-        // plan did (the JSON document leaves it out, like the audio).
-        file.identities.clone_from(&prepared.identities);
-        let written = file
-            .to_bytes()
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| write_atomically(out, &bytes).map_err(|e| e.to_string()));
-        if let Err(e) = written {
-            let outcome = run.fail(
-                Diagnostic::error(
-                    Code::PlanWrite,
-                    format!("cannot write the plan file {}: {e}", out.display()),
-                )
-                .at_path(out.display().to_string())
-                .help("check that the directory exists and is writable"),
-            );
-            return run.finish(None, outcome);
-        }
-    }
-    let outcome = if args.detailed_exitcode && !prepared.plan.is_empty() {
-        Outcome::Changes
-    } else {
-        Outcome::Success
-    };
     run.finish(Some(&rendered), outcome)
+}
+
+/// How much of the call paths the plan's outputs read: the machine plan
+/// (`--format json`, `-o`) and `--call-paths full` every path whole; the
+/// text and Markdown by cause the first new paths (the rest are listed by
+/// number); `--call-paths none` alone, none.
+fn traced(args: &PlanArgs) -> Option<vocm_core::route::Whole> {
+    use vocm_core::route::Whole;
+    if args.format == PlanFormat::Json || args.out.is_some() {
+        return Some(Whole::Every);
+    }
+    match args.call_paths {
+        CallPaths::Full => Some(Whole::Every),
+        CallPaths::Changes => Some(Whole::FirstNew(vocm_core::render::paths::NEW_SHOWN)),
+        CallPaths::None => None,
+    }
+}
+
+/// Writes the machine plan to `out` (`plan -o`), whole or not at all, as
+/// it is serialised (a 100,000-user plan is hundreds of megabytes).
+fn save(file: &PlanFile, out: &std::path::Path, run: &mut Run<'_>) -> Result<(), Outcome> {
+    vocm_core::util::write_atomically_with(out, &mut |w| file.write_to(w)).map_err(|e| {
+        run.fail(
+            Diagnostic::error(
+                Code::PlanWrite,
+                format!("cannot write the plan file {}: {e}", out.display()),
+            )
+            .at_path(out.display().to_string())
+            .help("check that the directory exists and is writable"),
+        )
+    })
 }

@@ -8,6 +8,7 @@
 //! Nothing is looked up unless a diagnostic needs it, so a valid manifest
 //! pays only for the flat vector.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -71,7 +72,7 @@ impl crate::model::user::Field {
 #[derive(Debug, Default)]
 pub struct SpanTree {
     nodes: Vec<SpanNode>,
-    key_index: Mutex<HashMap<usize, Arc<HashMap<String, usize>>>>,
+    key_index: Mutex<HashMap<usize, Arc<rustc_hash::FxHashMap<String, usize>>>>,
 }
 
 /// What a lookup found: the node at the path, or the deepest node on the way
@@ -182,7 +183,7 @@ impl SpanTree {
             Arc::clone(cache.entry(index).or_insert_with(|| {
                 Arc::new(
                     self.children(index)
-                        .filter_map(|c| key_of(c).map(|k| (k, c)))
+                        .filter_map(|c| key_of(c).map(|k| (k.into_owned(), c)))
                         .collect(),
                 )
             }))
@@ -238,21 +239,23 @@ impl SpanTree {
 
 /// A key as written, without its quotes. Keys with escapes are compared as
 /// written, which only matters for keys no manifest uses.
-fn unquote(text: &str) -> String {
+fn unquote(text: &str) -> Cow<'_, str> {
     let t = text.trim();
     if (t.starts_with('"') && t.contains('\\')) || (t.starts_with('\'') && t.contains("''")) {
         // Escapes (`"sales\e[2J"`, `'it''s'`): the parser's reading is the key.
         let mut parser = saphyr_parser::Parser::new_from_str(t);
         while let Some(Ok((event, _))) = parser.next_event() {
             if let saphyr_parser::Event::Scalar(value, ..) = event {
-                return value.into_owned();
+                return Cow::Owned(value.into_owned());
             }
         }
     }
+    // Borrowed: a lookup compares every key of a small mapping, and each
+    // resource of a plan is looked up once.
     for q in ['"', '\''] {
         if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
-            return t[1..t.len() - 1].to_owned();
+            return Cow::Borrowed(&t[1..t.len() - 1]);
         }
     }
-    t.to_owned()
+    Cow::Borrowed(t)
 }

@@ -99,6 +99,33 @@ impl PlanFile {
         }
     }
 
+    /// The machine plan of `plan` and its call paths, taking them: an apply
+    /// from nothing of 100,000 users is 300,000 changes, not to be held
+    /// twice.
+    #[must_use]
+    pub fn from_plan(
+        plan: Plan,
+        call_paths: Vec<crate::route::PathChange>,
+        provider: ProviderInfo,
+        fingerprint: String,
+        mass_deletes: Vec<MassDelete>,
+    ) -> Self {
+        let summary = plan.summary();
+        Self {
+            format_version: FORMAT_VERSION,
+            vocm_version: env!("CARGO_PKG_VERSION").to_owned(),
+            provider,
+            fingerprint,
+            summary,
+            mass_deletes,
+            changes: plan.changes,
+            call_paths,
+            kept: plan.kept,
+            audio: BTreeMap::new(),
+            identities: crate::account::identity::Identities::default(),
+        }
+    }
+
     /// Adds the content of every audio file the plan uploads.
     pub fn attach_audio(&mut self, store: &AudioStore) {
         for c in &self.changes {
@@ -171,6 +198,18 @@ impl PlanFile {
         let mut bytes = serde_json::to_vec_pretty(self)?;
         bytes.push(b'\n');
         Ok(bytes)
+    }
+
+    /// [`PlanFile::to_bytes`], written to `w` as it is serialised.
+    ///
+    /// # Errors
+    /// What writing returns; serialising a plan does not fail.
+    pub fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut w = std::io::BufWriter::new(w);
+        serde_json::to_writer_pretty(&mut w, self)?;
+        w.write_all(b"\n")?;
+        w.flush()
     }
 
     /// The JSON Schema of the format.
