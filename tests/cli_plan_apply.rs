@@ -971,10 +971,10 @@ fn plan_time_problems_show_their_source_lines() {
 #[test]
 fn a_large_plan_reads_the_same_streamed_and_saved() {
     // 300 new users (330 new call paths with their ring groups): the text
-    // plan alone is written as it is rendered and
-    // traces whole only the new call paths it shows; with `-o` every path
-    // is traced for the saved plan, and the text is the same. So is the
-    // Markdown, and the text an apply shows before it applies.
+    // plan alone is written as it is rendered and traces whole only the
+    // new call paths it shows; with `-o` every path is traced for the
+    // saved plan, and the text is the same. So are the Markdown, the
+    // JSON, and the text an apply shows before it applies.
     let dir = tempfile::tempdir().unwrap();
     let account = dir.path().join("account");
     vocm_testkit::generate::generate(300, 0, &account).unwrap();
@@ -998,6 +998,10 @@ fn a_large_plan_reads_the_same_streamed_and_saved() {
     assert_eq!(
         out(&["plan", "--format", "markdown", &account]),
         out(&["plan", "--format", "markdown", "-o", "plan2.json", &account])
+    );
+    assert_eq!(
+        out(&["plan", "--format", "json", &account]),
+        out(&["plan", "--format", "json", "-o", "plan3.json", &account])
     );
     let applied = out(&["apply", "--auto-approve", &account]);
     assert!(applied.starts_with(&streamed), "{applied}");

@@ -160,6 +160,12 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         snapshot.fingerprint.clone(),
         mass_deletes,
     );
+    if args.format == PlanFormat::Json && args.out.is_none() {
+        // Streamed: the JSON of 300,000 creates is hundreds of megabytes.
+        return run.finish_streamed(|w| file.write_to(w), outcome);
+    }
+    // With `-o`, the document is rendered before the saved plan gains
+    // what the document leaves out (its audio and identities).
     let json = if args.format == PlanFormat::Json {
         match vocm_core::render::json::render(&file) {
             Ok(json) => Some(json),
