@@ -148,18 +148,22 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         audio,
         mass_deletes,
         identities,
+        places,
         ..
     } = prepared;
+    // Where each resource is written serves an apply's failures; the
+    // account as read, only the masking of keys. At 100,000 users they
+    // are tens and hundreds of megabytes.
+    drop(places);
+    let fingerprint = snapshot.fingerprint;
+    let keys = (args.mask_pii == Some(MaskPii::Keys))
+        .then(|| vocm_core::render::mask::Keys::of_users([&snapshot.account]));
+    drop(snapshot.account);
     // The machine plan takes the plan and its call paths (moved, not
     // copied: at 100,000 new users each is hundreds of megabytes), and the
     // text and Markdown are rendered from it.
-    let mut file = PlanFile::from_plan(
-        plan,
-        call_paths,
-        provider.info(),
-        snapshot.fingerprint.clone(),
-        mass_deletes,
-    );
+    let mut file =
+        PlanFile::from_plan(plan, call_paths, provider.info(), fingerprint, mass_deletes);
     if args.format == PlanFormat::Json && args.out.is_none() {
         // Streamed: the JSON of 300,000 creates is hundreds of megabytes.
         return run.finish_streamed(|w| file.write_to(w), outcome);
@@ -245,8 +249,7 @@ pub fn run(args: &PlanArgs, global: &Global, style: Style) -> Outcome {
         }
         _ => vocm_core::render::text::render(&view, style.color_stdout()),
     };
-    let rendered = if args.mask_pii == Some(MaskPii::Keys) {
-        let mut keys = vocm_core::render::mask::Keys::of_users([&snapshot.account]);
+    let rendered = if let Some(mut keys) = keys {
         keys.extend(
             file.changes
                 .iter()
