@@ -681,12 +681,10 @@ pub enum Whole {
     Every,
     /// The first `n` new paths whole (in the order of the resources); the
     /// other new paths, and the gone ones, only as far as the resource
-    /// their entry reaches. A text plan by cause shows the first
-    /// [`NEW_SHOWN`] new paths and lists the rest by entry: an apply of
-    /// 100,000 new users shows 20 paths, and need not hold 100,000 (about
-    /// 250 MB) to do it.
-    ///
-    /// [`NEW_SHOWN`]: crate::render::paths::NEW_SHOWN
+    /// their entry reaches. A text plan by cause shows the first new
+    /// paths whole (the renderer's `NEW_SHOWN`, 20) and lists the rest by
+    /// entry: an apply of 100,000 new users need not hold 100,000 paths
+    /// (about 250 MB) to show 20.
     FirstNew(usize),
 }
 

@@ -14,9 +14,7 @@ use crate::account::ResourceId;
 
 /// A plan's call-path changes, by cause. New and gone entries borrow their
 /// paths: an account applied from nothing has one per number (100,000 at
-/// 100,000 users), and a plan shows the start of [`NEW_SHOWN`] of them.
-///
-/// [`NEW_SHOWN`]: crate::render::paths::NEW_SHOWN
+/// 100,000 users), and a plan shows the start of the first few.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Causes<'a> {
     /// Resources whose own hop changes (what rings, or where a condition
