@@ -355,15 +355,8 @@ mod tests {
 
     fn change(kind: Kind, key: &str, phase: Phase) -> Change {
         Change {
-            id: ResourceId::new(kind, key),
-            action: Action::Create,
-            before: None,
-            after: None,
-            fields: Vec::new(),
-            notes: Vec::new(),
-            depends_on: Vec::new(),
             phase,
-            moved_from: None,
+            ..Change::bare(ResourceId::new(kind, key), Action::Create)
         }
     }
 

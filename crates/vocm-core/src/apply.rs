@@ -333,15 +333,8 @@ mod tests {
 
     fn change(key: &str, deps: &[usize]) -> Change {
         Change {
-            id: ResourceId::new(Kind::Device, key),
-            action: Action::Create,
-            before: None,
-            after: None,
-            fields: Vec::new(),
-            notes: Vec::new(),
             depends_on: deps.to_vec(),
-            phase: crate::plan::Phase::Main,
-            moved_from: None,
+            ..Change::bare(ResourceId::new(Kind::Device, key), Action::Create)
         }
     }
 

@@ -353,8 +353,8 @@ fn a_menu_branches_per_key_then_on_the_timeout() {
     );
 }
 
-#[test]
-fn a_long_chain_is_cut_after_eight_steps() {
+/// Users u0 to u11, each forwarding at once to the next.
+fn chain_of_twelve() -> Account {
     let mut a = account();
     let template = a.users["alice"].clone();
     for i in 0..12 {
@@ -362,7 +362,12 @@ fn a_long_chain_is_cut_after_eight_steps() {
         u.forwarding.always = Some(Destination::User(format!("u{}", i + 1)));
         a.users.insert(format!("u{i}"), u);
     }
-    let r = trace(&a, "x", &user("u0"), None);
+    a
+}
+
+#[test]
+fn a_long_chain_is_cut_after_eight_steps() {
+    let r = trace(&chain_of_twelve(), "x", &user("u0"), None);
     let mut n = &r.start;
     for i in 0..8 {
         assert_eq!(n.target, format!("user:u{i}"));
@@ -378,14 +383,7 @@ fn a_long_chain_is_cut_after_eight_steps() {
 /// for the rest, highlighted when a change hides in it.
 #[test]
 fn a_deep_branch_folds_in_the_flowchart() {
-    let mut a = account();
-    let template = a.users["alice"].clone();
-    for i in 0..12 {
-        let mut u = template.clone();
-        u.forwarding.always = Some(Destination::User(format!("u{}", i + 1)));
-        a.users.insert(format!("u{i}"), u);
-    }
-    let r = trace(&a, "x", &user("u0"), None);
+    let r = trace(&chain_of_twelve(), "x", &user("u0"), None);
     let drawn = mermaid(&r);
     assert!(
         drawn.contains("user:u5<br/><i>… 3 more hops</i>"),

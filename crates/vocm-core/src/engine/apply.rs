@@ -317,15 +317,9 @@ mod tests {
 
     fn change(kind: Kind, key: &str, phase: Phase, deps: &[usize]) -> Change {
         Change {
-            id: ResourceId::new(kind, key),
-            action: Action::Create,
-            before: None,
-            after: None,
-            fields: Vec::new(),
-            notes: Vec::new(),
             depends_on: deps.to_vec(),
             phase,
-            moved_from: None,
+            ..Change::bare(ResourceId::new(kind, key), Action::Create)
         }
     }
 

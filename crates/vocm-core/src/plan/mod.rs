@@ -91,6 +91,24 @@ pub struct Change {
 }
 
 impl Change {
+    /// A change of `id` that carries nothing yet: no resources, fields,
+    /// notes or dependencies, in the main phase. What the planner fills
+    /// in, and what tests of the executor and progress need as it is.
+    #[must_use]
+    pub fn bare(id: ResourceId, action: Action) -> Self {
+        Self {
+            id,
+            action,
+            before: None,
+            after: None,
+            fields: Vec::new(),
+            notes: Vec::new(),
+            depends_on: Vec::new(),
+            phase: Phase::Main,
+            moved_from: None,
+        }
+    }
+
     /// The id the resource had before a rename.
     #[must_use]
     pub fn old_id(&self) -> Option<ResourceId> {

@@ -542,17 +542,7 @@ fn mass_deletes_are_more_than_ten_percent_and_more_than_two() {
     };
     let deleting = |n: usize| Plan {
         changes: (0..n)
-            .map(|i| Change {
-                id: id(Kind::User, &format!("u{i}")),
-                action: Action::Delete,
-                before: None,
-                after: None,
-                fields: Vec::new(),
-                notes: Vec::new(),
-                depends_on: Vec::new(),
-                phase: Phase::Main,
-                moved_from: None,
-            })
+            .map(|i| Change::bare(id(Kind::User, &format!("u{i}")), Action::Delete))
             .collect(),
         ..Plan::default()
     };
