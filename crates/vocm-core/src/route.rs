@@ -677,7 +677,8 @@ fn entry_label(account: &Account, id: &ResourceId) -> Option<String> {
 /// How much of the paths that are new or gone [`changes_traced`] traces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Whole {
-    /// Every path whole: what a saved plan, its JSON and its Markdown hold.
+    /// Every path whole: what a saved plan and its JSON hold, and what
+    /// `--call-paths full` shows.
     Every,
     /// The first `n` new paths whole (in the order of the resources); the
     /// other new paths, and the gone ones, only as far as the resource
